@@ -1,0 +1,89 @@
+package backend
+
+import (
+	"errors"
+	"strconv"
+)
+
+// The shared error vocabulary. Every error a Backend returns unwraps to at
+// most one of these, so callers test with errors.Is and never parse text.
+var (
+	ErrNotFound        = errors.New("object not found")
+	ErrExist           = errors.New("object already exists")
+	ErrInvalidKey      = errors.New("invalid key")
+	ErrInvalidArgument = errors.New("invalid argument")
+	ErrClosed          = errors.New("backend is closed")
+	ErrNotSupported    = errors.New("not supported by this backend")
+	ErrPermission      = errors.New("permission denied")
+	// ErrUnavailable: the endpoint could not be reached (connection
+	// refused or reset, timeout, DNS). Retry layers fail over to another
+	// endpoint.
+	ErrUnavailable = errors.New("store unavailable")
+	// ErrServerBusy: the server answered 429, 500, 502, 503, 504 or
+	// SlowDown. Retry layers back off and try again.
+	ErrServerBusy = errors.New("server busy or failing")
+	ErrTooLarge   = errors.New("object too large")
+)
+
+// hints tell the reader of an error what to do about it.
+var hints = map[error]string{
+	ErrInvalidKey:   "keys are 1-1024 bytes of UTF-8 without control characters, leading or trailing '/', '//', '.' or '..' segments",
+	ErrClosed:       "open a new client",
+	ErrPermission:   "check the credentials and the bucket policy",
+	ErrUnavailable:  "check that the server is running and reachable",
+	ErrServerBusy:   "retry later or reduce the request rate",
+	ErrNotSupported: "check the driver's capabilities in its docs",
+}
+
+// Error is the error type of every failed operation on an object. It
+// unwraps to Kind (one of the sentinels above, may be nil) and to Err (the
+// native error of the driver or SDK, may be nil), so that both
+// errors.Is(err, ErrNotFound) and errors.As(err, &sdkErr) work.
+type Error struct {
+	Op   string // the operation: "put", "get", "stat", "list", "remove", ...
+	Key  string // the key or prefix the operation was about
+	Kind error  // a sentinel of this package, or nil
+	Err  error  // the cause, or nil
+}
+
+// NewError returns an *Error; it is the one way drivers build errors.
+// If cause already is an *Error for the same key, its Kind is kept when
+// kind is nil.
+func NewError(op, key string, kind, cause error) *Error {
+	if kind == nil {
+		var inner *Error
+		if errors.As(cause, &inner) {
+			kind = inner.Kind
+		}
+	}
+	return &Error{Op: op, Key: key, Kind: kind, Err: cause}
+}
+
+func (e *Error) Error() string {
+	msg := "objstore: " + e.Op
+	if e.Key != "" {
+		msg += " " + strconv.Quote(e.Key)
+	}
+	if e.Kind != nil {
+		msg += ": " + e.Kind.Error()
+	}
+	if e.Err != nil && e.Err != e.Kind {
+		msg += ": " + e.Err.Error()
+	}
+	if h, ok := hints[e.Kind]; ok {
+		msg += " (" + h + ")"
+	}
+	return msg
+}
+
+// Unwrap exposes both the sentinel and the native cause.
+func (e *Error) Unwrap() []error {
+	errs := make([]error, 0, 2)
+	if e.Kind != nil {
+		errs = append(errs, e.Kind)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}

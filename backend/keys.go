@@ -1,0 +1,93 @@
+package backend
+
+import (
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxKeyLen is the longest key, in bytes, that every driver accepts.
+const MaxKeyLen = 1024
+
+// ValidateKey is the one definition of a legal object key, used by the
+// client and by every driver. A key is 1 to MaxKeyLen bytes of valid UTF-8
+// without NUL or other control characters, and is a clean relative path:
+// no leading '/', no trailing '/', no "//", no "." or ".." segment. Every
+// other printable character (spaces, + % # ? \ ~, non-ASCII) is legal.
+//
+// The error is an *Error with Kind ErrInvalidKey whose cause names the rule.
+func ValidateKey(op, key string) error {
+	if err := keyProblem(key); err != nil {
+		return NewError(op, key, ErrInvalidKey, err)
+	}
+	return nil
+}
+
+func keyProblem(key string) error {
+	switch {
+	case key == "":
+		return errors.New("key is empty")
+	case len(key) > MaxKeyLen:
+		return errors.New("key is longer than 1024 bytes")
+	case key[0] == '/':
+		return errors.New("key starts with '/'")
+	case key[len(key)-1] == '/':
+		return errors.New("key ends with '/'")
+	}
+	if err := textProblem(key); err != nil {
+		return err
+	}
+	return segmentProblem(key)
+}
+
+// ValidatePrefix checks a listing or removal prefix. A prefix may be empty
+// and may end with '/', but it obeys the other key rules, so that no
+// prefix can name anything outside the store (no "." or ".." segment).
+func ValidatePrefix(op, prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	var err error
+	switch {
+	case len(prefix) > MaxKeyLen:
+		err = errors.New("prefix is longer than 1024 bytes")
+	case prefix[0] == '/':
+		err = errors.New("prefix starts with '/'")
+	default:
+		err = textProblem(prefix)
+	}
+	if err == nil {
+		// The last segment may be a partial name ("a/b" matches "a/bc"),
+		// so only complete segments and an exact "." or ".." are checked.
+		err = segmentProblem(strings.TrimSuffix(prefix, "/"))
+	}
+	if err != nil {
+		return NewError(op, prefix, ErrInvalidKey, err)
+	}
+	return nil
+}
+
+func textProblem(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("key is not valid UTF-8")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return errors.New("key contains a control character")
+		}
+	}
+	return nil
+}
+
+func segmentProblem(s string) error {
+	for seg := range strings.SplitSeq(s, "/") {
+		switch seg {
+		case "":
+			return errors.New("key contains '//'")
+		case ".", "..":
+			return errors.New("key contains a '.' or '..' segment")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,291 @@
+// Package mem is an in-memory Backend: fast, safe for concurrent use, and
+// the store to swap into unit tests.
+//
+// # URLs
+//
+// mem:// opens a fresh, empty store. mem://NAME opens the store called
+// NAME, shared by every Open of that name in the process (until the
+// process ends), so that code under test and the test itself can open the
+// same store by URL. Closing one handle does not empty a named store.
+//
+// # Errors
+//
+// Errors are *backend.Error values with the sentinels of package backend.
+// Data is copied on Put and on Get, so callers never alias the store.
+package mem
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"io"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+func init() {
+	backend.Register("mem", func(_ context.Context, u *url.URL) (backend.Backend, error) {
+		name := u.Host + u.Path
+		if name == "" {
+			return New(), nil
+		}
+		return Named(name), nil
+	})
+}
+
+var _ backend.Backend = (*Backend)(nil)
+var _ backend.BatchRemover = (*Backend)(nil)
+
+// Backend is a handle on an in-memory store.
+type Backend struct {
+	s      *store
+	closed atomic.Bool
+}
+
+// store holds the objects. sorted caches the keys in order for List; it
+// is rebuilt lazily after a key is added or removed.
+type store struct {
+	mu      sync.RWMutex
+	objects map[string]*object
+	sorted  []string
+}
+
+type object struct {
+	data []byte
+	info backend.ObjectInfo
+}
+
+// New returns a fresh, empty in-memory store.
+func New() *Backend {
+	return &Backend{s: &store{objects: map[string]*object{}}}
+}
+
+var (
+	namedMu sync.Mutex
+	named   = map[string]*store{}
+)
+
+// Named returns a handle on the process-wide store called name, creating
+// it empty on first use.
+func Named(name string) *Backend {
+	namedMu.Lock()
+	defer namedMu.Unlock()
+	s, ok := named[name]
+	if !ok {
+		s = &store{objects: map[string]*object{}}
+		named[name] = s
+	}
+	return &Backend{s: s}
+}
+
+func (b *Backend) check(op, key string) error {
+	if b.closed.Load() {
+		return backend.NewError(op, key, backend.ErrClosed, nil)
+	}
+	return nil
+}
+
+// Put reads r to the end before it touches the store, so a failing reader
+// or a cancelled context leaves the key unchanged.
+func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	opts, err := backend.CheckPut(key, r, opts)
+	if err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := b.check("put", key); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	var buf bytes.Buffer
+	if opts.Size > 0 {
+		buf.Grow(int(opts.Size))
+	}
+	if _, err := io.Copy(&buf, backend.ContextReader(ctx, backend.ExactReader(key, r, opts.Size))); err != nil {
+		return backend.ObjectInfo{}, backend.NewError("put", key, nil, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return backend.ObjectInfo{}, backend.NewError("put", key, nil, err)
+	}
+	sum := md5.Sum(buf.Bytes())
+	info := backend.ObjectInfo{
+		Key:          key,
+		Size:         int64(buf.Len()),
+		LastModified: time.Now().UTC(),
+		ETag:         hex.EncodeToString(sum[:]),
+		ContentType:  opts.ContentType,
+		Metadata:     opts.Metadata,
+	}
+	s := b.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, exists := s.objects[key]; exists {
+		if opts.IfNotExist {
+			return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrExist, nil)
+		}
+	} else {
+		s.sorted = nil
+	}
+	s.objects[key] = &object{data: buf.Bytes(), info: info}
+	return cloneInfo(info), nil
+}
+
+func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+	if err := backend.CheckGet(key, opts); err != nil {
+		return nil, backend.ObjectInfo{}, err
+	}
+	if err := b.check("get", key); err != nil {
+		return nil, backend.ObjectInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, backend.ObjectInfo{}, backend.NewError("get", key, nil, err)
+	}
+	b.s.mu.RLock()
+	o, ok := b.s.objects[key]
+	b.s.mu.RUnlock()
+	if !ok {
+		return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrNotFound, nil)
+	}
+	off, n, err := backend.ResolveRange(key, o.info.Size, opts)
+	if err != nil {
+		return nil, backend.ObjectInfo{}, err
+	}
+	// Stored slices are never modified after Put, so a copy of the range
+	// is all a caller needs to be unable to alias the store.
+	data := bytes.Clone(o.data[off : off+n])
+	return io.NopCloser(bytes.NewReader(data)), cloneInfo(o.info), nil
+}
+
+func (b *Backend) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
+	if err := backend.ValidateKey("stat", key); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := b.check("stat", key); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return backend.ObjectInfo{}, backend.NewError("stat", key, nil, err)
+	}
+	b.s.mu.RLock()
+	o, ok := b.s.objects[key]
+	b.s.mu.RUnlock()
+	if !ok {
+		return backend.ObjectInfo{}, backend.NewError("stat", key, backend.ErrNotFound, nil)
+	}
+	return cloneInfo(o.info), nil
+}
+
+// List pages through the sorted key cache; the token is the last key of
+// the previous page.
+func (b *Backend) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+	opts, err := backend.CheckList(opts)
+	if err != nil {
+		return backend.ListPage{}, err
+	}
+	if err := b.check("list", opts.Prefix); err != nil {
+		return backend.ListPage{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return backend.ListPage{}, backend.NewError("list", opts.Prefix, nil, err)
+	}
+	keys := b.s.sortedKeys()
+	start := max(opts.Token, opts.Prefix)
+	i, _ := slices.BinarySearch(keys, start)
+	if i < len(keys) && keys[i] == opts.Token {
+		i++ // the token's key was on the previous page
+	}
+	var page backend.ListPage
+	b.s.mu.RLock()
+	defer b.s.mu.RUnlock()
+	for ; i < len(keys) && strings.HasPrefix(keys[i], opts.Prefix); i++ {
+		o, ok := b.s.objects[keys[i]]
+		if !ok {
+			continue // removed since the snapshot of keys
+		}
+		if len(page.Objects) == opts.PageSize {
+			page.NextToken = page.Objects[len(page.Objects)-1].Key
+			break
+		}
+		page.Objects = append(page.Objects, cloneInfo(o.info))
+	}
+	return page, nil
+}
+
+// sortedKeys returns a snapshot of the keys in order; it must not be
+// modified by the caller.
+func (s *store) sortedKeys() []string {
+	s.mu.RLock()
+	keys := s.sorted
+	s.mu.RUnlock()
+	if keys != nil {
+		return keys
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sorted == nil {
+		s.sorted = slices.Sorted(maps.Keys(s.objects))
+	}
+	return s.sorted
+}
+
+func (b *Backend) Remove(ctx context.Context, key string) error {
+	if err := backend.ValidateKey("remove", key); err != nil {
+		return err
+	}
+	if err := b.check("remove", key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return backend.NewError("remove", key, nil, err)
+	}
+	b.s.mu.Lock()
+	defer b.s.mu.Unlock()
+	if _, ok := b.s.objects[key]; ok {
+		delete(b.s.objects, key)
+		b.s.sorted = nil
+	}
+	return nil
+}
+
+// RemoveMany removes keys under one lock.
+func (b *Backend) RemoveMany(ctx context.Context, keys []string) error {
+	for _, k := range keys {
+		if err := backend.ValidateKey("remove", k); err != nil {
+			return err
+		}
+	}
+	if err := b.check("remove", ""); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return backend.NewError("remove", "", nil, err)
+	}
+	b.s.mu.Lock()
+	defer b.s.mu.Unlock()
+	for _, k := range keys {
+		if _, ok := b.s.objects[k]; ok {
+			delete(b.s.objects, k)
+			b.s.sorted = nil
+		}
+	}
+	return nil
+}
+
+// Close marks this handle closed; a named store keeps its objects.
+func (b *Backend) Close() error {
+	b.closed.Store(true)
+	return nil
+}
+
+func (b *Backend) String() string { return "mem" }
+
+func cloneInfo(i backend.ObjectInfo) backend.ObjectInfo {
+	i.Metadata = maps.Clone(i.Metadata)
+	return i
+}

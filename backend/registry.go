@@ -1,0 +1,98 @@
+package backend
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Opener opens a Backend for a parsed URL of its scheme.
+type Opener func(ctx context.Context, u *url.URL) (Backend, error)
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]Opener{}
+)
+
+// Register makes a URL scheme available to Open. Drivers call it from an
+// init function. It panics if the scheme is empty, already registered, or
+// opener is nil, as database/sql.Register does.
+func Register(scheme string, opener Opener) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	scheme = strings.ToLower(scheme)
+	if scheme == "" || opener == nil {
+		panic("backend: Register with an empty scheme or a nil opener")
+	}
+	if _, dup := registry[scheme]; dup {
+		panic("backend: Register called twice for scheme " + scheme)
+	}
+	registry[scheme] = opener
+}
+
+// Schemes lists the registered URL schemes, sorted.
+func Schemes() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	s := make([]string, 0, len(registry))
+	for k := range registry {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return s
+}
+
+// knownDrivers names the package to import for the schemes of this module.
+var knownDrivers = map[string]string{
+	"mem":    "github.com/objstore-dev/objstore/backend/mem",
+	"file":   "github.com/objstore-dev/objstore/backend/fs",
+	"minio":  "github.com/objstore-dev/objstore/backend/minio",
+	"s3":     "github.com/objstore-dev/objstore/backend/s3",
+	"gs":     "github.com/objstore-dev/objstore/backend/gcs",
+	"azblob": "github.com/objstore-dev/objstore/backend/gocloud",
+}
+
+// Open opens the Backend that rawURL names, with the opener registered for
+// its scheme. Errors never contain the URL's password.
+func Open(ctx context.Context, rawURL string) (Backend, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		// url.Parse errors quote the whole URL, secret included.
+		return nil, NewError("open", "", ErrInvalidArgument, fmt.Errorf("cannot parse the store URL %q", Redact(rawURL)))
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme == "" {
+		return nil, NewError("open", "", ErrInvalidArgument,
+			fmt.Errorf("store URL %q has no scheme (registered: %s)", u.Redacted(), strings.Join(Schemes(), ", ")))
+	}
+	registryMu.RLock()
+	opener := registry[scheme]
+	registryMu.RUnlock()
+	if opener == nil {
+		hint := "no driver registered"
+		if pkg, ok := knownDrivers[scheme]; ok {
+			hint += fmt.Sprintf(" (forgotten import? import _ %q)", pkg)
+		}
+		return nil, NewError("open", "", ErrNotSupported,
+			fmt.Errorf("unknown URL scheme %q: %s; registered: %s", scheme, hint, strings.Join(Schemes(), ", ")))
+	}
+	return opener(ctx, u)
+}
+
+// Redact returns rawURL with any password replaced by "xxxxx", also when
+// the URL does not parse, so that it can be put in errors and logs.
+func Redact(rawURL string) string {
+	if u, err := url.Parse(rawURL); err == nil {
+		return u.Redacted()
+	}
+	// Unparsable: drop everything between "://" and the last '@'.
+	if i := strings.Index(rawURL, "://"); i >= 0 {
+		if j := strings.LastIndex(rawURL, "@"); j > i {
+			return rawURL[:i+3] + "xxxxx" + rawURL[j:]
+		}
+	}
+	return rawURL
+}
