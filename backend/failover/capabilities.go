@@ -1,0 +1,185 @@
+package failover
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+// The optional capabilities of package backend, forwarded to a live
+// endpoint's backend with the same retry rules as the core operations.
+// *Backend always has the methods; when the endpoint backends lack a
+// capability, the method returns ErrNotSupported (RemoveMany falls back to
+// one Remove per key, and Health to a List probe).
+
+// RemoveMany removes keys with the endpoint backend's BatchRemover, or one
+// Remove per key when it has none. Removal is idempotent, so the whole
+// batch is retried when an attempt fails with a retryable error.
+func (b *Backend) RemoveMany(ctx context.Context, keys []string) error {
+	for _, k := range keys {
+		if err := backend.ValidateKey("remove", k); err != nil {
+			return err
+		}
+	}
+	if err := b.checkOpen("remove", ""); err != nil {
+		return err
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := run(ctx, b, "remove", "", nil, timed(b, "remove", "", func(ctx context.Context, be backend.Backend) (struct{}, error) {
+		if br, ok := be.(backend.BatchRemover); ok {
+			return struct{}{}, br.RemoveMany(ctx, keys)
+		}
+		var errs []error
+		for _, k := range keys {
+			if err := be.Remove(ctx, k); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return struct{}{}, errors.Join(errs...)
+	}))
+	return err
+}
+
+// PresignGet returns a presigned GET URL for key from a live endpoint. The
+// URL names that one endpoint, so it does not fail over by itself.
+func (b *Backend) PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error) {
+	return b.presign(ctx, "presign-get", key, expiry, backend.Presigner.PresignGet)
+}
+
+// PresignPut returns a presigned PUT URL for key from a live endpoint.
+func (b *Backend) PresignPut(ctx context.Context, key string, expiry time.Duration) (string, error) {
+	return b.presign(ctx, "presign-put", key, expiry, backend.Presigner.PresignPut)
+}
+
+func (b *Backend) presign(ctx context.Context, op, key string, expiry time.Duration,
+	f func(backend.Presigner, context.Context, string, time.Duration) (string, error)) (string, error) {
+	if err := backend.ValidateKey(op, key); err != nil {
+		return "", err
+	}
+	if err := b.checkOpen(op, key); err != nil {
+		return "", err
+	}
+	return run(ctx, b, op, key, nil, timed(b, op, key, func(ctx context.Context, be backend.Backend) (string, error) {
+		p, ok := be.(backend.Presigner)
+		if !ok {
+			return "", notSupported(op, key, be, "presigned URLs")
+		}
+		return f(p, ctx, key, expiry)
+	}))
+}
+
+// SetExpiry sets a lifecycle expiry rule through a live endpoint.
+func (b *Backend) SetExpiry(ctx context.Context, prefix string, days int) error {
+	if err := backend.ValidatePrefix("set-expiry", prefix); err != nil {
+		return err
+	}
+	if err := b.checkOpen("set-expiry", prefix); err != nil {
+		return err
+	}
+	_, err := run(ctx, b, "set-expiry", prefix, nil, timed(b, "set-expiry", prefix, func(ctx context.Context, be backend.Backend) (struct{}, error) {
+		l, ok := be.(backend.Lifecycler)
+		if !ok {
+			return struct{}{}, notSupported("set-expiry", prefix, be, "lifecycle rules")
+		}
+		return struct{}{}, l.SetExpiry(ctx, prefix, days)
+	}))
+	return err
+}
+
+// Expiry reads the lifecycle expiry rules through a live endpoint.
+func (b *Backend) Expiry(ctx context.Context) (map[string]int, error) {
+	if err := b.checkOpen("expiry", ""); err != nil {
+		return nil, err
+	}
+	return run(ctx, b, "expiry", "", nil, timed(b, "expiry", "", func(ctx context.Context, be backend.Backend) (map[string]int, error) {
+		l, ok := be.(backend.Lifecycler)
+		if !ok {
+			return nil, notSupported("expiry", "", be, "lifecycle rules")
+		}
+		return l.Expiry(ctx)
+	}))
+}
+
+func notSupported(op, key string, be backend.Backend, what string) error {
+	return backend.NewError(op, key, backend.ErrNotSupported, fmt.Errorf("the endpoint backend %T has no %s", be, what))
+}
+
+// Health checks every endpoint at once, each within AttemptTimeout: with
+// the endpoint backend's HealthChecker when it has one, else by listing
+// one key (Live: the server answered; Ready: the listing worked). Down and
+// not yet opened endpoints are checked too, and the results update the
+// endpoints' state (a dead endpoint goes down, a live one comes back). The
+// error is non-nil only when ctx ended.
+func (b *Backend) Health(ctx context.Context) ([]backend.EndpointHealth, error) {
+	if err := b.checkOpen("health", ""); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	eps := append([]*endpoint(nil), b.eps...)
+	b.mu.Unlock()
+	results := make([][]backend.EndpointHealth, len(eps))
+	var wg sync.WaitGroup
+	for i, e := range eps {
+		wg.Go(func() { results[i] = b.endpointHealth(ctx, e) })
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, backend.NewError("health", "", nil, err)
+	}
+	var out []backend.EndpointHealth
+	for _, r := range results {
+		out = append(out, r...)
+	}
+	return out, nil
+}
+
+func (b *Backend) endpointHealth(parent context.Context, e *endpoint) []backend.EndpointHealth {
+	ctx, cancel := context.WithTimeout(parent, b.cfg.AttemptTimeout)
+	defer cancel()
+	start := time.Now()
+	fail := func(err error) []backend.EndpointHealth {
+		if parent.Err() == nil && classify(err) != classPermanent {
+			b.markDown(e, err)
+		}
+		return []backend.EndpointHealth{{Endpoint: e.name, Latency: time.Since(start), Err: err}}
+	}
+	be, err := e.acquire(ctx, b.cfg.Open)
+	if err != nil {
+		return fail(err)
+	}
+	defer e.release()
+	if hc, ok := be.(backend.HealthChecker); ok {
+		hs, err := hc.Health(ctx)
+		if err != nil {
+			return fail(err)
+		}
+		live := len(hs) > 0
+		for _, h := range hs {
+			live = live && h.Live
+		}
+		if live {
+			b.markUp(e)
+		} else {
+			b.markDown(e, backend.NewError("health", "", backend.ErrUnavailable, errors.New("the health check says not live")))
+		}
+		return hs
+	}
+	_, err = be.List(ctx, backend.ListOptions{PageSize: 1})
+	h := backend.EndpointHealth{Endpoint: e.name, Latency: time.Since(start), Err: err}
+	switch {
+	case err == nil:
+		h.Live, h.Ready = true, true
+		b.markUp(e)
+	case classify(err) == classPermanent:
+		h.Live = true // it answered, with a refusal
+	case parent.Err() == nil:
+		b.markDown(e, err)
+	}
+	return []backend.EndpointHealth{h}
+}

@@ -1,0 +1,47 @@
+// Package failover is a backend.Backend that spreads requests over the
+// endpoints of one store (the nodes of a MinIO cluster, several S3
+// gateways), retries failed requests and fails over between endpoints. The
+// minio and s3 drivers build on it; it works with any driver that maps its
+// errors to the sentinels of package backend.
+//
+// Config.Resolve names the endpoints and Config.Open opens a raw backend
+// (without retries of its own) for one of them. Requests go round-robin to
+// the endpoints that are up.
+//
+// # Rules
+//
+//   - ErrUnavailable (connection refused or reset, timeout, DNS, or our own
+//     AttemptTimeout or StallTimeout firing while the caller's context is
+//     alive): the endpoint is marked down and the request goes at once to
+//     another endpoint. A background prober re-checks down endpoints with
+//     a backoff from ReprobeMin to ReprobeMax. When every endpoint is down,
+//     the resolver is asked again (at most once per ReprobeMin) and the
+//     endpoint that failed least recently is tried anyway.
+//   - ErrServerBusy (429, 500, 502, 503, 504, SlowDown): retried after a
+//     jittered exponential backoff (BaseDelay doubling up to MaxDelay), on
+//     the next endpoint if there is one.
+//   - Every other error (ErrNotFound, ErrExist, ErrPermission,
+//     ErrInvalidArgument, ...) is returned at once, never retried.
+//   - At most MaxAttempts attempts; no retry starts once MaxElapsed has
+//     passed; the caller's context deadline always holds.
+//   - A retried Put sends the object again from byte 0: an io.Seeker
+//     reader is sought back, a reader that cannot seek is retried only if
+//     the failed attempt never read from it, else ErrNotRewindable. A
+//     retried create-only Put that finds its own earlier write (same size,
+//     ETag equal to the MD5 of what was sent) succeeds.
+//   - A Get body that breaks is resumed with a ranged Get against the same
+//     ETag (else ErrObjectChanged); it never ends short with a clean EOF.
+//
+// docs/failover.md has the defaults, how to tune them and a table of what
+// survives which failure.
+//
+// # Errors
+//
+// Errors are *backend.Error values with the sentinels of package backend,
+// naming the operation and key. An operation that failed after retries has
+// a *RetryError cause (attempts, elapsed time, last endpoint) that unwraps
+// to the last attempt's error, so the driver's own error stays reachable
+// with errors.As. ErrNotRewindable and ErrObjectChanged mark the two
+// failures that are specific to retrying a transfer. Endpoint names in
+// errors, logs, String and the Observer never contain credentials.
+package failover

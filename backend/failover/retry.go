@@ -1,0 +1,197 @@
+package failover
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+// class is what the retry loop does about a failed attempt.
+type class int
+
+const (
+	classPermanent   class = iota // return the error: retrying cannot help
+	classUnavailable              // mark the endpoint down, go on at once elsewhere
+	classBusy                     // back off, then try again (elsewhere if possible)
+)
+
+// classify sorts an attempt's error. Drivers map their errors to the
+// sentinels; a raw network error that a driver left unmapped still counts
+// as ErrUnavailable.
+func classify(err error) class {
+	switch {
+	case errors.Is(err, backend.ErrUnavailable):
+		return classUnavailable
+	case errors.Is(err, backend.ErrServerBusy):
+		return classBusy
+	case errors.Is(err, backend.ErrNotFound), errors.Is(err, backend.ErrExist),
+		errors.Is(err, backend.ErrInvalidKey), errors.Is(err, backend.ErrInvalidArgument),
+		errors.Is(err, backend.ErrClosed), errors.Is(err, backend.ErrNotSupported),
+		errors.Is(err, backend.ErrPermission), errors.Is(err, backend.ErrTooLarge):
+		return classPermanent
+	case backend.NetworkKind(err) != nil, errors.Is(err, io.ErrUnexpectedEOF):
+		return classUnavailable
+	}
+	return classPermanent
+}
+
+// kindOf returns the sentinel of a retryable error.
+func kindOf(err error) error {
+	if classify(err) == classBusy {
+		return backend.ErrServerBusy
+	}
+	return backend.ErrUnavailable
+}
+
+// stopError makes the retry loop return err at once, whatever its class
+// (for instance a Put whose own source reader failed).
+type stopError struct{ err error }
+
+func (s *stopError) Error() string { return s.err.Error() }
+func (s *stopError) Unwrap() error { return s.err }
+
+// retryHook runs before every retry (attempt is the one about to start,
+// from 2); an error ends the operation with that error.
+type retryHook func(ctx context.Context, attempt int, lastErr error) error
+
+// attemptFunc makes one attempt on an endpoint's backend.
+type attemptFunc[T any] func(ctx context.Context, e *endpoint, be backend.Backend) (T, error)
+
+// run performs an operation with the retry and failover rules: attempts go
+// to the endpoints pick chooses; an ErrUnavailable-class failure marks the
+// endpoint down and goes on at once to an endpoint not yet tried; an
+// ErrServerBusy failure, or a retry on an endpoint already tried, waits a
+// jittered exponential backoff first; any other error is returned as it
+// is. At most MaxAttempts attempts are made, no retry starts after
+// MaxElapsed, and the caller's ctx holds throughout.
+func run[T any](ctx context.Context, b *Backend, op, key string, hook retryHook, attempt attemptFunc[T]) (T, error) {
+	var zero T
+	start := time.Now()
+	tried := make(map[*endpoint]bool, 4)
+	var prev *endpoint
+	var lastErr error
+	var lastClass class
+	backoffs := 0
+	for n := 1; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return zero, ctxError(op, key, err, lastErr)
+		}
+		e, fresh := b.pick(ctx, tried)
+		if n > 1 {
+			var delay time.Duration
+			if lastClass == classBusy || !fresh {
+				backoffs++
+				delay = backoff(b.cfg.BaseDelay, b.cfg.MaxDelay, backoffs)
+			}
+			if time.Since(start)+delay > b.cfg.MaxElapsed {
+				return zero, gaveUp(op, key, n-1, time.Since(start), prev, lastErr, "MaxElapsed reached")
+			}
+			if hook != nil {
+				if err := hook(ctx, n, lastErr); err != nil {
+					return zero, err
+				}
+			}
+			b.cfg.Observer.Retry(op, key, prev.name, n-1, lastErr)
+			b.cfg.Logger.Debug("objstore failover: retrying", slog.String("op", op), slog.String("key", key),
+				slog.String("endpoint", prev.name), slog.Int("attempt", n-1), slog.Duration("backoff", delay), slog.Any("error", lastErr))
+			if e != prev {
+				b.cfg.Observer.Failover(op, key, prev.name, e.name, lastErr)
+				b.cfg.Logger.Info("objstore failover: failing over", slog.String("op", op), slog.String("key", key),
+					slog.String("from", prev.name), slog.String("to", e.name), slog.Any("error", lastErr))
+			}
+			if err := sleep(ctx, delay); err != nil {
+				return zero, ctxError(op, key, err, lastErr)
+			}
+		}
+
+		v, err := attemptOn(ctx, b, e, attempt)
+		if err == nil {
+			b.markUp(e)
+			return v, nil
+		}
+		var stop *stopError
+		if errors.As(err, &stop) {
+			return zero, stop.err
+		}
+		if ctx.Err() != nil {
+			return zero, ctxError(op, key, ctx.Err(), err)
+		}
+		tried[e] = true
+		prev, lastErr, lastClass = e, err, classify(err)
+		switch lastClass {
+		case classPermanent:
+			return zero, err
+		case classUnavailable:
+			b.markDown(e, err)
+		}
+		if n >= b.cfg.MaxAttempts {
+			return zero, gaveUp(op, key, n, time.Since(start), e, err, "MaxAttempts reached")
+		}
+	}
+}
+
+// attemptOn opens the endpoint if needed and runs one attempt on it.
+func attemptOn[T any](ctx context.Context, b *Backend, e *endpoint, f attemptFunc[T]) (T, error) {
+	be, err := e.acquire(ctx, b.cfg.Open)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer e.release()
+	return f(ctx, e, be)
+}
+
+// timed bounds each attempt of a metadata operation by AttemptTimeout; a
+// timeout while the caller's ctx is alive counts as ErrUnavailable.
+func timed[T any](b *Backend, op, key string, f func(ctx context.Context, be backend.Backend) (T, error)) attemptFunc[T] {
+	return func(ctx context.Context, e *endpoint, be backend.Backend) (T, error) {
+		actx, cancel := context.WithTimeoutCause(ctx, b.cfg.AttemptTimeout, errAttemptTimeout)
+		defer cancel()
+		v, err := f(actx, be)
+		if err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), errAttemptTimeout) {
+			err = timeoutError(op, key, e, "AttemptTimeout", b.cfg.AttemptTimeout, err)
+		}
+		return v, err
+	}
+}
+
+// backoff returns the n-th (from 1) backoff delay: a random duration in
+// [d/2, d] where d = min(maxDelay, base * 2^(n-1)).
+func backoff(base, maxDelay time.Duration, n int) time.Duration {
+	d := maxDelay
+	if n < 63 {
+		if shifted := base << (n - 1); shifted > 0 && shifted>>(n-1) == base && shifted < maxDelay {
+			d = shifted
+		}
+	}
+	return jitter(d)
+}
+
+// jitter returns a random duration in [d/2, d].
+func jitter(d time.Duration) time.Duration {
+	if d <= 1 {
+		return d
+	}
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,243 @@
+package fs
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+// List walks the tree in lexical byte order of the keys, which is not the
+// order of a plain directory walk: a directory "a" holds keys "a/...", so it
+// sorts as "a/", after "a-b" and before "a0". Each directory's entries are
+// sorted by that rule before they are visited.
+//
+// The token is the last key of the previous page, so a page is found
+// without state: the walk descends straight to the deepest directory that
+// the prefix names in full, and skips every entry whose subtree holds
+// neither keys after the token nor keys with the prefix. Memory is bounded
+// by the page size and the depth: of each directory on the current path
+// the walk keeps only the next entries it can use (at most about twice
+// the rest of the page), and reads the directory again when those run out.
+//
+// Temp files, symbolic links, other special files, names that no key maps
+// to and files that are not complete objects are never listed.
+func (b *Backend) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+	opts, err := backend.CheckList(opts)
+	if err != nil {
+		return backend.ListPage{}, err
+	}
+	if err := b.check(ctx, "list", opts.Prefix); err != nil {
+		return backend.ListPage{}, err
+	}
+	page, err := b.list(ctx, opts)
+	if err != nil {
+		return backend.ListPage{}, b.wrap("list", opts.Prefix, err)
+	}
+	return page, nil
+}
+
+// list is List without the checks (also used to name a conflicting
+// object in Put's errors).
+func (b *Backend) list(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+	l := &lister{
+		b:      b,
+		ctx:    ctx,
+		prefix: opts.Prefix,
+		after:  opts.Token,
+		limit:  opts.PageSize + 1, // one more, to know whether a next page exists
+		buf:    make([]byte, firstRead),
+	}
+	dirKey := opts.Prefix[:strings.LastIndexByte(opts.Prefix, '/')+1]
+	dir, ok, err := b.prefixDir(dirKey)
+	if err != nil || !ok {
+		return backend.ListPage{}, err
+	}
+	if err := l.walk(dir, dirKey); err != nil {
+		return backend.ListPage{}, err
+	}
+	page := backend.ListPage{Objects: l.objs}
+	if len(l.objs) > opts.PageSize {
+		page.Objects = l.objs[:opts.PageSize]
+		page.NextToken = page.Objects[opts.PageSize-1].Key
+	}
+	return page, nil
+}
+
+// prefixDir returns the path of the directory that holds the keys starting
+// with dirKey ("" or "a/b/"), and false when there is no such directory
+// (then no key has the prefix). Every component must be a real directory:
+// symbolic links are not followed, as in the walk.
+func (b *Backend) prefixDir(dirKey string) (string, bool, error) {
+	if dirKey == "" {
+		return ".", true, nil
+	}
+	dir := "."
+	for seg := range strings.SplitSeq(strings.TrimSuffix(dirKey, "/"), "/") {
+		name := escapeSegment(seg)
+		if len(name) > maxNameLen {
+			return "", false, nil
+		}
+		dir = joinPath(dir, name)
+		fi, err := b.root.Lstat(dir)
+		if isNotExist(err) || errors.Is(err, syscall.ENOTDIR) {
+			return "", false, nil
+		}
+		if err != nil {
+			return "", false, err
+		}
+		if !fi.IsDir() {
+			return "", false, nil
+		}
+	}
+	return dir, true, nil
+}
+
+// lister is one List call in progress.
+type lister struct {
+	b      *Backend
+	ctx    context.Context
+	prefix string // only keys with this prefix
+	after  string // only keys after this one (the token)
+	limit  int
+	objs   []backend.ObjectInfo
+	buf    []byte // scratch for reading headers
+}
+
+// entry is a directory entry that may lead to keys of the listing.
+type entry struct {
+	name  string // the file name on disk
+	seg   string // the key segment it stands for
+	sort  string // seg, plus "/" for a directory: the order of its keys
+	isDir bool
+}
+
+// readBatch is how many directory entries are read at a time.
+const readBatch = 512
+
+// walk lists the keys under directory dir (relative to the root), whose
+// keys start with dirKey, in order, until the page is full.
+func (l *lister) walk(dir, dirKey string) error {
+	lo := "" // sort name of the last entry handled in this directory
+	for {
+		if err := l.ctx.Err(); err != nil {
+			return err
+		}
+		ents, complete, err := l.readDir(dir, dirKey, lo, l.limit-len(l.objs))
+		if err != nil {
+			if dir != "." && (isNotExist(err) || errors.Is(err, syscall.ENOTDIR)) {
+				return nil // removed by a concurrent Remove: it held nothing
+			}
+			return err
+		}
+		for _, e := range ents {
+			lo = e.sort
+			p := joinPath(dir, e.name)
+			if e.isDir {
+				err = l.walk(p, dirKey+e.sort)
+			} else {
+				err = l.addFile(p, dirKey+e.seg)
+			}
+			if err != nil {
+				return err
+			}
+			if len(l.objs) >= l.limit {
+				return nil
+			}
+		}
+		if complete {
+			return nil
+		}
+	}
+}
+
+// readDir returns, sorted, the first need entries of dir that come after
+// lo and may lead to keys of the listing; complete is false when more such
+// entries exist.
+func (l *lister) readDir(dir, dirKey, lo string, need int) (ents []entry, complete bool, err error) {
+	d, err := l.b.root.Open(dir)
+	if err != nil {
+		return nil, false, err
+	}
+	defer d.Close()
+	byName := func(a, b entry) int { return strings.Compare(a.sort, b.sort) }
+	truncated := false
+	for {
+		des, err := d.ReadDir(readBatch)
+		for _, de := range des {
+			if e, ok := l.candidate(de.Name(), de.Type().IsDir(), de.Type().IsRegular(), dirKey, lo); ok {
+				ents = append(ents, e)
+			}
+		}
+		if len(ents) >= 2*need+readBatch {
+			slices.SortFunc(ents, byName)
+			ents, truncated = ents[:need], true
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if err := l.ctx.Err(); err != nil {
+			return nil, false, err
+		}
+	}
+	slices.SortFunc(ents, byName)
+	if len(ents) > need {
+		ents, truncated = ents[:need], true
+	}
+	return ents, !truncated, nil
+}
+
+// candidate decides whether a directory entry can lead to keys of the
+// listing: a file whose key has the prefix and comes after the token, or a
+// directory whose subtree can hold such keys.
+func (l *lister) candidate(name string, isDir, isFile bool, dirKey, lo string) (entry, bool) {
+	if !isDir && !isFile {
+		return entry{}, false // symbolic links and special files are not objects
+	}
+	seg, ok := unescapeSegment(name)
+	if !ok {
+		return entry{}, false // temp files and names no key maps to
+	}
+	e := entry{name: name, seg: seg, sort: seg, isDir: isDir}
+	if isDir {
+		e.sort += "/"
+	}
+	if lo != "" && e.sort <= lo {
+		return entry{}, false
+	}
+	full := dirKey + e.sort
+	if !isDir {
+		return e, full > l.after && strings.HasPrefix(full, l.prefix)
+	}
+	// Every key below is full+something: some have the prefix if either
+	// string is a prefix of the other, and some come after the token if
+	// full does or the token lies inside the subtree.
+	return e, len(full) < backend.MaxKeyLen &&
+		(strings.HasPrefix(full, l.prefix) || strings.HasPrefix(l.prefix, full)) &&
+		(full > l.after || strings.HasPrefix(l.after, full))
+}
+
+// addFile adds the object in file p to the page, unless it is not a
+// complete object or vanished since the directory was read.
+func (l *lister) addFile(p, key string) error {
+	if backend.ValidateKey("list", key) != nil {
+		return nil
+	}
+	f, h, _, fi, err := openObject(l.b.root, p, l.buf)
+	if err != nil {
+		if errors.Is(err, errNotObject) || isNotExist(err) || errors.Is(err, syscall.ENOTDIR) || isEscape(err) {
+			return nil
+		}
+		return err
+	}
+	f.Close()
+	l.objs = append(l.objs, objectInfo(key, h, fi))
+	return nil
+}

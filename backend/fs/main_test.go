@@ -1,0 +1,14 @@
+package fs_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	if crashChild() {
+		return // never reached: the child blocks until it is killed
+	}
+	goleak.VerifyTestMain(m)
+}

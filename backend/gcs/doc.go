@@ -1,0 +1,53 @@
+// Package gcs is the Google Cloud Storage driver, built on
+// cloud.google.com/go/storage (JSON API over HTTP).
+//
+// New opens one bucket with a Config; the caller may pass a
+// *storage.Client of its own, which the Backend then uses and never
+// closes. Otherwise New creates a client with Application Default
+// Credentials, or with no credentials at all when STORAGE_EMULATOR_HOST
+// names an emulator (fake-gcs-server, the storage testbench).
+//
+// # URLs
+//
+//	gs://BUCKET[?create_bucket=true&project=ID&chunk_size=BYTES&endpoint=URL&anonymous=true]
+//
+// The query parameters:
+//
+//   - create_bucket=true creates the bucket if it does not exist; it needs
+//     a project (project=ID, or $GOOGLE_CLOUD_PROJECT).
+//   - chunk_size is the upload buffer of one Put, in bytes (default
+//     16 MiB, rounded up to a multiple of 256 KiB): objects larger than
+//     it, or of unknown size, are sent as resumable uploads in chunks of
+//     this size, so memory stays bounded by it.
+//   - endpoint overrides the JSON API endpoint (e.g. a private endpoint,
+//     or an emulator's http://HOST:PORT/storage/v1/); anonymous=true sends
+//     no credentials (public buckets, emulators).
+//   - With STORAGE_EMULATOR_HOST=HOST:PORT set, the storage library talks
+//     to that emulator without credentials; nothing else is needed.
+//
+// Unknown query parameters are an error, so that a typo is not ignored.
+// Credentials never appear in a URL: they come from the environment
+// (GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC, the metadata server).
+//
+// # Errors
+//
+// Every error is a *backend.Error naming the operation and the key. A
+// missing object (storage.ErrObjectNotExist, HTTP 404) is
+// backend.ErrNotFound; a failed create-only precondition (HTTP 412) is
+// backend.ErrExist; other HTTP statuses of a *googleapi.Error map with
+// backend.KindForStatus, and transport failures with backend.NetworkKind.
+// The native error stays reachable with errors.As (for example
+// *googleapi.Error). An error of the caller's reader is returned wrapped,
+// with the reader's own error reachable, and is never classified as a
+// store failure.
+//
+// # Atomicity
+//
+// A Put streams into a storage.Writer. When the caller's reader fails, the
+// declared size is not met, or ctx ends, the Put cancels the writer's
+// context and fails its pipe before waiting for the upload goroutine; the
+// writer is never finished normally, so GCS never finalises the object.
+// A resumable upload session started for it is left to expire on the
+// server (GCS deletes unfinished sessions after a week); it holds no
+// object and is never listed.
+package gcs

@@ -1,0 +1,199 @@
+package gcs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"sync/atomic"
+
+	"cloud.google.com/go/storage"
+	"google.golang.org/api/googleapi"
+	"google.golang.org/api/option"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+var (
+	_ backend.Backend      = (*Backend)(nil)
+	_ backend.BatchRemover = (*Backend)(nil)
+)
+
+const (
+	// DefaultChunkSize is the upload buffer of one Put when
+	// Config.ChunkSize is 0, the storage library's own default.
+	DefaultChunkSize = 16 << 20
+	// chunkQuantum is the granularity of resumable upload chunks; the
+	// storage library rounds ChunkSize up to a multiple of it.
+	chunkQuantum = 256 << 10
+	// DefaultRemoveConcurrency is the number of concurrent deletes of
+	// RemoveMany when Config.RemoveConcurrency is 0.
+	DefaultRemoveConcurrency = 16
+)
+
+// Config configures a Backend. The zero value of every field but Bucket
+// means the default.
+type Config struct {
+	// Bucket is the name of the bucket (required).
+	Bucket string
+
+	// Client is a caller's client. When set, Endpoint, Anonymous and
+	// ClientOptions are ignored, and Close leaves the client open: it
+	// stays the caller's to close.
+	Client *storage.Client
+
+	// CreateBucket creates the bucket in ProjectID when it does not exist.
+	CreateBucket bool
+	// ProjectID is the project a created bucket belongs to; empty means
+	// $GOOGLE_CLOUD_PROJECT. Only used with CreateBucket.
+	ProjectID string
+
+	// ChunkSize is the upload buffer of one Put in bytes: 0 means
+	// DefaultChunkSize. It is rounded up to a multiple of 256 KiB. An
+	// object larger than it, or of unknown size, is uploaded in chunks of
+	// this size (a resumable upload), so a Put holds at most one chunk in
+	// memory; a smaller object of known size gets a buffer just large
+	// enough for it. A buffered chunk is what lets the storage library
+	// retry a failed request without asking the caller's reader again.
+	ChunkSize int
+
+	// RemoveConcurrency bounds the concurrent deletes of RemoveMany; 0
+	// means DefaultRemoveConcurrency.
+	RemoveConcurrency int
+
+	// Endpoint overrides the JSON API endpoint, e.g.
+	// "http://127.0.0.1:4443/storage/v1/" for an emulator. Empty means the
+	// default, or $STORAGE_EMULATOR_HOST when that is set.
+	Endpoint string
+	// Anonymous sends no credentials (public buckets, emulators).
+	Anonymous bool
+	// ClientOptions are passed to storage.NewClient after the options
+	// above, when New creates the client.
+	ClientOptions []option.ClientOption
+}
+
+// Backend is a GCS bucket. It is safe for concurrent use.
+type Backend struct {
+	client     *storage.Client
+	bucket     *storage.BucketHandle
+	name       string
+	ownsClient bool
+	chunkSize  int
+	removeConc int
+	closed     atomic.Bool
+}
+
+// New opens the bucket that cfg names. With cfg.CreateBucket it creates
+// the bucket if needed; otherwise it makes no request (checking that the
+// bucket exists would need storage.buckets.get, a permission that
+// object-only service accounts lack).
+func New(ctx context.Context, cfg Config) (*Backend, error) {
+	if cfg.Bucket == "" {
+		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, errors.New("gcs: bucket name is empty"))
+	}
+	if cfg.ChunkSize < 0 {
+		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("gcs: chunk size %d is negative", cfg.ChunkSize))
+	}
+	if cfg.RemoveConcurrency < 0 {
+		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("gcs: remove concurrency %d is negative", cfg.RemoveConcurrency))
+	}
+	b := &Backend{
+		client:     cfg.Client,
+		name:       cfg.Bucket,
+		chunkSize:  roundUpChunk(cfg.ChunkSize),
+		removeConc: cfg.RemoveConcurrency,
+	}
+	if b.chunkSize == 0 {
+		b.chunkSize = DefaultChunkSize
+	}
+	if b.removeConc == 0 {
+		b.removeConc = DefaultRemoveConcurrency
+	}
+	if b.client == nil {
+		var opts []option.ClientOption
+		// JSON reads: the same API as every other call (the XML API is the
+		// library's current default for reads only).
+		opts = append(opts, storage.WithJSONReads())
+		if cfg.Endpoint != "" {
+			opts = append(opts, option.WithEndpoint(cfg.Endpoint))
+		}
+		if cfg.Anonymous {
+			opts = append(opts, option.WithoutAuthentication())
+		}
+		opts = append(opts, cfg.ClientOptions...)
+		c, err := storage.NewClient(ctx, opts...)
+		if err != nil {
+			return nil, backend.NewError("open", "", classify(err), fmt.Errorf("gcs: bucket %q: %w", cfg.Bucket, err))
+		}
+		b.client, b.ownsClient = c, true
+	}
+	b.bucket = b.client.Bucket(cfg.Bucket)
+	if cfg.CreateBucket {
+		if err := b.createBucket(ctx, cfg.ProjectID); err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// createBucket creates the bucket; one that exists already (HTTP 409) is
+// fine, whoever created it.
+func (b *Backend) createBucket(ctx context.Context, project string) error {
+	if project == "" {
+		project = os.Getenv("GOOGLE_CLOUD_PROJECT")
+	}
+	if project == "" {
+		return backend.NewError("open", "", backend.ErrInvalidArgument,
+			fmt.Errorf("gcs: creating bucket %q needs a project: set Config.ProjectID, ?project=ID or $GOOGLE_CLOUD_PROJECT", b.name))
+	}
+	err := b.bucket.Create(ctx, project, nil)
+	var gerr *googleapi.Error
+	if err == nil || errors.As(err, &gerr) && gerr.Code == http.StatusConflict {
+		return nil
+	}
+	return backend.NewError("open", "", classify(err), fmt.Errorf("gcs: create bucket %q: %w", b.name, err))
+}
+
+// roundUpChunk rounds n up to a multiple of chunkQuantum, as the storage
+// library would, so that the buffer we plan for is the one it allocates.
+func roundUpChunk(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	return (n + chunkQuantum - 1) / chunkQuantum * chunkQuantum
+}
+
+// Client returns the storage client the backend uses, for operations this
+// package does not cover. It must not be closed while the Backend is in
+// use.
+func (b *Backend) Client() *storage.Client { return b.client }
+
+// Bucket returns the name of the bucket.
+func (b *Backend) Bucket() string { return b.name }
+
+// check returns ErrClosed after Close.
+func (b *Backend) check(op, key string) error {
+	if b.closed.Load() {
+		return backend.NewError(op, key, backend.ErrClosed, nil)
+	}
+	return nil
+}
+
+// Close closes the storage client if New created it; a caller's client is
+// left open. Close is idempotent.
+func (b *Backend) Close() error {
+	if b.closed.Swap(true) {
+		return nil
+	}
+	if b.ownsClient {
+		if err := b.client.Close(); err != nil {
+			return backend.NewError("close", "", nil, err)
+		}
+	}
+	return nil
+}
+
+// String names the bucket; it never contains credentials.
+func (b *Backend) String() string { return "gs://" + b.name }

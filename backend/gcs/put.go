@@ -1,0 +1,176 @@
+package gcs
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"cloud.google.com/go/storage"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+// Put streams r into a storage.Writer. With opts.IfNotExist the upload
+// carries ifGenerationMatch=0, so GCS refuses it (412, ErrExist) when the
+// key holds an object, and leaves that object as it was.
+//
+// The object is published only by a normal Close of the writer, which is
+// done only after r ended cleanly with exactly opts.Size bytes (when
+// known) and ctx is still live; every other path goes through abort.
+func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	opts, err := backend.CheckPut(key, r, opts)
+	if err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := b.check("put", key); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return backend.ObjectInfo{}, backend.NewError("put", key, nil, err)
+	}
+
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	o := b.bucket.Object(key)
+	if opts.IfNotExist {
+		o = o.If(storage.Conditions{DoesNotExist: true})
+	} else {
+		// A plain put replaces the object whatever it holds, so sending it
+		// again after a transient failure is safe; the library retries
+		// only idempotent uploads unless told so.
+		o = o.Retryer(storage.WithPolicy(storage.RetryAlways))
+	}
+	w := o.NewWriter(wctx)
+	w.ContentType = opts.ContentType
+	w.Metadata = opts.Metadata
+	w.ChunkSize = b.chunkFor(opts.Size)
+
+	src := &sourceReader{r: backend.ContextReader(ctx, backend.ExactReader(key, r, opts.Size))}
+	wrote := false
+	buf := make([]byte, copyBufferSize(w.ChunkSize, opts.Size))
+	for {
+		n, rerr := src.Read(buf)
+		if n > 0 {
+			wrote = true
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				abort(w, cancel, wrote, werr)
+				return backend.ObjectInfo{}, b.putError(ctx, key, werr)
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			abort(w, cancel, wrote, rerr)
+			return backend.ObjectInfo{}, b.putError(ctx, key, rerr)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		abort(w, cancel, wrote, err)
+		return backend.ObjectInfo{}, backend.NewError("put", key, nil, err)
+	}
+	// Every byte was delivered and checked: publish.
+	if err := w.Close(); err != nil {
+		return backend.ObjectInfo{}, b.putError(ctx, key, err)
+	}
+	return infoOf(w.Attrs()), nil
+}
+
+// abort ends an upload that must not be published. It cancels the
+// writer's context and fails the writer's pipe with cause before it waits
+// for the upload goroutine: the pipe then can never yield the clean EOF
+// that would let the library send the final request, so GCS never
+// finalises the object. Close is called only after the pipe has failed,
+// and only to wait for the goroutine (it returns the failure, it cannot
+// publish). A writer that was never written to never started an upload
+// and needs nothing.
+func abort(w *storage.Writer, cancel context.CancelFunc, wrote bool, cause error) {
+	cancel()
+	if !wrote {
+		return
+	}
+	if cause == nil {
+		cause = context.Canceled
+	}
+	// CloseWithError is deprecated in favour of cancelling the context,
+	// which we did; but the library fails the pipe on cancellation from a
+	// goroutine of its own, so we fail it here too, synchronously, before
+	// Close could close it cleanly. io.Pipe keeps the first close error.
+	_ = w.CloseWithError(cause) //nolint:staticcheck // see above
+	_ = w.Close()
+}
+
+// putError wraps an error of a Put. An error of the caller's reader (or of
+// the size check) keeps its own kind and is never classified as a store
+// failure; the caller's cancellation has no kind.
+func (b *Backend) putError(ctx context.Context, key string, err error) error {
+	var se *sourceError
+	if errors.As(err, &se) {
+		return backend.NewError("put", key, nil, se.err)
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		return backend.NewError("put", key, nil, err)
+	}
+	return wrap("put", key, err)
+}
+
+// chunkFor returns the writer's ChunkSize for an object of the given size
+// (-1: unknown): the configured chunk, or for a smaller known size the
+// smallest buffer that holds the whole object and sees its end, so that it
+// goes in one request and a small Put does not allocate a large buffer.
+func (b *Backend) chunkFor(size int64) int {
+	if size >= 0 && size < int64(b.chunkSize) {
+		return roundUpChunk(int(size) + 1)
+	}
+	return b.chunkSize
+}
+
+// copyBufferSize is the size of the buffer that moves bytes from the
+// caller's reader to the writer: at most 1 MiB, and no more than the
+// object when its size is known.
+func copyBufferSize(chunk int, size int64) int {
+	n := min(chunk, 1<<20)
+	if size >= 0 && size+1 < int64(n) {
+		n = int(size) + 1
+	}
+	return max(n, 512)
+}
+
+// sourceReader marks errors of the caller's reader, so that Put can tell
+// them from errors of the store.
+type sourceReader struct{ r io.Reader }
+
+type sourceError struct{ err error }
+
+func (e *sourceError) Error() string { return e.err.Error() }
+func (e *sourceError) Unwrap() error { return e.err }
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &sourceError{err}
+	}
+	return n, err
+}
+
+// infoOf converts object attributes to an ObjectInfo. Empty metadata is
+// nil, as NormalizeMetadata returns it, so that it round-trips exactly.
+func infoOf(a *storage.ObjectAttrs) backend.ObjectInfo {
+	if a == nil {
+		return backend.ObjectInfo{}
+	}
+	info := backend.ObjectInfo{
+		Key:          a.Name,
+		Size:         a.Size,
+		LastModified: a.Updated,
+		ETag:         a.Etag,
+		ContentType:  a.ContentType,
+	}
+	if len(a.Metadata) > 0 {
+		info.Metadata = make(map[string]string, len(a.Metadata))
+		for k, v := range a.Metadata {
+			info.Metadata[k] = v
+		}
+	}
+	return info
+}

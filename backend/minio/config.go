@@ -1,0 +1,309 @@
+package minio
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+// Limits of the S3 multipart protocol, which MinIO keeps.
+const (
+	MinPartSize     = 5 << 20  // every part but the last is at least 5 MiB
+	MaxPartSize     = 5 << 30  // and at most 5 GiB
+	DefaultPartSize = 16 << 20 // 16 MiB
+	// MaxParts is the number of parts of one multipart upload, so an
+	// object holds at most MaxParts × PartSize bytes.
+	MaxParts = 10000
+	// DefaultRegion is MinIO's region unless the server sets another one
+	// (MINIO_SITE_REGION).
+	DefaultRegion = "us-east-1"
+	// MaxConcurrency caps Config.Concurrency.
+	MaxConcurrency = 16
+)
+
+// The environment variables that supply credentials when neither the URL
+// nor the Config carries any, in this order of preference (the first pair
+// of which both variables are set wins). They are the variables a MinIO
+// server itself reads, so a client on the server's host finds them.
+const (
+	EnvRootUser     = "MINIO_ROOT_USER"
+	EnvRootPassword = "MINIO_ROOT_PASSWORD"
+	EnvAccessKey    = "MINIO_ACCESS_KEY"
+	EnvSecretKey    = "MINIO_SECRET_KEY"
+)
+
+// Config configures the driver. The zero value of every field but Bucket
+// and Endpoints (or Resolve) means its default.
+type Config struct {
+	// Endpoints are the servers of one MinIO deployment, as "host:port" or
+	// "http://host:port" / "https://host:port" (the scheme, when given,
+	// decides TLS for that endpoint and overrides Secure). MinIO's
+	// ellipsis notation is expanded: "node{1...4}:9000" is node1:9000 to
+	// node4:9000, "10.0.0.{1...4}:9000" works too, and "{01...16}" keeps
+	// the zero padding.
+	Endpoints []string
+
+	// Resolve, when set, is asked for the endpoints instead of Endpoints:
+	// by New, and again by the failover wrapper when every endpoint has
+	// failed. NewEndpoint ignores it.
+	Resolve func(ctx context.Context) ([]string, error)
+
+	// AccessKey, SecretKey and SessionToken are the credentials. When
+	// AccessKey and SecretKey are both empty they are read from the
+	// environment: MINIO_ROOT_USER / MINIO_ROOT_PASSWORD, else
+	// MINIO_ACCESS_KEY / MINIO_SECRET_KEY. With no credentials anywhere,
+	// requests are anonymous (a bucket policy must allow them).
+	AccessKey, SecretKey, SessionToken string
+
+	// Bucket holds the objects. Required.
+	Bucket string
+
+	// Secure talks HTTPS to endpoints given without a scheme.
+	Secure bool
+
+	// TLSConfig is the TLS client configuration (cloned); nil: the system
+	// roots, TLS 1.2 at least. CAFile adds the PEM certificates of a
+	// custom certificate authority to the roots (of TLSConfig if it has
+	// RootCAs, else of the system). Both need TLS (Secure or an https://
+	// endpoint) and cannot be combined with Transport.
+	TLSConfig *tls.Config
+	CAFile    string
+
+	// Region is the region the requests are signed for. Default
+	// DefaultRegion, which is MinIO's unless MINIO_SITE_REGION says
+	// otherwise.
+	Region string
+
+	// PartSize is the size of the parts of a multipart upload, and the
+	// largest object sent with a single PUT. Default DefaultPartSize; at
+	// least MinPartSize, at most MaxPartSize. An upload of unknown size
+	// holds Concurrency buffers of PartSize bytes, and an object has at
+	// most MaxParts parts: PartSize also caps the size of an object at
+	// MaxParts × PartSize (156.25 GiB with the default).
+	PartSize int64
+
+	// Concurrency is the number of parts of one upload in flight (read
+	// from the source and being sent). Default 1: one part buffer, so an
+	// upload's memory is PartSize. At most MaxConcurrency.
+	Concurrency int
+
+	// CreateBucket creates the bucket when it does not exist yet (at New
+	// or NewEndpoint); a bucket that already exists is fine.
+	CreateBucket bool
+
+	// Transport sends the requests; nil: a transport of the driver's own
+	// (like minio-go's default: no transparent decompression, proxies from
+	// the environment), whose idle connections Close releases. A caller's
+	// transport is never closed by the driver.
+	Transport http.RoundTripper
+
+	// The retry and failover settings of New (see package
+	// backend/failover); NewEndpoint ignores them. Zero means the
+	// failover defaults.
+	MaxAttempts    int           // attempts per operation
+	MaxElapsed     time.Duration // total time of one operation's attempts
+	AttemptTimeout time.Duration // per attempt of metadata operations, and time to first byte
+	StallTimeout   time.Duration // a transfer without progress for this long fails over
+	Logger         *slog.Logger  // failover events; nil: none
+}
+
+// String describes the configuration without its credentials.
+func (c Config) String() string {
+	eps := strings.Join(c.Endpoints, ",")
+	if c.Resolve != nil {
+		eps = "resolver"
+	}
+	return fmt.Sprintf("minio://%s/%s", eps, c.Bucket)
+}
+
+// GoString keeps %#v from printing the credentials.
+func (c Config) GoString() string { return "minio.Config(" + c.String() + ")" }
+
+// settings is a validated Config with its defaults filled in, shared by
+// the endpoints of one New.
+type settings struct {
+	Config
+	transport    http.RoundTripper
+	ownTransport *http.Transport // nil when the caller gave the transport
+}
+
+// errConfig returns the error of an invalid configuration.
+func errConfig(format string, args ...any) error {
+	return backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("minio: "+format, args...))
+}
+
+// withDefaults validates c and fills in its defaults and credentials. It
+// does not touch the network.
+func (c Config) withDefaults() (Config, error) {
+	if c.Bucket == "" {
+		return c, errConfig("the bucket name is empty")
+	}
+	if err := checkBucketName(c.Bucket); err != nil {
+		return c, errConfig("bucket name %q: %v", c.Bucket, err)
+	}
+	if c.Region == "" {
+		c.Region = DefaultRegion
+	}
+	switch {
+	case c.PartSize == 0:
+		c.PartSize = DefaultPartSize
+	case c.PartSize < MinPartSize || c.PartSize > MaxPartSize:
+		return c, errConfig("part size %d is outside [%d, %d] (5 MiB to 5 GiB)", c.PartSize, MinPartSize, MaxPartSize)
+	}
+	switch {
+	case c.Concurrency == 0:
+		c.Concurrency = 1
+	case c.Concurrency < 0 || c.Concurrency > MaxConcurrency:
+		return c, errConfig("concurrency %d is outside [1, %d]", c.Concurrency, MaxConcurrency)
+	}
+	if (c.AccessKey == "") != (c.SecretKey == "") {
+		return c, errConfig("only one of the access key and the secret key is set")
+	}
+	if c.AccessKey == "" {
+		c.AccessKey, c.SecretKey = credentialsFromEnv()
+	}
+	if c.Transport != nil && (c.TLSConfig != nil || c.CAFile != "") {
+		return c, errConfig("Transport is set: TLSConfig and CAFile configure a transport the driver builds and must be empty")
+	}
+	if c.MaxAttempts < 0 || c.MaxElapsed < 0 || c.AttemptTimeout < 0 || c.StallTimeout < 0 {
+		return c, errConfig("negative retry setting")
+	}
+	return c, nil
+}
+
+// credentialsFromEnv returns the first pair of credential variables that
+// are both set, or empty strings.
+func credentialsFromEnv() (access, secret string) {
+	for _, pair := range [][2]string{{EnvRootUser, EnvRootPassword}, {EnvAccessKey, EnvSecretKey}} {
+		a, s := os.Getenv(pair[0]), os.Getenv(pair[1])
+		if a != "" && s != "" {
+			return a, s
+		}
+	}
+	return "", ""
+}
+
+// checkBucketName applies the S3 bucket naming rules, so that a bad name
+// is reported at construction and not as a confusing server error later.
+func checkBucketName(name string) error {
+	if len(name) < 3 || len(name) > 63 {
+		return errors.New("must be 3 to 63 characters long")
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return errors.New("may hold only lower-case letters, digits, '.' and '-'")
+		}
+	}
+	if !isAlnum(name[0]) || !isAlnum(name[len(name)-1]) {
+		return errors.New("must start and end with a letter or digit")
+	}
+	if strings.Contains(name, "..") || strings.Contains(name, ".-") || strings.Contains(name, "-.") {
+		return errors.New("must not contain '..', '.-' or '-.'")
+	}
+	return nil
+}
+
+func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+
+// newSettings validates c and builds the transport shared by its
+// endpoints.
+func newSettings(c Config) (*settings, error) {
+	c, err := c.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &settings{Config: c, transport: c.Transport}
+	if s.transport == nil {
+		tr, err := newTransport(c)
+		if err != nil {
+			return nil, err
+		}
+		s.transport, s.ownTransport = tr, tr
+	}
+	return s, nil
+}
+
+// dialer is the dialer of the driver's own transports.
+var dialer = net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+
+// newTransport builds the driver's own transport: minio-go's defaults
+// (no transparent gzip, proxies from the environment) with the
+// configured TLS roots.
+func newTransport(c Config) (*http.Transport, error) {
+	tr := &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&dialer).DialContext,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       time.Minute,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: 10 * time.Second,
+		// Objects stored with Content-Encoding: gzip must come back as
+		// stored, not decompressed behind the caller's back.
+		DisableCompression: true,
+	}
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.TLSConfig != nil {
+		tlsConf = c.TLSConfig.Clone()
+	}
+	if c.CAFile != "" {
+		pem, err := os.ReadFile(c.CAFile)
+		if err != nil {
+			return nil, errConfig("CA file: %v", err)
+		}
+		pool := tlsConf.RootCAs
+		if pool == nil {
+			if pool, err = x509.SystemCertPool(); err != nil {
+				pool = x509.NewCertPool()
+			}
+		} else {
+			pool = pool.Clone()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, errConfig("CA file %s holds no PEM certificate", c.CAFile)
+		}
+		tlsConf.RootCAs = pool
+	}
+	tr.TLSClientConfig = tlsConf
+	return tr, nil
+}
+
+// endpointURL turns an endpoint ("host:port" or a URL) into the base URL
+// of the server, deciding TLS from its scheme or from secure.
+func endpointURL(endpoint string, secure bool) (*url.URL, error) {
+	raw := endpoint
+	if !strings.Contains(raw, "://") {
+		scheme := "http"
+		if secure {
+			scheme = "https"
+		}
+		raw = scheme + "://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errConfig("endpoint %q does not parse", backend.Redact(endpoint))
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, errConfig("endpoint %q: scheme must be http or https", u.Redacted())
+	case u.Host == "":
+		return nil, errConfig("endpoint %q has no host", u.Redacted())
+	case u.User != nil:
+		return nil, errConfig("endpoint %q carries credentials; use Config.AccessKey and SecretKey", u.Redacted())
+	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "":
+		return nil, errConfig("endpoint %q must be host:port, without a path or query", u.Redacted())
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+}

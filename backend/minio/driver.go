@@ -1,0 +1,171 @@
+package minio
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+
+	minio "github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+var (
+	_ backend.Backend       = (*Driver)(nil)
+	_ backend.BatchRemover  = (*Driver)(nil)
+	_ backend.HealthChecker = (*Driver)(nil)
+	_ backend.Presigner     = (*Driver)(nil)
+	_ backend.Lifecycler    = (*Driver)(nil)
+)
+
+// Driver is the raw driver of one MinIO endpoint: every call is one
+// attempt (minio-go's own retries are off), so that a retry layer above it
+// (New wraps it in backend/failover) decides what to retry and where.
+// It is safe for concurrent use.
+type Driver struct {
+	client   *minio.Client
+	core     minio.Core
+	base     *url.URL // scheme://host:port of the endpoint
+	endpoint string   // the endpoint as given
+	bucket   string
+	region   string
+	creds    credentials.Value
+	partSize int64
+	conc     int
+
+	httpClient *http.Client     // for the requests minio-go does not make (health, list)
+	closeTr    *http.Transport  // the transport to release on Close, if ours
+	bufs       *sync.Pool       // part buffers of partSize bytes
+	closed     atomic.Bool
+}
+
+// NewEndpoint returns the raw driver of one endpoint of cfg (its Endpoints
+// and Resolve are ignored). It creates the bucket when cfg.CreateBucket is
+// set; otherwise it does not touch the network. The driver does not retry:
+// use New for retries and failover.
+func NewEndpoint(ctx context.Context, cfg Config, endpoint string) (*Driver, error) {
+	s, err := newSettings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.open(endpoint)
+	if err != nil {
+		s.release()
+		return nil, err
+	}
+	d.closeTr = s.ownTransport
+	if s.CreateBucket {
+		if err := d.ensureBucket(ctx); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// release frees the transport of settings whose drivers were not made.
+func (s *settings) release() {
+	if s.ownTransport != nil {
+		s.ownTransport.CloseIdleConnections()
+	}
+}
+
+// open makes the driver of one endpoint over the shared transport; the
+// caller decides who closes that transport.
+func (s *settings) open(endpoint string) (*Driver, error) {
+	base, err := endpointURL(endpoint, s.Secure)
+	if err != nil {
+		return nil, err
+	}
+	secure := base.Scheme == "https"
+	if !secure && (s.TLSConfig != nil || s.CAFile != "") {
+		return nil, errConfig("endpoint %s: TLSConfig or CAFile is set but the endpoint is plain http (set Secure, or use https://)", base.Host)
+	}
+	creds := credentials.Value{AccessKeyID: s.AccessKey, SecretAccessKey: s.SecretKey, SessionToken: s.SessionToken, SignerType: credentials.SignatureV4}
+	if s.AccessKey == "" {
+		creds.SignerType = credentials.SignatureAnonymous
+	}
+	client, err := minio.New(base.Host, &minio.Options{
+		Creds:        credentials.NewStaticV4(s.AccessKey, s.SecretKey, s.SessionToken),
+		Secure:       secure,
+		Transport:    s.transport,
+		Region:       s.Region,
+		BucketLookup: minio.BucketLookupPath,
+		// One attempt per call: minio-go's default of 10 retries would
+		// multiply with the failover wrapper's attempts and hide a dead
+		// endpoint for seconds. (MaxRetries 0 means "default"; 1 is one
+		// attempt.)
+		MaxRetries: 1,
+	})
+	if err != nil {
+		return nil, errConfig("endpoint %s: %v", base.Host, err)
+	}
+	d := &Driver{
+		client:     client,
+		core:       minio.Core{Client: client},
+		base:       base,
+		endpoint:   endpoint,
+		bucket:     s.Bucket,
+		region:     s.Region,
+		creds:      creds,
+		partSize:   s.PartSize,
+		conc:       s.Concurrency,
+		httpClient: &http.Client{Transport: s.transport, CheckRedirect: noRedirect},
+	}
+	size := s.PartSize
+	d.bufs = &sync.Pool{New: func() any { b := make([]byte, size); return &b }}
+	return d, nil
+}
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// check is the guard at the start of every operation: closed driver or
+// finished context.
+func (d *Driver) check(ctx context.Context, op, key string) error {
+	if d.closed.Load() {
+		return backend.NewError(op, key, backend.ErrClosed, nil)
+	}
+	if err := ctx.Err(); err != nil {
+		return mapErr(op, d.bucket, key, err)
+	}
+	return nil
+}
+
+// err maps an error of an operation on key (see mapErr).
+func (d *Driver) err(op, key string, err error) error { return mapErr(op, d.bucket, key, err) }
+
+// Close marks the driver closed and releases the idle connections of its
+// own transport. Readers returned by Get before Close stay usable until
+// they are closed. Close is idempotent.
+func (d *Driver) Close() error {
+	if d.closed.Swap(true) {
+		return nil
+	}
+	if d.closeTr != nil {
+		d.closeTr.CloseIdleConnections()
+	}
+	return nil
+}
+
+// String names the endpoint and the bucket, never the credentials.
+func (d *Driver) String() string { return "minio://" + d.base.Host + "/" + d.bucket }
+
+// GoString keeps %#v from printing the credentials.
+func (d *Driver) GoString() string { return "minio.Driver(" + d.String() + ")" }
+
+// Endpoint returns the endpoint the driver talks to, as it was given.
+func (d *Driver) Endpoint() string { return d.endpoint }
+
+// Bucket returns the bucket the driver stores objects in.
+func (d *Driver) Bucket() string { return d.bucket }
+
+// Client returns the minio-go client of the driver, for MinIO operations
+// the Backend interface does not cover. It makes one attempt per call.
+func (d *Driver) Client() *minio.Client { return d.client }
+
+// errClosedBody is returned by the readers of a closed Get.
+var errClosedBody = errors.New("read after Close")

@@ -1,0 +1,394 @@
+package minio
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	minio "github.com/minio/minio-go/v7"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+// maxParts is MaxParts, as a variable so that tests can check the
+// too-large path without writing 10,000 parts.
+var maxParts = MaxParts
+
+// abortTimeout bounds the abort of a failed multipart upload, which runs
+// even when the caller's context is already cancelled.
+const abortTimeout = time.Minute
+
+// Put stores an object. How depends on what is known of its size:
+//
+//   - a known Size up to PartSize: one streaming PUT straight from r, no
+//     buffer;
+//   - otherwise the bytes are read into part buffers of PartSize: an
+//     object that fits in one part is sent with one PUT (with its
+//     Content-MD5), a larger one as a multipart upload of the driver's
+//     own (Concurrency parts in flight, each with its Content-MD5). So
+//     memory stays at Concurrency × PartSize whatever the object's size,
+//     where minio-go's PutObject with size -1 would buffer parts of up to
+//     ~600 MiB.
+//
+// An object that would need more than MaxParts parts gives ErrTooLarge:
+// before any I/O when its Size is known, else once the source has
+// delivered MaxParts full parts and still has more; the multipart upload
+// is then aborted, so no truncated object is ever stored. Any failure
+// (reader error, cancelled context, server error) aborts the multipart
+// upload too, also when ctx is already cancelled.
+//
+// With IfNotExist the request carries If-None-Match: * (on the single PUT,
+// and on both the initiation and the completion of a multipart upload), so
+// the server refuses to replace an existing object: 412 becomes ErrExist.
+func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	opts, err := backend.CheckPut(key, r, opts)
+	if err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := d.check(ctx, "put", key); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	meta, err := encodeMetadata(key, opts.Metadata)
+	if err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if limit := d.partSize * int64(maxParts); opts.Size > limit {
+		return backend.ObjectInfo{}, d.tooLarge(key, fmt.Sprintf("its size of %d bytes", opts.Size))
+	}
+	popts := minio.PutObjectOptions{ContentType: opts.ContentType, UserMetadata: meta}
+	if opts.IfNotExist {
+		popts.SetMatchETagExcept("*")
+	}
+	src := &source{ctx: ctx, r: backend.ExactReader(key, r, opts.Size)}
+	defer src.finish()
+	var info backend.ObjectInfo
+	if opts.Size >= 0 && opts.Size <= d.partSize {
+		info, err = d.putStream(ctx, key, src, opts.Size, popts)
+	} else {
+		info, err = d.putBuffered(ctx, key, src, opts.IfNotExist, popts)
+	}
+	if err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	info.Key, info.ContentType, info.Metadata = key, opts.ContentType, opts.Metadata
+	return info, nil
+}
+
+func (d *Driver) tooLarge(key, what string) error {
+	return backend.NewError("put", key, backend.ErrTooLarge, fmt.Errorf(
+		"%s needs more than %d parts of %d bytes (the part size); raise the part size (part_size=) to store larger objects",
+		what, maxParts, d.partSize))
+}
+
+// putStream sends an object of known size with one streaming PUT.
+func (d *Driver) putStream(ctx context.Context, key string, src *source, size int64, popts minio.PutObjectOptions) (backend.ObjectInfo, error) {
+	if size == 0 {
+		// No body is sent, so make the source prove it is empty.
+		var one [1]byte
+		if _, err := src.Read(one[:]); err != io.EOF {
+			return backend.ObjectInfo{}, src.mapErr(d, key, err)
+		}
+	}
+	ui, err := d.core.PutObject(ctx, d.bucket, key, src, size, "", "", popts)
+	if err != nil {
+		return backend.ObjectInfo{}, src.mapErr(d, key, err)
+	}
+	return backend.ObjectInfo{Size: size, ETag: ui.ETag}, nil
+}
+
+// putBuffered reads the object into part buffers: one PUT if it fits in
+// one part, else a multipart upload.
+func (d *Driver) putBuffered(ctx context.Context, key string, src *source, ifNotExist bool, popts minio.PutObjectOptions) (backend.ObjectInfo, error) {
+	first := d.getBuf()
+	n, last, err := src.fill(*first)
+	if err != nil {
+		d.bufs.Put(first)
+		return backend.ObjectInfo{}, src.mapErr(d, key, err)
+	}
+	if last {
+		defer d.bufs.Put(first)
+		body := newGuard((*first)[:n])
+		defer body.disable()
+		ui, err := d.core.PutObject(ctx, d.bucket, key, body, int64(n), md5Base64((*first)[:n]), "", popts)
+		if err != nil {
+			return backend.ObjectInfo{}, d.err("put", key, err)
+		}
+		return backend.ObjectInfo{Size: int64(n), ETag: ui.ETag}, nil
+	}
+	return d.putMultipart(ctx, key, src, first, n, ifNotExist, popts)
+}
+
+// putMultipart uploads the object in parts; first holds the first part
+// (n bytes, not the last one). It owns first.
+func (d *Driver) putMultipart(ctx context.Context, key string, src *source, first *[]byte, n int, ifNotExist bool, popts minio.PutObjectOptions) (_ backend.ObjectInfo, err error) {
+	bufs := []*[]byte{first}
+	defer func() {
+		for _, b := range bufs {
+			d.bufs.Put(b)
+		}
+	}()
+	id, err := d.core.NewMultipartUpload(ctx, d.bucket, key, popts)
+	if err != nil {
+		return backend.ObjectInfo{}, d.err("put", key, err)
+	}
+	completed := false
+	defer func() {
+		if !completed {
+			if aerr := d.abort(ctx, key, id); aerr != nil {
+				var be *backend.Error
+				if errors.As(err, &be) {
+					be.Err = errors.Join(be.Err, aerr)
+				}
+			}
+		}
+	}()
+
+	uctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	src.ctx = uctx // a failed part stops the reading of the next one
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		parts []minio.CompletePart
+		first error // the first failure: it ends the upload
+		total int64
+	)
+	fail := func(e error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if first == nil {
+			first = e
+			cancel()
+		}
+	}
+	failed := func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		return first
+	}
+	free := make(chan *[]byte, d.conc)
+	cur, last := bufs[0], false
+	for num := 1; ; num++ {
+		if !last && num == maxParts {
+			fail(d.tooLarge(key, "the object"))
+			break
+		}
+		total += int64(n)
+		wg.Add(1)
+		go func(num int, b *[]byte, n int) {
+			defer wg.Done()
+			part, err := d.putPart(uctx, key, id, num, (*b)[:n])
+			free <- b
+			if err != nil {
+				fail(err)
+				return
+			}
+			mu.Lock()
+			parts = append(parts, part)
+			mu.Unlock()
+		}(num, cur, n)
+		if last {
+			break
+		}
+		if len(bufs) < d.conc {
+			cur = d.getBuf()
+			bufs = append(bufs, cur)
+		} else {
+			select {
+			case cur = <-free:
+			case <-uctx.Done():
+			}
+		}
+		if failed() != nil || uctx.Err() != nil {
+			break
+		}
+		var rerr error
+		if n, last, rerr = src.fill(*cur); rerr != nil {
+			fail(src.mapErr(d, key, rerr))
+			break
+		}
+	}
+	wg.Wait()
+	if err := failed(); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return backend.ObjectInfo{}, d.err("put", key, err)
+	}
+	sort.Slice(parts, func(i, j int) bool { return parts[i].PartNumber < parts[j].PartNumber })
+	var copts minio.PutObjectOptions
+	if ifNotExist {
+		copts.SetMatchETagExcept("*")
+	}
+	ui, err := d.core.CompleteMultipartUpload(ctx, d.bucket, key, id, parts, copts)
+	if err != nil {
+		return backend.ObjectInfo{}, d.err("put", key, err)
+	}
+	completed = true
+	return backend.ObjectInfo{Size: total, ETag: ui.ETag}, nil
+}
+
+// putPart uploads one part with its Content-MD5.
+func (d *Driver) putPart(ctx context.Context, key, id string, num int, data []byte) (minio.CompletePart, error) {
+	body := newGuard(data)
+	defer body.disable()
+	p, err := d.core.PutObjectPart(ctx, d.bucket, key, id, num, body, int64(len(data)),
+		minio.PutObjectPartOptions{Md5Base64: md5Base64(data)})
+	if err != nil {
+		return minio.CompletePart{}, d.err("put", key, fmt.Errorf("part %d: %w", num, err))
+	}
+	return minio.CompletePart{PartNumber: num, ETag: p.ETag}, nil
+}
+
+// abort aborts a multipart upload with a context of its own, so that it
+// runs also when the caller's context is what ended the upload.
+func (d *Driver) abort(ctx context.Context, key, id string) error {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	err := d.core.AbortMultipartUpload(actx, d.bucket, key, id)
+	if err == nil || minio.ToErrorResponse(err).Code == "NoSuchUpload" {
+		return nil
+	}
+	return fmt.Errorf("aborting the multipart upload %s also failed, and its parts stay until the bucket's lifecycle removes them: %w", id, err)
+}
+
+func (d *Driver) getBuf() *[]byte { return d.bufs.Get().(*[]byte) }
+
+func md5Base64(b []byte) string {
+	sum := md5.Sum(b)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// source is the caller's reader as a Put reads it. It stops with ctx's
+// error once ctx ends; it delivers no bytes together with an error (so an
+// HTTP transport never sends the bytes of a failing read, which could
+// complete a request that should fail); it remembers the first error, so
+// that a failed upload is blamed on the reader when the reader failed;
+// and after finish it refuses to read, so a transport that still reads a
+// request body after its round trip returned (net/http may) cannot touch
+// the caller's reader once Put has returned.
+type source struct {
+	ctx   context.Context
+	r     io.Reader
+	done  atomic.Bool
+	mu    sync.Mutex
+	err   error
+	carry [1]byte // a byte read ahead past a full part
+	has   bool    // carry holds a byte
+}
+
+var errFinished = errors.New("put has returned")
+
+func (s *source) Read(p []byte) (int, error) {
+	if s.done.Load() {
+		return 0, errFinished
+	}
+	if err := s.ctx.Err(); err != nil {
+		return 0, s.fail(err)
+	}
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		return 0, s.fail(err)
+	}
+	return n, err
+}
+
+func (s *source) fail(err error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err == nil {
+		s.err = err
+	}
+	return err
+}
+
+func (s *source) finish() { s.done.Store(true) }
+
+// mapErr maps the error of a Put that read from s: when the reader (or
+// the context) failed, that failure is the cause, whatever the transport
+// made of it.
+func (s *source) mapErr(d *Driver, key string, err error) error {
+	s.mu.Lock()
+	serr := s.err
+	s.mu.Unlock()
+	if serr != nil {
+		return d.err("put", key, serr)
+	}
+	return d.err("put", key, err)
+}
+
+// fill reads the next part into buf: n bytes, and whether this is the last
+// part. A full buffer is the last part only if the source then ends; the
+// byte read to find out is kept for the next part.
+func (s *source) fill(buf []byte) (n int, last bool, err error) {
+	if s.has {
+		buf[0] = s.carry[0]
+		n = 1
+		s.has = false
+	}
+	m, err := io.ReadFull(s, buf[n:])
+	n += m
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return n, true, nil
+	case err != nil:
+		return n, false, err
+	}
+	for {
+		k, err := s.Read(s.carry[:])
+		if k == 1 {
+			s.has = true
+			return n, false, nil
+		}
+		if err == io.EOF {
+			return n, true, nil
+		}
+		if err != nil {
+			return n, false, err
+		}
+	}
+}
+
+// guard is the body of a part or of a buffered PUT: a reader of data that
+// can be disabled once the request returned, so the buffer can be reused
+// even if the transport were still reading the old body.
+type guard struct {
+	mu  sync.Mutex
+	r   *bytes.Reader
+	off bool
+}
+
+func newGuard(data []byte) *guard { return &guard{r: bytes.NewReader(data)} }
+
+func (g *guard) Read(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.off {
+		return 0, errFinished
+	}
+	return g.r.Read(p)
+}
+
+// Seek lets minio-go rewind the body (it does so before its one attempt).
+func (g *guard) Seek(off int64, whence int) (int64, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.off {
+		return 0, errFinished
+	}
+	return g.r.Seek(off, whence)
+}
+
+func (g *guard) disable() {
+	g.mu.Lock()
+	g.off = true
+	g.mu.Unlock()
+}

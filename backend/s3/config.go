@@ -1,0 +1,129 @@
+package s3
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+// Limits of the S3 multipart protocol (the same on AWS, MinIO and
+// versitygw).
+const (
+	MinPartSize     = 5 << 20 // every part but the last is at least 5 MiB
+	MaxPartSize     = 5 << 30 // 5 GiB
+	MaxParts        = 10000   // parts of one multipart upload
+	MaxObjectSize   = 5 << 40 // 5 TiB
+	defaultRegion   = "us-east-1"
+	DefaultPartSize = 8 << 20 // 8 MiB
+	// DefaultConcurrency is the number of parts of one upload in flight.
+	DefaultConcurrency = 4
+)
+
+// Config configures the driver. The zero value of every field but Bucket
+// means its default.
+type Config struct {
+	// Bucket is the bucket that holds the objects. Required.
+	Bucket string
+
+	// Region is the bucket's region. Empty: the region of the standard AWS
+	// configuration (AWS_REGION, AWS_DEFAULT_REGION, the shared config
+	// file), else "us-east-1".
+	Region string
+
+	// Endpoint is the base URL of an S3-compatible server, such as
+	// "http://127.0.0.1:9000". Empty: AWS S3. It must not carry
+	// credentials.
+	Endpoint string
+
+	// PathStyle addresses the bucket as a path (http://host/bucket/key)
+	// instead of a host name (http://bucket.host/key). MinIO and most
+	// self-hosted servers need it.
+	PathStyle bool
+
+	// Client is a caller's S3 client; when set, the driver uses it as it
+	// is (its endpoint, region, credentials and HTTP client), and Region,
+	// Endpoint, PathStyle, Credentials and HTTPClient must be empty. The
+	// driver still turns the client's own retries off for its calls (the
+	// failover wrapper retries) and asks for checksums only when an
+	// operation requires them (every upload carries a Content-MD5).
+	Client *s3.Client
+
+	// Credentials, when set, are used instead of the standard AWS chain
+	// (environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+	// AWS_SESSION_TOKEN, the shared credentials and config files, SSO, web
+	// identity, container and EC2 roles) that config.LoadDefaultConfig
+	// builds.
+	Credentials aws.CredentialsProvider
+
+	// HTTPClient sends the requests; nil: a client of the driver's own,
+	// whose idle connections Close releases. A caller's client is never
+	// closed by the driver.
+	HTTPClient aws.HTTPClient
+
+	// PartSize is the size of the parts of a multipart upload and the
+	// largest object sent with one PutObject. Default DefaultPartSize; at
+	// least MinPartSize, at most MaxPartSize. An upload holds at most
+	// Concurrency buffers of PartSize bytes, and an object has at most
+	// MaxParts parts, so PartSize also caps the object size at
+	// PartSize × MaxParts (80,000 MiB with the default).
+	PartSize int64
+
+	// Concurrency is the number of parts of one upload being sent at the
+	// same time. Default DefaultConcurrency.
+	Concurrency int
+
+	// CreateBucket creates the bucket when it does not exist (at New).
+	CreateBucket bool
+
+	// Retry tunes the retries and timeouts of New (the failover wrapper);
+	// NewDriver ignores it. The zero value means the failover defaults.
+	Retry RetryConfig
+}
+
+// withDefaults validates c and fills in the defaults.
+func (c Config) withDefaults() (Config, error) {
+	fail := func(format string, args ...any) (Config, error) {
+		return c, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("s3: "+format, args...))
+	}
+	if c.Bucket == "" {
+		return fail("the bucket name is empty")
+	}
+	if strings.ContainsAny(c.Bucket, "/?#@ ") {
+		return fail("bucket name %q contains '/', '?', '#', '@' or a space", c.Bucket)
+	}
+	if c.Client != nil {
+		if c.Region != "" || c.Endpoint != "" || c.PathStyle || c.Credentials != nil || c.HTTPClient != nil {
+			return fail("Config.Client is set: Region, Endpoint, PathStyle, Credentials and HTTPClient configure a client the driver builds and must be empty")
+		}
+	}
+	if c.Endpoint != "" {
+		u, err := url.Parse(c.Endpoint)
+		if err != nil {
+			return fail("endpoint %q does not parse", backend.Redact(c.Endpoint))
+		}
+		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+			return fail("endpoint %q is not an http:// or https:// URL with a host", u.Redacted())
+		}
+		if u.User != nil {
+			return fail("endpoint %q carries credentials; use Config.Credentials or the AWS environment", u.Redacted())
+		}
+	}
+	switch {
+	case c.PartSize == 0:
+		c.PartSize = DefaultPartSize
+	case c.PartSize < MinPartSize || c.PartSize > MaxPartSize:
+		return fail("part size %d is outside [%d, %d] (5 MiB to 5 GiB)", c.PartSize, MinPartSize, MaxPartSize)
+	}
+	switch {
+	case c.Concurrency == 0:
+		c.Concurrency = DefaultConcurrency
+	case c.Concurrency < 0:
+		return fail("concurrency %d is negative", c.Concurrency)
+	}
+	return c, nil
+}

@@ -1,0 +1,188 @@
+package s3
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+var (
+	_ backend.Backend       = (*Driver)(nil)
+	_ backend.BatchRemover  = (*Driver)(nil)
+	_ backend.Presigner     = (*Driver)(nil)
+	_ backend.HealthChecker = (*Driver)(nil)
+)
+
+// Driver is the raw S3 backend: every operation is one attempt (the SDK's
+// own retries are off), and errors are classified into the backend
+// sentinels so that a retry layer (New wraps the Driver in
+// backend/failover) can decide. It is safe for concurrent use.
+type Driver struct {
+	client   *s3.Client
+	presign  *s3.PresignClient
+	bucket   string
+	region   string
+	endpoint string // base URL without credentials, "" for AWS
+	partSize int64
+	conc     int
+	ownHTTP  *http.Transport // the transport the driver built, nil for a caller's client
+	closed   atomic.Bool
+	callOpts []func(*s3.Options)
+	bufs     *bufferPool
+	maxParts int // MaxParts; lowered by tests only
+}
+
+// NewDriver returns the raw driver for cfg, without retries: use New for
+// the driver wrapped in retries, backoff and timeouts. With
+// cfg.CreateBucket it creates the bucket if missing (one request).
+func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	d := &Driver{
+		bucket:   cfg.Bucket,
+		partSize: cfg.PartSize,
+		conc:     cfg.Concurrency,
+		maxParts: MaxParts,
+		// Per-call options apply to a caller's client too: one attempt per
+		// call (retries belong to the failover layer, so attempts do not
+		// multiply), and checksums only where an operation requires one
+		// (uploads carry a Content-MD5 instead, which every S3 server
+		// checks, and which needs neither a seekable stream nor TLS).
+		callOpts: []func(*s3.Options){func(o *s3.Options) {
+			o.Retryer = aws.NopRetryer{}
+			o.RetryMaxAttempts = 0
+			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		}},
+	}
+	d.bufs = newBufferPool(cfg.PartSize)
+	if cfg.Client != nil {
+		d.client = cfg.Client
+		opts := cfg.Client.Options()
+		d.region = opts.Region
+		if opts.BaseEndpoint != nil {
+			d.endpoint = redactEndpoint(*opts.BaseEndpoint)
+		}
+	} else {
+		if d.client, err = d.buildClient(ctx, cfg); err != nil {
+			return nil, err
+		}
+	}
+	d.presign = s3.NewPresignClient(d.client, func(po *s3.PresignOptions) {
+		po.ClientOptions = append(po.ClientOptions, d.callOpts...)
+	})
+	if cfg.CreateBucket {
+		if err := d.ensureBucket(ctx); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// buildClient makes the S3 client from the standard AWS configuration
+// chain, overridden by cfg.
+func (d *Driver) buildClient(ctx context.Context, cfg Config) (*s3.Client, error) {
+	var loadOpts []func(*config.LoadOptions) error
+	if cfg.Region != "" {
+		loadOpts = append(loadOpts, config.WithRegion(cfg.Region))
+	}
+	if cfg.Credentials != nil {
+		loadOpts = append(loadOpts, config.WithCredentialsProvider(cfg.Credentials))
+	}
+	httpClient := cfg.HTTPClient
+	if httpClient == nil {
+		// A transport of our own, so that Close can release its idle
+		// connections (and their goroutines).
+		d.ownHTTP = awshttp.NewBuildableClient().GetTransport()
+		httpClient = &http.Client{
+			Transport: d.ownHTTP,
+			// S3 answers redirects only for a wrong region; following one
+			// would resend the body to another host.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	loadOpts = append(loadOpts, config.WithHTTPClient(httpClient))
+	awsCfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("s3: loading the AWS configuration: %w", err))
+	}
+	if awsCfg.Region == "" {
+		awsCfg.Region = defaultRegion
+	}
+	d.region = awsCfg.Region
+	d.endpoint = cfg.Endpoint
+	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		o.UsePathStyle = cfg.PathStyle
+		if cfg.Endpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.Endpoint)
+		}
+		o.Retryer = aws.NopRetryer{}
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+	}), nil
+}
+
+// check is the guard every operation passes first.
+func (d *Driver) check(op, key string) error {
+	if d.closed.Load() {
+		return backend.NewError(op, key, backend.ErrClosed, nil)
+	}
+	return nil
+}
+
+// Close releases the idle connections of the driver's own HTTP client.
+// Uploads in progress fail; a caller's client or HTTP client is left
+// alone. Close is idempotent.
+func (d *Driver) Close() error {
+	if d.closed.Swap(true) {
+		return nil
+	}
+	if d.ownHTTP != nil {
+		d.ownHTTP.CloseIdleConnections()
+	}
+	return nil
+}
+
+// String describes the store without secrets:
+// "s3://bucket?endpoint=...&region=...".
+func (d *Driver) String() string {
+	q := url.Values{}
+	if d.endpoint != "" {
+		q.Set("endpoint", d.endpoint)
+	}
+	if d.region != "" {
+		q.Set("region", d.region)
+	}
+	s := "s3://" + d.bucket
+	if len(q) > 0 {
+		s += "?" + q.Encode()
+	}
+	return s
+}
+
+// Client returns the S3 client the driver uses, for operations the
+// Backend interface does not offer.
+func (d *Driver) Client() *s3.Client { return d.client }
+
+// Bucket returns the bucket name.
+func (d *Driver) Bucket() string { return d.bucket }
+
+// redactEndpoint drops any user information from an endpoint URL.
+func redactEndpoint(e string) string {
+	u, err := url.Parse(e)
+	if err != nil {
+		return "(unparsable endpoint)"
+	}
+	u.User = nil
+	return u.String()
+}

@@ -1,0 +1,205 @@
+package s3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/s3meta"
+)
+
+// Get reads opts' range of the object with one GetObject (a Range header
+// unless the whole object is asked for). The Get contract on ranges is
+// kept also where S3 answers differently: a range that starts exactly at
+// the end of the object (S3: 416) and a zero Length give an empty reader;
+// only a start past the end is ErrInvalidArgument. The reader fails with
+// ErrUnavailable, never a clean io.EOF, when the body ends before the
+// Content-Length the server announced.
+func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+	if err := backend.CheckGet(key, opts); err != nil {
+		return nil, backend.ObjectInfo{}, err
+	}
+	if err := d.check("get", key); err != nil {
+		return nil, backend.ObjectInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, backend.ObjectInfo{}, backend.NewError("get", key, nil, err)
+	}
+	if opts.Length == 0 {
+		// Nothing to read: S3 has no empty range, so Stat gives the info
+		// and the check of the offset.
+		return d.emptyRange(ctx, key, opts)
+	}
+	in := &s3.GetObjectInput{Bucket: aws.String(d.bucket), Key: aws.String(key)}
+	ranged := opts.Offset > 0 || opts.Length > 0
+	if ranged {
+		r := "bytes=" + strconv.FormatInt(opts.Offset, 10) + "-"
+		if opts.Length > 0 {
+			r += strconv.FormatInt(opts.Offset+opts.Length-1, 10)
+		}
+		in.Range = aws.String(r)
+	}
+	out, err := d.client.GetObject(ctx, in, d.callOpts...)
+	if err != nil {
+		if ranged && isRangeNotSatisfiable(err) {
+			// The range starts at or past the end (or the object is empty).
+			return d.emptyRange(ctx, key, opts)
+		}
+		return nil, backend.ObjectInfo{}, wrapErr("get", key, err)
+	}
+	info := backend.ObjectInfo{
+		Key:          key,
+		Size:         aws.ToInt64(out.ContentLength),
+		LastModified: aws.ToTime(out.LastModified).UTC(),
+		ETag:         cleanETag(out.ETag),
+		ContentType:  aws.ToString(out.ContentType),
+		Metadata:     s3meta.Decode(out.Metadata),
+	}
+	length := aws.ToInt64(out.ContentLength)
+	var body io.Reader = out.Body
+	if cr := aws.ToString(out.ContentRange); cr != "" {
+		total, err := parseContentRangeTotal(cr)
+		if err != nil {
+			out.Body.Close()
+			return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrServerBusy, err)
+		}
+		info.Size = total
+	} else if ranged {
+		// The server ignored the Range and sent the whole object: cut
+		// the range out of it here.
+		off, n, err := backend.ResolveRange(key, info.Size, opts)
+		if err != nil {
+			out.Body.Close()
+			return nil, backend.ObjectInfo{}, err
+		}
+		if _, err := io.CopyN(io.Discard, out.Body, off); err != nil {
+			out.Body.Close()
+			return nil, backend.ObjectInfo{}, readBodyErr(key, err)
+		}
+		body, length = io.LimitReader(out.Body, n), n
+	}
+	return &bodyReader{key: key, r: body, c: out.Body, left: length}, info, nil
+}
+
+// emptyRange answers a Get that reads nothing: the object's info and an
+// empty reader, ErrInvalidArgument when the offset is past the end, or
+// Stat's error (ErrNotFound).
+func (d *Driver) emptyRange(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+	info, err := d.stat(ctx, "get", key)
+	if err != nil {
+		return nil, backend.ObjectInfo{}, err
+	}
+	if _, _, err := backend.ResolveRange(key, info.Size, opts); err != nil {
+		return nil, backend.ObjectInfo{}, err
+	}
+	if opts.Length != 0 && opts.Offset < info.Size {
+		// The object grew between the 416 and the Stat; a retry of the
+		// Get will see it.
+		return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrServerBusy,
+			errors.New("the object changed while it was read"))
+	}
+	return io.NopCloser(strings.NewReader("")), info, nil
+}
+
+func isRangeNotSatisfiable(err error) bool {
+	var code interface{ ErrorCode() string }
+	if errors.As(err, &code) && code.ErrorCode() == "InvalidRange" {
+		return true
+	}
+	var status interface{ HTTPStatusCode() int }
+	return errors.As(err, &status) && status.HTTPStatusCode() == 416
+}
+
+// parseContentRangeTotal returns the total size of "bytes A-B/TOTAL".
+func parseContentRangeTotal(cr string) (int64, error) {
+	i := strings.LastIndexByte(cr, '/')
+	if i < 0 {
+		return 0, fmt.Errorf("malformed Content-Range %q", cr)
+	}
+	total, err := strconv.ParseInt(cr[i+1:], 10, 64)
+	if err != nil || total < 0 {
+		return 0, fmt.Errorf("malformed Content-Range %q", cr)
+	}
+	return total, nil
+}
+
+// bodyReader delivers exactly left bytes of a response body: a body that
+// ends early fails with ErrUnavailable (io.ErrUnexpectedEOF), and every
+// transport error is wrapped for op "get" with its Kind, so that a retry
+// layer can resume the download.
+type bodyReader struct {
+	key  string
+	r    io.Reader
+	c    io.Closer
+	left int64
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	switch {
+	case err == io.EOF && b.left > 0:
+		return n, backend.NewError("get", b.key, backend.ErrUnavailable,
+			fmt.Errorf("the body ended %d bytes early: %w", b.left, io.ErrUnexpectedEOF))
+	case err == io.EOF || err == nil && b.left == 0:
+		return n, io.EOF
+	case err != nil:
+		return n, readBodyErr(b.key, err)
+	}
+	return n, nil
+}
+
+func (b *bodyReader) Close() error { return b.c.Close() }
+
+// readBodyErr wraps a failure while reading a response body. A broken
+// connection is ErrUnavailable even when the transport reports it without
+// a network error type.
+func readBodyErr(key string, err error) error {
+	kind := kindOf(err)
+	if kind == nil && !errors.Is(err, context.Canceled) && errors.Is(err, io.ErrUnexpectedEOF) {
+		kind = backend.ErrUnavailable
+	}
+	return backend.NewError("get", key, kind, err)
+}
+
+// Stat returns the object's info with one HeadObject.
+func (d *Driver) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
+	if err := backend.ValidateKey("stat", key); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := d.check("stat", key); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return backend.ObjectInfo{}, backend.NewError("stat", key, nil, err)
+	}
+	return d.stat(ctx, "stat", key)
+}
+
+func (d *Driver) stat(ctx context.Context, op, key string) (backend.ObjectInfo, error) {
+	out, err := d.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(d.bucket), Key: aws.String(key)}, d.callOpts...)
+	if err != nil {
+		return backend.ObjectInfo{}, wrapErr(op, key, err)
+	}
+	return backend.ObjectInfo{
+		Key:          key,
+		Size:         aws.ToInt64(out.ContentLength),
+		LastModified: aws.ToTime(out.LastModified).UTC(),
+		ETag:         cleanETag(out.ETag),
+		ContentType:  aws.ToString(out.ContentType),
+		Metadata:     s3meta.Decode(out.Metadata),
+	}, nil
+}

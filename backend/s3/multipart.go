@@ -1,0 +1,234 @@
+package s3
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/s3meta"
+)
+
+// abortTimeout bounds the AbortMultipartUpload that cleans up after a
+// failed upload; it runs on a context detached from the caller's, which
+// is typically the one that was cancelled.
+const abortTimeout = 30 * time.Second
+
+// putMultipart sends an object of more than one part. first holds the
+// first part (PartSize bytes) and pr delivers the rest.
+//
+// Memory: the caller's goroutine fills one part buffer at a time, and a
+// goroutine per part sends it; a buffer is reused once its part is sent.
+// At most Concurrency buffers exist, so an upload holds at most
+// PartSize × Concurrency bytes, whatever the object's size.
+//
+// Failure: the first error (the reader's, a part's, ctx's, or too many
+// parts) stops the reading, waits for the parts in flight, and aborts the
+// upload, so no incomplete multipart upload is left behind. The object is
+// published only by a successful CompleteMultipartUpload.
+func (d *Driver) putMultipart(ctx context.Context, key string, pr *partReader, first []byte, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	if opts.IfNotExist {
+		// Fail before sending gigabytes when the key is taken. The
+		// If-None-Match on the completion is what makes the put
+		// create-only; this check only saves the upload.
+		if _, err := d.Stat(ctx, key); err == nil {
+			d.bufs.put(first)
+			return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrExist, nil)
+		} else if !errors.Is(err, backend.ErrNotFound) {
+			d.bufs.put(first)
+			return backend.ObjectInfo{}, backend.NewError("put", key, nil, err)
+		}
+	}
+	created, err := d.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+		Bucket:      aws.String(d.bucket),
+		Key:         aws.String(key),
+		ContentType: aws.String(opts.ContentType),
+		Metadata:    s3meta.Encode(opts.Metadata),
+	}, d.callOpts...)
+	if err != nil {
+		d.bufs.put(first)
+		return backend.ObjectInfo{}, wrapErr("put", key, err)
+	}
+	up := &multipartUpload{d: d, key: key, id: aws.ToString(created.UploadId)}
+	size, err := up.sendParts(ctx, pr, first)
+	if err == nil {
+		var info backend.ObjectInfo
+		if info, err = up.complete(ctx, opts); err == nil {
+			info.Size = size
+			return info, nil
+		}
+	}
+	if aerr := up.abort(ctx); aerr != nil {
+		err = backend.NewError("put", key, kindOf(err),
+			fmt.Errorf("%w (and aborting the incomplete upload %s failed: %v; a bucket lifecycle rule AbortIncompleteMultipartUpload removes such leftovers)", err, up.id, aerr))
+	}
+	return backend.ObjectInfo{}, err
+}
+
+// multipartUpload is one upload in progress.
+type multipartUpload struct {
+	d   *Driver
+	key string
+	id  string
+
+	mu    sync.Mutex
+	parts []types.CompletedPart
+}
+
+// sendParts sends first and then the parts that pr delivers, and returns
+// the object's size. On error, the parts in flight have finished (or
+// failed) when it returns.
+func (u *multipartUpload) sendParts(ctx context.Context, pr *partReader, first []byte) (int64, error) {
+	d := u.d
+	uctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	// free holds the buffers whose parts are sent; allocated counts the
+	// buffers in existence (first included), never more than conc.
+	free := make(chan []byte, d.conc)
+	allocated := 1
+	nextBuffer := func() []byte {
+		select {
+		case b := <-free:
+			return b
+		default:
+		}
+		if allocated < d.conc {
+			allocated++
+			return d.bufs.get()
+		}
+		select {
+		case b := <-free:
+			return b
+		case <-uctx.Done():
+			return nil
+		}
+	}
+	// The reader stops at the first failure of a part, too.
+	pr.r = backend.ContextReader(uctx, pr.r)
+
+	var size int64
+	data, more := first, true
+	for num := int32(1); ; num++ {
+		size += int64(len(data))
+		wg.Add(1)
+		go func(num int32, data []byte) {
+			defer wg.Done()
+			err := u.sendPart(uctx, num, data)
+			free <- data[:cap(data)] // never blocks: at most conc buffers exist
+			if err != nil {
+				fail(err)
+			}
+		}(num, data)
+		if !more {
+			break
+		}
+		if int(num) == d.maxParts {
+			fail(backend.NewError("put", u.key, backend.ErrTooLarge,
+				fmt.Errorf("the object needs more than %d parts of %d bytes; raise the part size (part_size)", d.maxParts, d.partSize)))
+			break
+		}
+		buf := nextBuffer()
+		if buf == nil {
+			break // a part failed, or ctx ended
+		}
+		n, m, err := pr.fill(buf)
+		if err != nil {
+			free <- buf
+			fail(readErr(u.key, err))
+			break
+		}
+		data, more = buf[:n], m
+	}
+	wg.Wait()
+	close(free)
+	for b := range free {
+		d.bufs.put(b)
+	}
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = backend.NewError("put", u.key, nil, ctx.Err())
+	}
+	return size, firstErr
+}
+
+// sendPart sends one part with its Content-MD5.
+func (u *multipartUpload) sendPart(ctx context.Context, num int32, data []byte) error {
+	sum := md5.Sum(data)
+	out, err := u.d.client.UploadPart(ctx, &s3.UploadPartInput{
+		Bucket:        aws.String(u.d.bucket),
+		Key:           aws.String(u.key),
+		UploadId:      aws.String(u.id),
+		PartNumber:    aws.Int32(num),
+		Body:          bytes.NewReader(data),
+		ContentLength: aws.Int64(int64(len(data))),
+		ContentMD5:    aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+	}, u.d.callOpts...)
+	if err != nil {
+		return backend.NewError("put", u.key, kindOf(err), fmt.Errorf("part %d: %w", num, err))
+	}
+	u.mu.Lock()
+	u.parts = append(u.parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num)})
+	u.mu.Unlock()
+	return nil
+}
+
+// complete publishes the object, create-only when opts.IfNotExist.
+func (u *multipartUpload) complete(ctx context.Context, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	parts := slices.SortedFunc(slices.Values(u.parts), func(a, b types.CompletedPart) int {
+		return int(aws.ToInt32(a.PartNumber) - aws.ToInt32(b.PartNumber))
+	})
+	in := &s3.CompleteMultipartUploadInput{
+		Bucket:          aws.String(u.d.bucket),
+		Key:             aws.String(u.key),
+		UploadId:        aws.String(u.id),
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+	}
+	if opts.IfNotExist {
+		in.IfNoneMatch = aws.String("*")
+	}
+	out, err := u.d.client.CompleteMultipartUpload(ctx, in, u.d.callOpts...)
+	if err != nil {
+		return backend.ObjectInfo{}, wrapErr("put", u.key, err)
+	}
+	return backend.ObjectInfo{
+		Key:          u.key,
+		LastModified: serverTime(out.ResultMetadata),
+		ETag:         cleanETag(out.ETag),
+		ContentType:  opts.ContentType,
+		Metadata:     opts.Metadata,
+	}, nil
+}
+
+// abort removes the upload and its parts. It runs on a context detached
+// from ctx (which may be the cancelled one), bounded by abortTimeout. An
+// upload the server no longer knows (NoSuchUpload) is already gone.
+func (u *multipartUpload) abort(ctx context.Context) error {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	_, err := u.d.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{
+		Bucket:   aws.String(u.d.bucket),
+		Key:      aws.String(u.key),
+		UploadId: aws.String(u.id),
+	}, u.d.callOpts...)
+	if err != nil && !errors.Is(kindOf(err), backend.ErrNotFound) {
+		return err
+	}
+	return nil
+}

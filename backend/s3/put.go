@@ -1,0 +1,142 @@
+package s3
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/s3meta"
+)
+
+// Put stores r under key. Objects up to PartSize bytes are sent with one
+// PutObject; larger ones, and streams that turn out larger, with a
+// multipart upload (multipart.go). Either way the bytes are read into
+// memory one part at a time, which bounds memory, lets every request carry
+// a Content-MD5, and means a failing reader or a cancelled ctx is noticed
+// before anything is published.
+//
+// With opts.IfNotExist the request carries If-None-Match: * (on the
+// PutObject, or on the CompleteMultipartUpload), which the server checks
+// atomically; a 412 or 409 answer is ErrExist.
+func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	opts, err := backend.CheckPut(key, r, opts)
+	if err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := d.check("put", key); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return backend.ObjectInfo{}, backend.NewError("put", key, nil, err)
+	}
+	if err := d.checkSize(key, opts.Size); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	pr := &partReader{r: backend.ContextReader(ctx, backend.ExactReader(key, r, opts.Size))}
+
+	var first []byte
+	var more bool
+	if opts.Size >= 0 && opts.Size <= d.partSize {
+		first = make([]byte, opts.Size)
+		var n int
+		n, more, err = pr.fill(first)
+		first = first[:n]
+	} else if opts.Size > d.partSize {
+		first = d.bufs.get()
+		var n int
+		n, more, err = pr.fill(first)
+		first = first[:n]
+	} else {
+		first, more, err = pr.fillGrowing(d.partSize)
+	}
+	if err != nil {
+		d.bufs.put(first)
+		return backend.ObjectInfo{}, readErr(key, err)
+	}
+	if !more {
+		info, err := d.putSingle(ctx, key, first, opts)
+		d.bufs.put(first)
+		return info, err
+	}
+	return d.putMultipart(ctx, key, pr, first, opts)
+}
+
+// checkSize rejects, before any I/O, a known size that S3 cannot store
+// with this part size.
+func (d *Driver) checkSize(key string, size int64) error {
+	switch {
+	case size > MaxObjectSize:
+		return backend.NewError("put", key, backend.ErrTooLarge,
+			fmt.Errorf("size %d is more than S3's limit of 5 TiB", size))
+	case size > d.partSize*int64(d.maxParts):
+		return backend.NewError("put", key, backend.ErrTooLarge,
+			fmt.Errorf("size %d needs more than %d parts of %d bytes; raise the part size (part_size)", size, d.maxParts, d.partSize))
+	}
+	return nil
+}
+
+// readErr wraps an error of the caller's reader (or of the context that
+// ContextReader watches). *backend.Error causes (ExactReader's size
+// checks) keep their Kind.
+func readErr(key string, err error) error {
+	return backend.NewError("put", key, nil, fmt.Errorf("reading the object's bytes: %w", err))
+}
+
+// putSingle sends data with one PutObject.
+func (d *Driver) putSingle(ctx context.Context, key string, data []byte, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	sum := md5.Sum(data)
+	in := &s3.PutObjectInput{
+		Bucket:        aws.String(d.bucket),
+		Key:           aws.String(key),
+		Body:          bytes.NewReader(data),
+		ContentLength: aws.Int64(int64(len(data))),
+		ContentMD5:    aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+		ContentType:   aws.String(opts.ContentType),
+		Metadata:      s3meta.Encode(opts.Metadata),
+	}
+	if opts.IfNotExist {
+		in.IfNoneMatch = aws.String("*")
+	}
+	out, err := d.client.PutObject(ctx, in, d.callOpts...)
+	if err != nil {
+		return backend.ObjectInfo{}, wrapErr("put", key, err)
+	}
+	return backend.ObjectInfo{
+		Key:          key,
+		Size:         int64(len(data)),
+		LastModified: serverTime(out.ResultMetadata),
+		ETag:         cleanETag(out.ETag),
+		ContentType:  opts.ContentType,
+		Metadata:     opts.Metadata,
+	}, nil
+}
+
+// serverTime returns the Date of the server's answer (the clock that set
+// the object's Last-Modified, to the second), or the local time if the
+// answer had none.
+func serverTime(md middleware.Metadata) time.Time {
+	if resp, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response); ok {
+		if t, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Now().UTC().Truncate(time.Second)
+}
+
+// cleanETag returns an ETag without its quotes (S3 sends `"abc"`).
+func cleanETag(e *string) string {
+	return strings.Trim(aws.ToString(e), `"`)
+}

@@ -1,0 +1,401 @@
+package conformance_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/mem"
+	"github.com/objstore-dev/objstore/conformance"
+)
+
+// broken is mem with one deliberate defect: each field, when set, replaces
+// one method. The defect tests run the suite through Check, which records
+// failures in Results instead of failing the test, and assert that the
+// checks aimed at the defect fail.
+type broken struct {
+	*mem.Backend
+	put    func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error)
+	get    func(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error)
+	stat   func(ctx context.Context, key string) (backend.ObjectInfo, error)
+	list   func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error)
+	remove func(ctx context.Context, key string) error
+	close  func() error
+	// stop ends the goroutines that leaky defects leave behind, once the
+	// check is over, so that this package's goleak check stays meaningful.
+	stop chan struct{}
+}
+
+func (b *broken) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	if b.put != nil {
+		return b.put(ctx, key, r, opts)
+	}
+	return b.Backend.Put(ctx, key, r, opts)
+}
+
+func (b *broken) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+	if b.get != nil {
+		return b.get(ctx, key, opts)
+	}
+	return b.Backend.Get(ctx, key, opts)
+}
+
+func (b *broken) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
+	if b.stat != nil {
+		return b.stat(ctx, key)
+	}
+	return b.Backend.Stat(ctx, key)
+}
+
+func (b *broken) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+	if b.list != nil {
+		return b.list(ctx, opts)
+	}
+	return b.Backend.List(ctx, opts)
+}
+
+func (b *broken) Remove(ctx context.Context, key string) error {
+	if b.remove != nil {
+		return b.remove(ctx, key)
+	}
+	return b.Backend.Remove(ctx, key)
+}
+
+func (b *broken) Close() error {
+	if b.close != nil {
+		return b.close()
+	}
+	return b.Backend.Close()
+}
+
+// defects maps a defect to the checks that must catch it. Each defect is
+// one a real driver could plausibly have.
+var defects = []struct {
+	name  string
+	catch []string
+	apply func(b *broken)
+}{
+	{"list in reverse order", []string{"list-order", "list-prefix", "list-pagination"}, func(b *broken) {
+		b.list = func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+			p, err := b.Backend.List(ctx, opts)
+			slices.Reverse(p.Objects)
+			return p, err
+		}
+	}},
+	{"list in directory-walk order", []string{"list-order"}, func(b *broken) {
+		// A tree walk sorts "a/b" (inside directory "a") before "a-b".
+		b.list = func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+			p, err := b.Backend.List(ctx, opts)
+			slices.SortStableFunc(p.Objects, func(x, y backend.ObjectInfo) int {
+				return strings.Compare(strings.ReplaceAll(x.Key, "/", "\x00"), strings.ReplaceAll(y.Key, "/", "\x00"))
+			})
+			return p, err
+		}
+	}},
+	{"a token that repeats the last key", []string{"list-pagination"}, func(b *broken) {
+		b.list = func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+			p, err := b.Backend.List(ctx, opts)
+			if p.NextToken != "" && len(p.Objects) > 1 {
+				p.NextToken = p.Objects[len(p.Objects)-2].Key
+			}
+			return p, err
+		}
+	}},
+	{"a listing cached for a second", []string{"list-after-write"}, func(b *broken) {
+		var mu sync.Mutex
+		cache := map[backend.ListOptions]backend.ListPage{}
+		var at time.Time
+		b.list = func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if time.Since(at) > time.Second {
+				clear(cache)
+				at = time.Now()
+			}
+			if p, ok := cache[opts]; ok {
+				return p, nil
+			}
+			p, err := b.Backend.List(ctx, opts)
+			if err == nil {
+				cache[opts] = p
+			}
+			return p, err
+		}
+	}},
+	{"invalid list prefixes accepted", []string{"invalid-prefixes"}, func(b *broken) {
+		b.list = func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+			if backend.ValidatePrefix("list", opts.Prefix) != nil {
+				return backend.ListPage{}, nil
+			}
+			return b.Backend.List(ctx, opts)
+		}
+	}},
+	{"a listing that leaves a goroutine", []string{"list-stopped-early"}, func(b *broken) {
+		b.list = func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+			go func() { <-b.stop }() // a prefetcher nobody stops
+			return b.Backend.List(ctx, opts)
+		}
+	}},
+	{"Stat returns a plain error for a missing key", []string{"missing-key"}, func(b *broken) {
+		b.stat = func(ctx context.Context, key string) (backend.ObjectInfo, error) {
+			info, err := b.Backend.Stat(ctx, key)
+			if errors.Is(err, backend.ErrNotFound) {
+				return info, errors.New("stat: no such object")
+			}
+			return info, err
+		}
+	}},
+	{"a not-found error that does not name the key", []string{"missing-key"}, func(b *broken) {
+		b.get = func(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+			rc, info, err := b.Backend.Get(ctx, key, opts)
+			if errors.Is(err, backend.ErrNotFound) {
+				return nil, info, backend.NewError("get", "", backend.ErrNotFound, nil)
+			}
+			return rc, info, err
+		}
+	}},
+	{"Remove of a missing key fails", []string{"remove-idempotent"}, func(b *broken) {
+		b.remove = func(ctx context.Context, key string) error {
+			if _, err := b.Backend.Stat(ctx, key); err != nil {
+				return err
+			}
+			return b.Backend.Remove(ctx, key)
+		}
+	}},
+	{"Put stores what it read when the reader fails", []string{"put-failing-reader"}, func(b *broken) {
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			if r == nil {
+				return b.Backend.Put(ctx, key, r, opts)
+			}
+			data, rerr := io.ReadAll(r)
+			opts.Size = -1
+			info, err := b.Backend.Put(ctx, key, bytes.NewReader(data), opts)
+			if rerr != nil {
+				return info, backend.NewError("put", key, nil, rerr)
+			}
+			return info, err
+		}
+	}},
+	{"Put ignores its context", []string{"put-cancelled", "context-cancelled"}, func(b *broken) {
+		b.put = func(_ context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			return b.Backend.Put(context.Background(), key, r, opts)
+		}
+	}},
+	{"Put ignores the declared size", []string{"size-mismatch"}, func(b *broken) {
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			if opts.Size >= 0 {
+				opts.Size = -1
+			}
+			return b.Backend.Put(ctx, key, r, opts)
+		}
+	}},
+	{"Put ignores IfNotExist", []string{"if-not-exist", "if-not-exist-race"}, func(b *broken) {
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			opts.IfNotExist = false
+			return b.Backend.Put(ctx, key, r, opts)
+		}
+	}},
+	{"IfNotExist checked, then written", []string{"if-not-exist-race"}, func(b *broken) {
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			if opts.IfNotExist {
+				if _, err := b.Backend.Stat(ctx, key); err == nil {
+					return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrExist, nil)
+				}
+				time.Sleep(20 * time.Millisecond) // the window a HEAD-then-PUT driver has
+				opts.IfNotExist = false
+			}
+			return b.Backend.Put(ctx, key, r, opts)
+		}
+	}},
+	{"an overwrite that shows a partial object", []string{"concurrent-same-key"}, func(b *broken) {
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			data, err := io.ReadAll(r)
+			if err != nil {
+				return backend.ObjectInfo{}, err
+			}
+			half := data[:len(data)/2]
+			if _, err := b.Backend.Put(ctx, key, bytes.NewReader(half), backend.PutOptions{Size: -1}); err != nil {
+				return backend.ObjectInfo{}, err
+			}
+			time.Sleep(time.Millisecond)
+			return b.Backend.Put(ctx, key, bytes.NewReader(data), opts)
+		}
+	}},
+	{"a key unescaped on the way in", []string{"odd-keys"}, func(b *broken) {
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			if k, err := url.PathUnescape(key); err == nil && backend.ValidateKey("put", k) == nil {
+				key = k
+			}
+			return b.Backend.Put(ctx, key, r, opts)
+		}
+	}},
+	{"invalid keys cleaned instead of refused", []string{"invalid-keys"}, func(b *broken) {
+		clean := func(key string) string {
+			if backend.ValidateKey("", key) == nil {
+				return key
+			}
+			k := strings.Trim(path.Clean("/"+key), "/")
+			if backend.ValidateKey("", k) != nil {
+				return "cleaned"
+			}
+			return k
+		}
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			return b.Backend.Put(ctx, clean(key), r, opts)
+		}
+		b.stat = func(ctx context.Context, key string) (backend.ObjectInfo, error) {
+			return b.Backend.Stat(ctx, clean(key))
+		}
+	}},
+	{"a parent key removed by a put below it", []string{"key-prefix-of-key"}, func(b *broken) {
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			info, err := b.Backend.Put(ctx, key, r, opts)
+			for dir := path.Dir(key); err == nil && dir != "."; dir = path.Dir(dir) {
+				_ = b.Backend.Remove(ctx, dir)
+			}
+			return info, err
+		}
+	}},
+	{"a nil reader panics", []string{"invalid-arguments"}, func(b *broken) {
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			if r == nil {
+				_, _ = r.Read(nil)
+			}
+			return b.Backend.Put(ctx, key, r, opts)
+		}
+	}},
+	{"a range past the end reads as empty", []string{"range-read"}, func(b *broken) {
+		b.get = func(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+			rc, info, err := b.Backend.Get(ctx, key, opts)
+			if errors.Is(err, backend.ErrInvalidArgument) && opts.Offset > 0 {
+				return io.NopCloser(bytes.NewReader(nil)), info, nil
+			}
+			return rc, info, err
+		}
+	}},
+	{"a Get reader that leaves a goroutine when closed early", []string{"get-closed-early"}, func(b *broken) {
+		b.get = func(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+			rc, info, err := b.Backend.Get(ctx, key, opts)
+			if err != nil {
+				return rc, info, err
+			}
+			pr, pw := io.Pipe()
+			go func() {
+				_, err := io.Copy(pw, rc)
+				pw.CloseWithError(err)
+				<-b.stop // waits for a reader that never comes back
+			}()
+			return struct {
+				io.Reader
+				io.Closer
+			}{pr, io.NopCloser(nil)}, info, nil
+		}
+	}},
+	{"metadata keys returned in canonical header case", []string{"metadata-round-trip"}, func(b *broken) {
+		b.stat = func(ctx context.Context, key string) (backend.ObjectInfo, error) {
+			info, err := b.Backend.Stat(ctx, key)
+			md := map[string]string{}
+			for k, v := range info.Metadata {
+				md[strings.ToUpper(k[:1])+k[1:]] = v
+			}
+			info.Metadata = md
+			return info, err
+		}
+	}},
+	{"an empty ETag", []string{"round-trip"}, func(b *broken) {
+		b.stat = func(ctx context.Context, key string) (backend.ObjectInfo, error) {
+			info, err := b.Backend.Stat(ctx, key)
+			info.ETag = ""
+			return info, err
+		}
+	}},
+	{"Close that does nothing", []string{"closed"}, func(b *broken) {
+		b.close = func() error { return nil }
+	}},
+}
+
+func newBroken(apply func(*broken)) func(context.Context) (backend.Backend, func(), error) {
+	return func(context.Context) (backend.Backend, func(), error) {
+		b := &broken{Backend: mem.New(), stop: make(chan struct{})}
+		apply(b)
+		return b, func() { close(b.stop); b.Backend.Close() }, nil
+	}
+}
+
+func TestDefectiveDriversFail(t *testing.T) {
+	for _, d := range defects {
+		t.Run(d.name, func(t *testing.T) {
+			results := conformance.Check(t.Context(), newBroken(d.apply), conformance.Only(d.catch...))
+			require.Len(t, results, len(d.catch))
+			for _, r := range results {
+				assert.True(t, r.Failed(), "check %s passed a driver with the defect %q", r.Name, d.name)
+				assert.NotEmpty(t, r.Message, "check %s failed without saying why", r.Name)
+				t.Logf("%s\n%s", r, indent(r.Message))
+			}
+			require.Error(t, conformance.Err(results))
+		})
+	}
+}
+
+// TestHealthyDriverPasses is the control of the defect tests: the same
+// checks, on mem without defects, pass, so each failure above is the
+// defect's doing.
+func TestHealthyDriverPasses(t *testing.T) {
+	results := conformance.Check(t.Context(), newBroken(func(*broken) {}), conformance.Short())
+	require.Len(t, results, len(conformance.Checks()))
+	for _, r := range results {
+		if r.Name == "large-unknown-size" {
+			assert.True(t, r.Skipped, "Short must skip %s", r.Name)
+			continue
+		}
+		assert.True(t, r.Passed, "%s\n%s", r, r.Message)
+	}
+	assert.NoError(t, conformance.Err(results))
+}
+
+// TestRunFailsDefectiveDriver proves that Run, the go test runner, turns a
+// failed check into a failed subtest: it runs helperRunDefective in a child
+// test process and reads its verdict.
+func TestRunFailsDefectiveDriver(t *testing.T) {
+	if os.Getenv("CONFORMANCE_HELPER") == "1" {
+		t.Skip("inside the helper process")
+	}
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHelperRunDefective$", "-test.v", "-test.short")
+	cmd.Env = append(os.Environ(), "CONFORMANCE_HELPER=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "the helper test must fail:\n%s", out)
+	assert.Contains(t, string(out), "--- FAIL: TestHelperRunDefective/list-order")
+	assert.Contains(t, string(out), "--- PASS: TestHelperRunDefective/round-trip")
+	assert.Contains(t, string(out), "--- SKIP: TestHelperRunDefective/large-unknown-size")
+}
+
+func TestHelperRunDefective(t *testing.T) {
+	if os.Getenv("CONFORMANCE_HELPER") != "1" {
+		t.Skip("run by TestRunFailsDefectiveDriver")
+	}
+	conformance.Run(t, func(t *testing.T) backend.Backend {
+		b := &broken{Backend: mem.New(), stop: make(chan struct{})}
+		defects[0].apply(b)
+		t.Cleanup(func() { close(b.stop); b.Backend.Close() })
+		return b
+	}, conformance.Only("round-trip", "list-order", "large-unknown-size"))
+}
+
+func indent(s string) string {
+	return "\t" + strings.ReplaceAll(s, "\n", "\n\t")
+}

@@ -1,0 +1,93 @@
+package conformance
+
+import "github.com/objstore-dev/objstore/backend"
+
+// check is one named contract test. fn gets a fresh, empty Backend.
+type check struct {
+	name string
+	doc  string
+	long bool
+	fn   func(t T, b backend.Backend)
+}
+
+// Info describes one check of the suite.
+type Info struct {
+	Name string // stable name: the subtest name in Run, Result.Name in Check
+	Doc  string // one sentence: what the check proves
+	Long bool   // moves a lot of data; skipped by Short and go test -short
+}
+
+// Checks lists the checks of the suite, in the order they run.
+func Checks() []Info {
+	all := suite()
+	out := make([]Info, len(all))
+	for i, c := range all {
+		out[i] = Info{Name: c.name, Doc: c.doc, Long: c.long}
+	}
+	return out
+}
+
+// suite is the one list of checks that both runners use. Names are
+// stable: commands and CI logs refer to them.
+func suite() []check {
+	return []check{
+		{name: "round-trip", fn: checkRoundTrip,
+			doc: "a put object reads back byte for byte; Stat, Get and List agree on key, size and ETag; LastModified is recent; the content type defaults to application/octet-stream"},
+		{name: "overwrite", fn: checkOverwrite,
+			doc: "a second put replaces bytes, size, ETag, metadata and content type of the first"},
+		{name: "zero-byte", fn: checkZeroByte,
+			doc: "an empty object, of known and of unknown size, is stored; put, get, stat and list all say size 0"},
+		{name: "large-unknown-size", fn: checkLargeUnknownSize, long: true,
+			doc: "a 64 MiB object put with Size -1 from a reader that cannot seek reads back with the same sha256, also by range"},
+		{name: "size-mismatch", fn: checkSizeMismatch,
+			doc: "a reader that delivers fewer or more bytes than a known Size gives ErrInvalidArgument and stores nothing"},
+		{name: "range-read", fn: checkRangeRead,
+			doc: "ranges at the start, in the middle, at and past the end, of zero length, with a negative offset and running past the end behave as the Get contract says"},
+		{name: "missing-key", fn: checkMissingKey,
+			doc: "Stat and Get of a missing key (also a 'directory' of other keys) give ErrNotFound, and the error names the key"},
+		{name: "remove-idempotent", fn: checkRemove,
+			doc: "Remove deletes an object everywhere, removing a missing key returns nil, and removing a 'directory' key leaves the keys under it"},
+		{name: "list-order", fn: checkListOrder,
+			doc: "List returns every key in lexical byte order (a-b < a.b < a/b < a0 < A... by bytes, UTF-8 after ASCII)"},
+		{name: "list-prefix", fn: checkListPrefix,
+			doc: "List with a prefix returns exactly the keys that start with it, including prefixes that end inside a segment"},
+		{name: "list-pagination", fn: checkListPagination,
+			doc: "pages of size 1, 2, 3, 1000 and the default hold at most PageSize objects and together every key once, in order; tokens can be reused; the last NextToken is empty"},
+		{name: "list-after-write", fn: checkListAfterWrite,
+			doc: "List sees every object as soon as its Put returned, and no longer sees it once its Remove returned"},
+		{name: "list-stopped-early", fn: checkListStoppedEarly,
+			doc: "listings abandoned after their first page, or cancelled, leave no goroutine behind"},
+		{name: "get-closed-early", fn: checkGetClosedEarly,
+			doc: "Get readers closed before the end (or after their context is cancelled) close cleanly and leave no goroutine behind"},
+		{name: "metadata-round-trip", fn: checkMetadataRoundTrip,
+			doc: "metadata comes back exactly as backend.NormalizeMetadata makes it (keys lower-cased, non-ASCII values exact, 2 KiB allowed), with the content type given"},
+		{name: "metadata-invalid", fn: checkMetadataInvalid,
+			doc: "invalid metadata or content type gives ErrInvalidArgument before the reader is read, and stores nothing"},
+		{name: "odd-keys", fn: checkOddKeys,
+			doc: "every valid key with odd characters (spaces, + % # ? \\ ~ ; = & , quotes, unicode, emoji, 1024 bytes, many segments, leading space) round-trips through put, get, stat, list and remove"},
+		{name: "key-prefix-of-key", fn: checkKeyPrefixOfKey,
+			doc: "objects 'a' and 'a/b' either both exist or the second put fails with a clear error (not ErrInvalidKey), and nothing is lost"},
+		{name: "invalid-keys", fn: checkInvalidKeys,
+			doc: "every invalid key gives ErrInvalidKey from Put, Get, Stat and Remove before any I/O, and nothing is created"},
+		{name: "invalid-prefixes", fn: checkInvalidPrefixes,
+			doc: "list prefixes such as '../', '/x' and 'a/../' give ErrInvalidKey; valid partial prefixes are accepted"},
+		{name: "invalid-arguments", fn: checkInvalidArguments,
+			doc: "a nil reader, a size below -1 and a negative page size give ErrInvalidArgument, never a panic, and store nothing"},
+		{name: "context-cancelled", fn: checkContextCancelled,
+			doc: "every method called with a cancelled context returns an error wrapping context.Canceled, and Put stores nothing"},
+		{name: "put-cancelled", fn: checkPutCancelled,
+			doc: "a context cancelled in the middle of a put returns an error wrapping context.Canceled and leaves the key as it was"},
+		{name: "put-failing-reader", fn: checkPutFailingReader,
+			doc: "a reader that fails midway makes Put return an error wrapping the reader's error and leaves the key as it was"},
+		{name: "if-not-exist", fn: checkIfNotExist,
+			doc: "IfNotExist creates a missing key, gives ErrExist when the key exists and leaves the first object unchanged (skipped on ErrNotSupported)"},
+		{name: "if-not-exist-race", fn: checkIfNotExistRace,
+			doc: "of several concurrent IfNotExist puts of one key exactly one succeeds and its bytes are stored (skipped on ErrNotSupported)"},
+		{name: "concurrent-same-key", fn: checkConcurrentSameKey,
+			doc: "concurrent puts and gets of one key: every get sees one complete version, never a mix, a short object or a missing key"},
+		{name: "concurrent-different-keys", fn: checkConcurrentDifferentKeys,
+			doc: "concurrent puts, gets, stats, lists and removes of different keys do not disturb each other"},
+		{name: "closed", fn: checkClosed,
+			doc: "after Close every method (and RemoveMany if offered) gives ErrClosed, and Close is idempotent"},
+	}
+}

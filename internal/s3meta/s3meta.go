@@ -1,0 +1,129 @@
+// Package s3meta is the one encoding of user metadata values in the HTTP
+// headers (x-amz-meta-*) of S3-compatible stores, shared by the drivers
+// that speak S3 (backend/s3, and backend/minio if it adopts it), so that an
+// object written through one driver reads back identically through the
+// other.
+//
+// HTTP header values are ASCII in practice: servers and proxies drop,
+// mangle or reject other bytes, and AWS S3 itself returns non-ASCII
+// metadata as RFC 2047 encoded words. backend.NormalizeMetadata allows any
+// printable UTF-8 value, so a value is sent
+//
+//   - as it is, when it is printable ASCII (0x20-0x7e) and does not contain
+//     "=?" (the opening of an RFC 2047 encoded word);
+//   - otherwise as one RFC 2047 "B" encoded word of its UTF-8 bytes:
+//     "=?UTF-8?B?" + base64(value) + "?=".
+//
+// Decoding is the inverse and is unambiguous: a value sent as it is never
+// contains "=?", so every value that contains "=?" was encoded. Values
+// written by other tools as RFC 2047 words (Q encoding, several words,
+// text around them, other charsets that Go's mime package knows; MinIO
+// returns raw UTF-8 values that way) are decoded too; a value that
+// contains "=?" but does not decode is returned unchanged.
+//
+// The encoding makes a value longer (4/3 of its bytes plus 12), which
+// counts against the servers' metadata size limit: HeaderSize measures it
+// the way MinIO does, and MaxHeaderSize is that limit.
+package s3meta
+
+import (
+	"encoding/base64"
+	"mime"
+	"strings"
+	"unicode/utf8"
+)
+
+const (
+	wordPrefix = "=?UTF-8?B?"
+	wordSuffix = "?="
+)
+
+// Encode returns the header values to send for the metadata md (as
+// normalised by backend.NormalizeMetadata): keys unchanged, values encoded
+// by EncodeValue. A nil or empty map gives nil.
+func Encode(md map[string]string) map[string]string {
+	if len(md) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(md))
+	for k, v := range md {
+		out[k] = EncodeValue(v)
+	}
+	return out
+}
+
+// Decode is the inverse of Encode for the metadata a server returns: keys
+// lower-cased, values decoded by DecodeValue. An empty map gives nil.
+func Decode(h map[string]string) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		out[strings.ToLower(k)] = DecodeValue(v)
+	}
+	return out
+}
+
+// EncodeValue returns v as it must be sent in a header: unchanged when it
+// is printable ASCII without "=?", else one RFC 2047 B-encoded word.
+func EncodeValue(v string) string {
+	if !needsEncoding(v) {
+		return v
+	}
+	return wordPrefix + base64.StdEncoding.EncodeToString([]byte(v)) + wordSuffix
+}
+
+// DecodeValue returns the value that EncodeValue encoded as h. A value
+// without "=?" is returned unchanged, and so is one that is not valid
+// RFC 2047.
+func DecodeValue(h string) string {
+	if !strings.Contains(h, "=?") {
+		return h
+	}
+	// Our own form, decoded exactly (also when it is longer than the 75
+	// characters RFC 2047 allows a word, which mime.WordDecoder accepts
+	// too, but this keeps the round trip independent of its leniency).
+	if len(h) >= len(wordPrefix)+len(wordSuffix) &&
+		strings.EqualFold(h[:len(wordPrefix)], wordPrefix) && strings.HasSuffix(h, wordSuffix) {
+		b, err := base64.StdEncoding.DecodeString(h[len(wordPrefix) : len(h)-len(wordSuffix)])
+		if err == nil && utf8.Valid(b) {
+			return string(b)
+		}
+		// Several words ("=?UTF-8?B?..?= =?UTF-8?B?..?="): below.
+	}
+	var dec mime.WordDecoder
+	s, err := dec.DecodeHeader(h)
+	if err != nil || !utf8.ValidString(s) {
+		return h
+	}
+	return s
+}
+
+// HeaderPrefix is the prefix of user metadata headers.
+const HeaderPrefix = "x-amz-meta-"
+
+// MaxHeaderSize is the most bytes of user metadata a request may carry,
+// counted by HeaderSize: MinIO's limit, and AWS S3's (which counts keys
+// without the prefix, so it is never the stricter one).
+const MaxHeaderSize = 2048
+
+// HeaderSize is the size of md's headers as MinIO counts it: for every
+// entry, the header name with its "x-amz-meta-" prefix plus the value as
+// EncodeValue sends it.
+func HeaderSize(md map[string]string) int {
+	n := 0
+	for k, v := range md {
+		n += len(HeaderPrefix) + len(k) + len(EncodeValue(v))
+	}
+	return n
+}
+
+func needsEncoding(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] > 0x7e {
+			return true
+		}
+	}
+	return strings.Contains(v, "=?")
+}

@@ -1,0 +1,553 @@
+package objstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+// Stream objects, in the seed's layout (docs/streams.md):
+//
+//	NAME/BASE.N        chunk N (N decimal, no padding), BASE = last segment of NAME
+//	NAME/.inprogress   marker: exists while a writer is open; holds the
+//	                   decimal index of the writer's first chunk
+//
+// User metadata is stored on the marker and on every chunk (the seed put
+// it on every chunk), so StatObject reports it while the stream is open,
+// after Close, and for streams the seed wrote.
+
+const (
+	markerName = ".inprogress"
+	// maxChunkDigits is the room kept in a key for the chunk index.
+	maxChunkDigits = 19
+	// closeTimeout bounds a writer's Close, which runs on a context that
+	// ignores the cancellation of the writer's own (see Close).
+	closeTimeout = 30 * time.Second
+)
+
+// streamKeys are the keys of one stream object.
+type streamKeys struct {
+	name        string
+	marker      string // NAME/.inprogress
+	chunkPrefix string // NAME/BASE.
+}
+
+// newStreamKeys checks name and derives the stream's keys. A name so long
+// that its chunk keys could not be valid is ErrInvalidKey.
+func newStreamKeys(op, name string) (streamKeys, error) {
+	if err := backend.ValidateKey(op, name); err != nil {
+		return streamKeys{}, err
+	}
+	base := name[strings.LastIndexByte(name, '/')+1:]
+	k := streamKeys{name: name, marker: name + "/" + markerName, chunkPrefix: name + "/" + base + "."}
+	if len(k.chunkPrefix)+maxChunkDigits > backend.MaxKeyLen || len(k.marker) > backend.MaxKeyLen {
+		return streamKeys{}, backend.NewError(op, name, ErrInvalidKey,
+			fmt.Errorf("stream name is too long: its chunk keys %q... would exceed %d bytes", k.chunkPrefix, backend.MaxKeyLen))
+	}
+	return k, nil
+}
+
+func (k streamKeys) chunk(n int) string { return k.chunkPrefix + strconv.Itoa(n) }
+
+// chunkIndex returns N for the key of chunk N of this stream, or -1 for any
+// other key under the chunk prefix ("cap.x", "cap.01", "cap.1/y").
+func (k streamKeys) chunkIndex(key string) int {
+	if !strings.HasPrefix(key, k.chunkPrefix) {
+		return -1
+	}
+	s := key[len(k.chunkPrefix):]
+	if s == "" || len(s) > maxChunkDigits-1 || (len(s) > 1 && s[0] == '0') {
+		return -1
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return -1
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+// putCreateOnly stores r (rewound to 0 on a second attempt) under key only
+// if key is free: ErrExist otherwise. It uses the backend's create-only
+// put and, when the backend has none (ErrNotSupported), falls back to a
+// Stat before a plain Put, which leaves a small window in which two
+// writers could both succeed (docs/streams.md).
+func (c *Client) putCreateOnly(ctx context.Context, key string, r *bytes.Reader, opts backend.PutOptions) error {
+	if c.createOnly.Load() != createOnlyNo {
+		opts.IfNotExist = true
+		_, err := c.b.Put(ctx, key, r, opts)
+		if err == nil || !errors.Is(err, ErrNotSupported) {
+			if err == nil {
+				c.createOnly.Store(createOnlyYes)
+			}
+			return err
+		}
+		c.createOnly.Store(createOnlyNo)
+		c.log.Warn("objstore: the backend cannot make create-only puts; stream writers fall back to stat-then-put", "key", key)
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return backend.NewError("put", key, nil, err)
+		}
+	}
+	if _, err := c.b.Stat(ctx, key); err == nil {
+		return backend.NewError("put", key, ErrExist, nil)
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	opts.IfNotExist = false
+	_, err := c.b.Put(ctx, key, r, opts)
+	return err
+}
+
+// scanChunks calls fn for every chunk of the stream, in lexical key order
+// (not in index order), listing only keys under "NAME/BASE." so that other
+// streams nested under NAME/ are not read.
+func (c *Client) scanChunks(ctx context.Context, k streamKeys, fn func(n int, o backend.ObjectInfo) bool) error {
+	for o, err := range c.Objects(ctx, k.chunkPrefix) {
+		if err != nil {
+			return err
+		}
+		if n := k.chunkIndex(o.Key); n >= 0 && !fn(n, o) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// PutStreamObject opens a writer on the stream object objectName. Every
+// Write(p) stores p as the next chunk, in one backend put, and returns
+// once the chunk is durable; Close removes the marker, which tells readers
+// that the stream is complete. metaData is stored with the stream and is
+// reported by StatObject.
+//
+// ctx governs the writer: when it ends, the Write in flight and every
+// later Write fail. Close still removes the marker.
+//
+//   - A new name: the marker is created (create-only) and chunks start at 0.
+//   - A stream whose marker exists (its writer died, or is still writing):
+//     the new writer takes the stream over and resumes after the last chunk
+//     that exists. Chunks are created create-only, so two writers never
+//     overwrite each other's chunks: whichever of them loses the race for
+//     a chunk gets an error wrapping ErrExist and is stopped for good, so
+//     a stream is one writer's chunks followed by the next one's, never
+//     interleaved.
+//   - A stream that was closed (chunks exist, no marker): ErrExist. A
+//     closed stream is complete and readers may have finished it; remove
+//     it with RemoveObjects, or write a new name.
+//
+// The writer is safe for concurrent use (Writes are serialised, each one
+// chunk). It never keeps p after Write returns. After a failed Write the
+// writer is stopped: later Writes return the same error (open a new writer
+// to resume after the chunks that exist).
+func (c *Client) PutStreamObject(ctx context.Context, objectName string, metaData map[string]string) (io.WriteCloser, error) {
+	const op = "put stream"
+	k, err := newStreamKeys(op, objectName)
+	if err != nil {
+		return nil, err
+	}
+	md, err := backend.NormalizeMetadata(op, objectName, metaData)
+	if err != nil {
+		return nil, err
+	}
+	w := &streamWriter{c: c, ctx: ctx, keys: k, meta: md}
+	err = c.putCreateOnly(ctx, k.marker, bytes.NewReader([]byte("0")), backend.PutOptions{Size: 1, Metadata: md})
+	switch {
+	case err == nil:
+		// A fresh marker. If chunks exist anyway, the stream was closed.
+		closed := false
+		if err := c.scanChunks(ctx, k, func(int, backend.ObjectInfo) bool { closed = true; return false }); err != nil {
+			return nil, errors.Join(backend.NewError(op, objectName, nil, err), c.dropMarker(ctx, k))
+		}
+		if closed {
+			return nil, errors.Join(backend.NewError(op, objectName, ErrExist,
+				errors.New("the stream was already closed (its chunks exist and its marker does not); remove it with RemoveObjects or use another name")),
+				c.dropMarker(ctx, k))
+		}
+	case errors.Is(err, ErrExist):
+		// A marker without a live writer of ours: resume after the last chunk.
+		last := -1
+		if err := c.scanChunks(ctx, k, func(n int, _ backend.ObjectInfo) bool { last = max(last, n); return true }); err != nil {
+			return nil, backend.NewError(op, objectName, nil, err)
+		}
+		w.next, w.resumed = last+1, true
+		c.log.Info("objstore: resuming an unfinished stream object after its last chunk", "stream", objectName, "next_chunk", w.next)
+	default:
+		return nil, backend.NewError(op, objectName, nil, err)
+	}
+	return w, nil
+}
+
+// dropMarker removes the marker a failed PutStreamObject created.
+func (c *Client) dropMarker(ctx context.Context, k streamKeys) error {
+	if err := c.b.Remove(context.WithoutCancel(ctx), k.marker); err != nil {
+		c.log.Warn("objstore: could not remove the marker of a stream that failed to open", "stream", k.name, "err", err)
+		return err
+	}
+	return nil
+}
+
+// streamWriter is the io.WriteCloser of PutStreamObject.
+type streamWriter struct {
+	c    *Client
+	ctx  context.Context
+	keys streamKeys
+	meta map[string]string
+
+	mu        sync.Mutex
+	next      int          // index of the chunk the next Write stores
+	resumed   bool         // took over a marker: check it once before the first chunk
+	rd        bytes.Reader // reused for every chunk, reset to nil after each put
+	err       error        // sticky: the first failed Write
+	takenOver bool         // another writer owns the stream now
+	closed    bool
+}
+
+func (w *streamWriter) Write(p []byte) (int, error) {
+	const op = "write stream"
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return 0, backend.NewError(op, w.keys.name, ErrClosed, errors.New("write after Close"))
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	if w.resumed {
+		// The writer we took over from may have closed the stream meanwhile;
+		// appending to a closed stream would hide the chunk from readers
+		// that already saw its end.
+		if _, err := w.c.b.Stat(w.ctx, w.keys.marker); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				w.takenOver = true
+				err = backend.NewError(op, w.keys.name, ErrExist, errors.New("the stream was closed by the writer this one resumed from; nothing was written"))
+			} else {
+				err = backend.NewError(op, w.keys.name, nil, err)
+			}
+			w.err = err
+			return 0, err
+		}
+		w.resumed = false
+	}
+	key := w.keys.chunk(w.next)
+	w.rd.Reset(p)
+	err := w.c.putCreateOnly(w.ctx, key, &w.rd, backend.PutOptions{Size: int64(len(p)), Metadata: w.meta})
+	w.rd.Reset(nil)
+	if err != nil {
+		if errors.Is(err, ErrExist) {
+			w.takenOver = true
+			err = backend.NewError(op, w.keys.name, ErrExist, fmt.Errorf(
+				"conflict: chunk %d was written by another writer of this stream, which has taken it over; this writer is stopped: %w", w.next, err))
+			w.c.log.Warn("objstore: stream taken over by another writer", "stream", w.keys.name, "chunk", w.next)
+		} else {
+			err = backend.NewError(op, w.keys.name, nil, fmt.Errorf("chunk %d: %w", w.next, err))
+		}
+		w.err = err
+		return 0, err
+	}
+	w.next++
+	return len(p), nil
+}
+
+// Close ends the stream: it removes the marker, so readers know the
+// stream is complete. It runs on a context that ignores the cancellation
+// of the writer's ctx (bounded by 30s), so a writer whose request ended
+// still closes its stream. A writer that another writer took over leaves
+// the marker to the new owner and returns the conflict error. Close is
+// idempotent.
+func (w *streamWriter) Close() error {
+	const op = "close stream"
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	if w.takenOver {
+		return w.err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(w.ctx), closeTimeout)
+	defer cancel()
+	// A writer that resumed the stream behind our back has stored the
+	// chunk we would have written next: the marker is its own now.
+	if _, err := w.c.b.Stat(ctx, w.keys.chunk(w.next)); err == nil {
+		w.c.log.Warn("objstore: stream taken over by another writer; leaving its marker", "stream", w.keys.name, "chunk", w.next)
+		return backend.NewError(op, w.keys.name, ErrExist,
+			fmt.Errorf("conflict: another writer stored chunk %d after this writer's last chunk; the marker is left to it", w.next))
+	} else if !errors.Is(err, ErrNotFound) {
+		return backend.NewError(op, w.keys.name, nil, err)
+	}
+	if err := w.c.b.Remove(ctx, w.keys.marker); err != nil {
+		return backend.NewError(op, w.keys.name, nil, err)
+	}
+	return nil
+}
+
+// errNoChunk says that a chunk does not exist and no writer will add it.
+var errNoChunk = errors.New("no such chunk and the stream is not in progress")
+
+// lookChunk makes one attempt to open chunk n. It returns the chunk's
+// reader; or live == true when the chunk does not exist yet but the
+// stream's marker does (a writer may add it); or errNoChunk when it does
+// not exist and the stream is not in progress.
+//
+// The marker is removed only after the writer's last put returned, so
+// when the marker is found missing, one more look at the chunk is
+// authoritative: it catches a writer that stored chunk n and closed
+// between our first look and the marker check.
+func (c *Client) lookChunk(ctx context.Context, k streamKeys, n int) (rc io.ReadCloser, live bool, err error) {
+	key := k.chunk(n)
+	rc, _, err = c.b.Get(ctx, key, backend.WholeObject)
+	if err == nil || !errors.Is(err, ErrNotFound) {
+		return rc, false, err
+	}
+	if _, err = c.b.Stat(ctx, k.marker); err == nil {
+		return nil, true, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, false, err
+	}
+	rc, _, err = c.b.Get(ctx, key, backend.WholeObject)
+	if err != nil && errors.Is(err, ErrNotFound) {
+		return nil, false, errNoChunk
+	}
+	return rc, false, err
+}
+
+// waitChunk opens chunk n, waiting while the stream is in progress: it
+// polls with a backoff from c.pollMin doubling to c.pollMax, until the
+// chunk appears, the stream ends without it (errNoChunk) or ctx ends (an
+// error wrapping ctx.Err()).
+func (c *Client) waitChunk(ctx context.Context, k streamKeys, n int) (io.ReadCloser, error) {
+	delay := c.pollMin
+	var timer *time.Timer
+	for {
+		rc, live, err := c.lookChunk(ctx, k, n)
+		if !live {
+			if timer != nil {
+				timer.Stop()
+			}
+			return rc, err
+		}
+		if timer == nil {
+			timer = time.NewTimer(delay)
+		} else {
+			timer.Reset(delay)
+		}
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, backend.NewError("get stream", k.chunk(n), nil,
+				fmt.Errorf("waiting for chunk %d of a stream in progress: %w", n, ctx.Err()))
+		case <-timer.C:
+		}
+		delay = min(2*delay, c.pollMax)
+	}
+}
+
+// GetStreamObjectAtOffset returns a reader of chunk offset (a chunk index,
+// from 0) of the stream objectName. If the chunk exists, its reader at
+// once. If it does not exist and the stream is in progress (its marker
+// exists), it waits until the chunk appears (see WithPollInterval) or ctx
+// ends (an error wrapping ctx.Err()). If it does not exist and the stream
+// is not in progress, ErrNotFound at once. The caller must Close the
+// reader.
+func (c *Client) GetStreamObjectAtOffset(ctx context.Context, objectName string, offset int) (io.ReadCloser, error) {
+	const op = "get stream"
+	k, err := newStreamKeys(op, objectName)
+	if err != nil {
+		return nil, err
+	}
+	if offset < 0 {
+		return nil, backend.NewError(op, objectName, ErrInvalidArgument, fmt.Errorf("chunk offset %d is negative", offset))
+	}
+	rc, err := c.waitChunk(ctx, k, offset)
+	if errors.Is(err, errNoChunk) {
+		return nil, backend.NewError(op, k.chunk(offset), ErrNotFound,
+			fmt.Errorf("stream %q has no chunk %d and no writer (no marker %q)", objectName, offset, k.marker))
+	}
+	return rc, err
+}
+
+// OpenStream returns one reader over the chunks of the stream name, from
+// chunk fromOffset on, in index order (chunk 10 after chunk 9), each chunk
+// exactly once. While the stream is in progress the reader follows it,
+// like tail -f: a Read waits for the next chunk. It returns io.EOF once
+// the writer has closed and every chunk has been read.
+//
+// If chunk fromOffset does not exist and the stream is not in progress,
+// OpenStream fails with ErrNotFound (a stream that does not exist, or an
+// offset past its end). ctx governs the whole reader: when it ends, a
+// waiting Read fails with an error wrapping ctx.Err(). Close may be called
+// from another goroutine to stop a waiting Read, which then returns an
+// ErrClosed error. The reader starts no goroutine. The caller must Close
+// it.
+func (c *Client) OpenStream(ctx context.Context, name string, fromOffset int) (io.ReadCloser, error) {
+	const op = "open stream"
+	k, err := newStreamKeys(op, name)
+	if err != nil {
+		return nil, err
+	}
+	if fromOffset < 0 {
+		return nil, backend.NewError(op, name, ErrInvalidArgument, fmt.Errorf("chunk offset %d is negative", fromOffset))
+	}
+	rc, _, err := c.lookChunk(ctx, k, fromOffset)
+	if err != nil {
+		if errors.Is(err, errNoChunk) {
+			return nil, backend.NewError(op, k.chunk(fromOffset), ErrNotFound,
+				fmt.Errorf("stream %q has no chunk %d and no writer (no marker %q)", name, fromOffset, k.marker))
+		}
+		return nil, err
+	}
+	// The reader's own context lets Close interrupt a waiting Read or a
+	// backend call in flight; context.WithCancel starts no goroutine.
+	rctx, cancel := context.WithCancel(ctx)
+	return &streamReader{c: c, ctx: rctx, cancel: cancel, keys: k, cur: rc, n: fromOffset}, nil
+}
+
+// streamReader is the io.ReadCloser of OpenStream.
+type streamReader struct {
+	c      *Client
+	ctx    context.Context
+	cancel context.CancelFunc
+	keys   streamKeys
+	closed atomic.Bool
+
+	mu  sync.Mutex
+	cur io.ReadCloser // chunk n, or nil between chunks
+	n   int           // the chunk cur reads, or the next one to open
+	err error         // sticky: io.EOF or the first failure
+}
+
+func (r *streamReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return 0, r.err
+	}
+	if r.closed.Load() {
+		return 0, r.closedErr()
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		if r.cur == nil {
+			rc, err := r.c.waitChunk(r.ctx, r.keys, r.n)
+			switch {
+			case err == nil:
+				r.cur = rc
+			case errors.Is(err, errNoChunk):
+				r.err = io.EOF
+				return 0, io.EOF
+			case r.closed.Load():
+				return 0, r.closedErr()
+			default:
+				r.err = err
+				return 0, err
+			}
+		}
+		n, err := r.cur.Read(p)
+		if err == io.EOF {
+			// The chunk is complete; a failing Close cannot change its data.
+			_ = r.cur.Close()
+			r.cur = nil
+			r.n++
+			if n > 0 {
+				return n, nil
+			}
+			continue
+		}
+		if err != nil {
+			if r.closed.Load() {
+				return n, r.closedErr()
+			}
+			r.err = backend.NewError("read stream", r.keys.chunk(r.n), nil, err)
+			return n, r.err
+		}
+		return n, nil
+	}
+}
+
+func (r *streamReader) closedErr() error {
+	return backend.NewError("read stream", r.keys.name, ErrClosed, errors.New("read after Close"))
+}
+
+// Close releases the reader; it also stops a Read that is waiting in
+// another goroutine. It is idempotent.
+func (r *streamReader) Close() error {
+	if r.closed.Swap(true) {
+		return nil
+	}
+	r.cancel()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cur != nil {
+		err := r.cur.Close()
+		r.cur = nil
+		return err
+	}
+	return nil
+}
+
+// statStream describes the stream object name, or returns ErrNotFound if
+// there is neither a marker nor a chunk. The marker is looked at before
+// the chunks are listed: a writer that stores a chunk and closes in
+// between is reported in progress with one chunk too few, never closed
+// with a chunk missing.
+func (c *Client) statStream(ctx context.Context, name string) (*ObjectStats, error) {
+	const op = "stat"
+	notFound := backend.NewError(op, name, ErrNotFound, errors.New("no object and no stream object of that name"))
+	k, err := newStreamKeys(op, name)
+	if err != nil {
+		return nil, notFound // a name too long to be a stream
+	}
+	marker, err := c.b.Stat(ctx, k.marker)
+	inProgress := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	st := &ObjectStats{IsStream: true, InProgress: inProgress}
+	first := -1
+	var firstInfo backend.ObjectInfo
+	err = c.scanChunks(ctx, k, func(n int, o backend.ObjectInfo) bool {
+		st.Chunks++
+		st.Size += o.Size
+		if o.LastModified.After(st.LastModified) {
+			st.LastModified = o.LastModified
+		}
+		if first < 0 || n < first {
+			first, firstInfo = n, o
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case st.Chunks == 0 && !inProgress:
+		return nil, notFound
+	case st.Chunks == 0:
+		st.LastModified, st.ContentType, st.MetaData = marker.LastModified, marker.ContentType, marker.Metadata
+	default:
+		// Listings need not carry metadata: ask the first chunk itself.
+		if info, err := c.b.Stat(ctx, firstInfo.Key); err == nil {
+			firstInfo = info
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		st.ContentType, st.MetaData = firstInfo.ContentType, firstInfo.Metadata
+		if st.MetaData == nil && inProgress {
+			st.MetaData = marker.Metadata
+		}
+	}
+	return st, nil
+}
