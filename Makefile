@@ -11,7 +11,10 @@ include tools.mk
 
 .PHONY: test check fmt vet unit demo bench fuzz build clean
 
-test: check tools unit
+# The tools build in parallel (a first build takes several minutes).
+test: check
+	$(MAKE) -j4 tools
+	$(MAKE) unit
 
 check: fmt vet
 

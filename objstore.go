@@ -61,6 +61,7 @@ import (
 	"time"
 
 	"github.com/objstore-dev/objstore/backend"
+	_ "github.com/objstore-dev/objstore/backend/fs"  // file:// always works
 	_ "github.com/objstore-dev/objstore/backend/mem" // mem:// always works
 )
 

@@ -91,9 +91,21 @@ type exactReader struct {
 	key        string
 	r          io.Reader
 	left, size int64
+	err        error // sticky: io.ReadFull drops an error that comes with the last byte
 }
 
 func (e *exactReader) Read(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
+}
+
+func (e *exactReader) read(p []byte) (int, error) {
 	if e.left <= 0 {
 		if err := e.probe(); err != nil {
 			return 0, err

@@ -85,13 +85,19 @@ func Open(ctx context.Context, rawURL string) (Backend, error) {
 // Redact returns rawURL with any password replaced by "xxxxx", also when
 // the URL does not parse, so that it can be put in errors and logs.
 func Redact(rawURL string) string {
-	if u, err := url.Parse(rawURL); err == nil {
+	if u, err := url.Parse(rawURL); err == nil && !strings.Contains(u.Opaque, "@") {
 		return u.Redacted()
 	}
+	// "s3:key:secret@host" (the "//" forgotten) parses as an opaque URL
+	// whose opaque part holds the password: treat it as unparsable.
 	// Unparsable: drop everything between "://" and the last '@'.
 	if i := strings.Index(rawURL, "://"); i >= 0 {
 		if j := strings.LastIndex(rawURL, "@"); j > i {
 			return rawURL[:i+3] + "xxxxx" + rawURL[j:]
+		}
+	} else if i := strings.Index(rawURL, ":"); i >= 0 {
+		if j := strings.LastIndex(rawURL, "@"); j > i {
+			return rawURL[:i+1] + "xxxxx" + rawURL[j:]
 		}
 	}
 	return rawURL

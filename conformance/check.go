@@ -127,6 +127,10 @@ func runCheck(ctx context.Context, cfg *config, c check, newBackend func(context
 	return ct.result(time.Since(start))
 }
 
+// maxLines bounds the Message of a Result: a broken store can fail the
+// same way hundreds of times, and the first lines tell the story.
+const maxLines = 40
+
 // checkT is the T of Check. Its methods are safe for concurrent use.
 type checkT struct {
 	name   string
@@ -228,7 +232,11 @@ func (c *checkT) callCleanup(f func()) {
 func (c *checkT) result(d time.Duration) Result {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := Result{Name: c.name, Duration: d, Message: strings.Join(c.lines, "\n")}
+	lines := c.lines
+	if len(lines) > maxLines {
+		lines = append(lines[:maxLines:maxLines], fmt.Sprintf("... and %d more lines", len(c.lines)-maxLines))
+	}
+	r := Result{Name: c.name, Duration: d, Message: strings.Join(lines, "\n")}
 	switch {
 	case c.failed:
 	case c.skipped:

@@ -29,7 +29,7 @@ type fault struct {
 	body  bool   // get: the call succeeds, the body breaks (or hangs) after breakAt bytes
 	at    int64  // get body: bytes delivered before the break
 	eof   bool   // get body: end with a clean io.EOF at the break (a buggy driver)
-	hook  func() // run when the fault fires
+	hook  func() // run when the fault fires (for a body fault: at the break)
 	times int    // calls it hits: 0 means 1, -1 means every call
 }
 
@@ -100,7 +100,7 @@ func (f *fakeEndpoint) take(c call) *fault {
 		default:
 			fl.times--
 		}
-		if fl.hook != nil {
+		if fl.hook != nil && !fl.body {
 			fl.hook()
 		}
 		return fl
@@ -174,6 +174,10 @@ type faultBody struct {
 
 func (b *faultBody) Read(p []byte) (int, error) {
 	if b.left <= 0 {
+		if b.fl.hook != nil {
+			b.fl.hook()
+			b.fl.hook = nil
+		}
 		if b.fl.eof {
 			return 0, io.EOF
 		}

@@ -13,13 +13,14 @@ import (
 //     (this spreads load, and sends a retry to another server);
 //  2. if no endpoint is live: the resolver is asked again, and a live new
 //     endpoint is taken;
-//  3. a live endpoint already tried (a busy server, asked again after a
-//     backoff);
+//  3. the live endpoint this operation tried longest ago (a busy server,
+//     asked again after a backoff; with several, the attempts rotate);
 //  4. the down endpoint that failed least recently, as a last resort, so
 //     that a store whose every endpoint blinked is still tried.
 //
+// tried maps each endpoint the operation used to its latest attempt number.
 // fresh is false in cases 3 and 4: the caller backs off before using it.
-func (b *Backend) pick(ctx context.Context, tried map[*endpoint]bool) (e *endpoint, fresh bool) {
+func (b *Backend) pick(ctx context.Context, tried map[*endpoint]int) (e *endpoint, fresh bool) {
 	if e := b.pickLive(tried); e != nil {
 		return e, true
 	}
@@ -29,15 +30,15 @@ func (b *Backend) pick(ctx context.Context, tried map[*endpoint]bool) (e *endpoi
 			return e, true
 		}
 	}
-	if e := b.pickLive(nil); e != nil {
+	if e := b.triedLongestAgo(tried); e != nil {
 		return e, false
 	}
 	return b.leastRecentlyFailed(), false
 }
 
 // pickLive returns the next live endpoint in round-robin order that is not
-// in skip, or nil.
-func (b *Backend) pickLive(skip map[*endpoint]bool) *endpoint {
+// in tried, or nil.
+func (b *Backend) pickLive(tried map[*endpoint]int) *endpoint {
 	b.mu.Lock()
 	eps := b.eps
 	b.mu.Unlock()
@@ -45,11 +46,26 @@ func (b *Backend) pickLive(skip map[*endpoint]bool) *endpoint {
 	start := b.rr.Add(1)
 	for i := uint64(0); i < n; i++ {
 		e := eps[(start+i)%n]
-		if !skip[e] && e.isUp() {
+		if _, used := tried[e]; !used && e.isUp() {
 			return e
 		}
 	}
 	return nil
+}
+
+// triedLongestAgo returns the live endpoint whose latest attempt in tried
+// is the oldest, or nil if none is live.
+func (b *Backend) triedLongestAgo(tried map[*endpoint]int) *endpoint {
+	b.mu.Lock()
+	eps := b.eps
+	b.mu.Unlock()
+	var best *endpoint
+	for _, e := range eps {
+		if e.isUp() && (best == nil || tried[e] < tried[best]) {
+			best = e
+		}
+	}
+	return best
 }
 
 func (b *Backend) anyLive() bool {

@@ -72,7 +72,7 @@ type attemptFunc[T any] func(ctx context.Context, e *endpoint, be backend.Backen
 func run[T any](ctx context.Context, b *Backend, op, key string, hook retryHook, attempt attemptFunc[T]) (T, error) {
 	var zero T
 	start := time.Now()
-	tried := make(map[*endpoint]bool, 4)
+	tried := make(map[*endpoint]int, 4)
 	var prev *endpoint
 	var lastErr error
 	var lastClass class
@@ -121,7 +121,7 @@ func run[T any](ctx context.Context, b *Backend, op, key string, hook retryHook,
 		if ctx.Err() != nil {
 			return zero, ctxError(op, key, ctx.Err(), err)
 		}
-		tried[e] = true
+		tried[e] = n
 		prev, lastErr, lastClass = e, err, classify(err)
 		switch lastClass {
 		case classPermanent:

@@ -5,21 +5,34 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"net/http"
+	"time"
 
 	"cloud.google.com/go/storage"
+	"google.golang.org/api/googleapi"
 
 	"github.com/objstore-dev/objstore/backend"
 )
 
 // getAttempts bounds how often Get starts again when the object is
-// replaced between reading its attributes and opening its bytes.
-const getAttempts = 3
+// replaced while Get opens it.
+const getAttempts = 10
 
-// Get reads the attributes of the object, then its bytes pinned to the
-// generation those attributes describe, so that the info and the bytes
-// always belong to the same version. If that generation is gone by the
-// time the read starts (the object was replaced or removed), Get starts
-// again, a few times.
+// Get needs two requests, the attributes (metadata, ETag) and the bytes,
+// and returns them only when both belong to the same version of the
+// object, so that info always describes the bytes: it reads the
+// attributes, opens the range, and compares the generation the read
+// answered with. When they differ (the object was replaced in between),
+// it reads the attributes once more, which then usually match the read
+// already open; otherwise it starts again after a short random pause.
+// The storage reader resumes a broken transfer pinned to the generation
+// it started with, so the bytes of one Get never mix two versions.
+//
+// Pinning the read to the generation of the attributes instead would fail
+// more often: in a bucket without object versioning a generation
+// disappears as soon as it is replaced, so every overwrite between the
+// two requests would cost a round.
 func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
 	if err := backend.CheckGet(key, opts); err != nil {
 		return nil, backend.ObjectInfo{}, err
@@ -28,8 +41,12 @@ func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) 
 		return nil, backend.ObjectInfo{}, err
 	}
 	o := b.bucket.Object(key)
-	var lastErr error
-	for range getAttempts {
+	for attempt := range getAttempts {
+		if attempt > 0 {
+			if err := pause(ctx, attempt); err != nil {
+				return nil, backend.ObjectInfo{}, backend.NewError("get", key, nil, err)
+			}
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, backend.ObjectInfo{}, backend.NewError("get", key, nil, err)
 		}
@@ -37,7 +54,6 @@ func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) 
 		if err != nil {
 			return nil, backend.ObjectInfo{}, wrap("get", key, err)
 		}
-		info := infoOf(attrs)
 		off, n, err := backend.ResolveRange(key, attrs.Size, opts)
 		if err != nil {
 			return nil, backend.ObjectInfo{}, err
@@ -45,20 +61,66 @@ func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) 
 		if n == 0 {
 			// An empty range needs no request (GCS answers 416 to a range
 			// that starts at the end of the object).
-			return io.NopCloser(eofReader{}), info, nil
+			return io.NopCloser(eofReader{}), infoOf(attrs), nil
 		}
-		r, err := o.Generation(attrs.Generation).NewRangeReader(ctx, off, n)
-		if errors.Is(err, storage.ErrObjectNotExist) {
-			lastErr = err // this generation was replaced or removed: look again
-			continue
+		length := opts.Length
+		if length < 0 {
+			length = -1 // to the end of whatever version the read finds
+		}
+		r, err := o.NewRangeReader(ctx, off, length)
+		if errors.Is(err, storage.ErrObjectNotExist) || isStatus(err, http.StatusRequestedRangeNotSatisfiable) {
+			continue // removed or shrunk since the attributes were read
 		}
 		if err != nil {
 			return nil, backend.ObjectInfo{}, wrap("get", key, err)
 		}
-		return &rangeReader{r: r, key: key, left: n}, info, nil
+		if !sameVersion(attrs, r) {
+			if attrs, err = o.Attrs(ctx); err != nil || !sameVersion(attrs, r) {
+				r.Close()
+				if err != nil && !errors.Is(err, storage.ErrObjectNotExist) {
+					return nil, backend.ObjectInfo{}, wrap("get", key, err)
+				}
+				continue
+			}
+			if _, n, err = backend.ResolveRange(key, attrs.Size, opts); err != nil {
+				r.Close()
+				return nil, backend.ObjectInfo{}, err
+			}
+		}
+		return &rangeReader{r: r, key: key, left: n}, infoOf(attrs), nil
 	}
-	return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrNotFound,
-		fmt.Errorf("the object changed during each of %d attempts to read it: %w", getAttempts, lastErr))
+	return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrServerBusy,
+		fmt.Errorf("gcs: the object was replaced during each of %d attempts to read it", getAttempts))
+}
+
+// sameVersion reports whether the read r serves the version that attrs
+// describe. An emulator that sends no metageneration on reads is compared
+// on the generation alone.
+func sameVersion(attrs *storage.ObjectAttrs, r *storage.Reader) bool {
+	if attrs.Generation != r.Attrs.Generation {
+		return false
+	}
+	return r.Attrs.Metageneration == 0 || attrs.Metageneration == r.Attrs.Metageneration
+}
+
+// pause waits a random time that grows with attempt (at most 50ms), or
+// until ctx ends.
+func pause(ctx context.Context, attempt int) error {
+	d := time.Duration(rand.Int64N(int64(min(time.Millisecond<<attempt, 50*time.Millisecond))) + 1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// isStatus reports whether err is a *googleapi.Error with the status.
+func isStatus(err error, status int) bool {
+	var gerr *googleapi.Error
+	return errors.As(err, &gerr) && gerr.Code == status
 }
 
 // Stat returns the attributes of the object.

@@ -54,7 +54,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 			wrote = true
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				abort(w, cancel, wrote, werr)
-				return backend.ObjectInfo{}, b.putError(ctx, key, werr)
+				return backend.ObjectInfo{}, putError(key, werr)
 			}
 		}
 		if rerr == io.EOF {
@@ -62,7 +62,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 		}
 		if rerr != nil {
 			abort(w, cancel, wrote, rerr)
-			return backend.ObjectInfo{}, b.putError(ctx, key, rerr)
+			return backend.ObjectInfo{}, putError(key, rerr)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -71,7 +71,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	}
 	// Every byte was delivered and checked: publish.
 	if err := w.Close(); err != nil {
-		return backend.ObjectInfo{}, b.putError(ctx, key, err)
+		return backend.ObjectInfo{}, putError(key, err)
 	}
 	return infoOf(w.Attrs()), nil
 }
@@ -102,14 +102,11 @@ func abort(w *storage.Writer, cancel context.CancelFunc, wrote bool, cause error
 
 // putError wraps an error of a Put. An error of the caller's reader (or of
 // the size check) keeps its own kind and is never classified as a store
-// failure; the caller's cancellation has no kind.
-func (b *Backend) putError(ctx context.Context, key string, err error) error {
+// failure; errors of the upload are classified as for every operation.
+func putError(key string, err error) error {
 	var se *sourceError
 	if errors.As(err, &se) {
 		return backend.NewError("put", key, nil, se.err)
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		return backend.NewError("put", key, nil, err)
 	}
 	return wrap("put", key, err)
 }

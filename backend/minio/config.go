@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 )
 
 // Limits of the S3 multipart protocol, which MinIO keeps.
@@ -111,11 +112,12 @@ type Config struct {
 	// The retry and failover settings of New (see package
 	// backend/failover); NewEndpoint ignores them. Zero means the
 	// failover defaults.
-	MaxAttempts    int           // attempts per operation
-	MaxElapsed     time.Duration // total time of one operation's attempts
-	AttemptTimeout time.Duration // per attempt of metadata operations, and time to first byte
-	StallTimeout   time.Duration // a transfer without progress for this long fails over
-	Logger         *slog.Logger  // failover events; nil: none
+	MaxAttempts    int               // attempts per operation
+	MaxElapsed     time.Duration     // total time of one operation's attempts
+	AttemptTimeout time.Duration     // per attempt of metadata operations, and time to first byte
+	StallTimeout   time.Duration     // a transfer without progress for this long fails over
+	Observer       failover.Observer // retry and failover events (metrics); nil: none
+	Logger         *slog.Logger      // failover events; nil: none
 }
 
 // String describes the configuration without its credentials.
@@ -134,8 +136,7 @@ func (c Config) GoString() string { return "minio.Config(" + c.String() + ")" }
 // the endpoints of one New.
 type settings struct {
 	Config
-	transport    http.RoundTripper
-	ownTransport *http.Transport // nil when the caller gave the transport
+	tlsConf *tls.Config // the TLS configuration of the driver's own transports
 }
 
 // errConfig returns the error of an invalid configuration.
@@ -217,67 +218,72 @@ func checkBucketName(name string) error {
 
 func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
-// newSettings validates c and builds the transport shared by its
-// endpoints.
+// newSettings validates c and prepares what its endpoints share.
 func newSettings(c Config) (*settings, error) {
 	c, err := c.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	s := &settings{Config: c, transport: c.Transport}
-	if s.transport == nil {
-		tr, err := newTransport(c)
-		if err != nil {
+	s := &settings{Config: c}
+	if c.Transport == nil {
+		if s.tlsConf, err = tlsConfig(c); err != nil {
 			return nil, err
 		}
-		s.transport, s.ownTransport = tr, tr
 	}
 	return s, nil
+}
+
+// tlsConfig builds the TLS configuration of the driver's own transports:
+// TLSConfig (or TLS 1.2 at least with the system roots) plus the
+// certificates of CAFile.
+func tlsConfig(c Config) (*tls.Config, error) {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.TLSConfig != nil {
+		conf = c.TLSConfig.Clone()
+	}
+	if c.CAFile == "" {
+		return conf, nil
+	}
+	pem, err := os.ReadFile(c.CAFile)
+	if err != nil {
+		return nil, errConfig("CA file: %v", err)
+	}
+	pool := conf.RootCAs
+	if pool == nil {
+		if pool, err = x509.SystemCertPool(); err != nil {
+			pool = x509.NewCertPool()
+		}
+	} else {
+		pool = pool.Clone()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, errConfig("CA file %s holds no PEM certificate", c.CAFile)
+	}
+	conf.RootCAs = pool
+	return conf, nil
 }
 
 // dialer is the dialer of the driver's own transports.
 var dialer = net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 
-// newTransport builds the driver's own transport: minio-go's defaults
-// (no transparent gzip, proxies from the environment) with the
-// configured TLS roots.
-func newTransport(c Config) (*http.Transport, error) {
-	tr := &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: (&dialer).DialContext,
+// newTransport builds a transport of the driver's own, one per endpoint
+// (so that closing an endpoint's driver releases its connections): like
+// minio-go's default, no transparent gzip and proxies from the
+// environment.
+func newTransport(tlsConf *tls.Config) *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
 		MaxIdleConns:          256,
 		MaxIdleConnsPerHost:   32,
 		IdleConnTimeout:       time.Minute,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: 10 * time.Second,
+		TLSClientConfig:       tlsConf.Clone(),
 		// Objects stored with Content-Encoding: gzip must come back as
 		// stored, not decompressed behind the caller's back.
 		DisableCompression: true,
 	}
-	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
-	if c.TLSConfig != nil {
-		tlsConf = c.TLSConfig.Clone()
-	}
-	if c.CAFile != "" {
-		pem, err := os.ReadFile(c.CAFile)
-		if err != nil {
-			return nil, errConfig("CA file: %v", err)
-		}
-		pool := tlsConf.RootCAs
-		if pool == nil {
-			if pool, err = x509.SystemCertPool(); err != nil {
-				pool = x509.NewCertPool()
-			}
-		} else {
-			pool = pool.Clone()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, errConfig("CA file %s holds no PEM certificate", c.CAFile)
-		}
-		tlsConf.RootCAs = pool
-	}
-	tr.TLSClientConfig = tlsConf
-	return tr, nil
 }
 
 // endpointURL turns an endpoint ("host:port" or a URL) into the base URL

@@ -37,9 +37,9 @@ type Driver struct {
 	partSize int64
 	conc     int
 
-	httpClient *http.Client     // for the requests minio-go does not make (health, list)
-	closeTr    *http.Transport  // the transport to release on Close, if ours
-	bufs       *sync.Pool       // part buffers of partSize bytes
+	httpClient *http.Client    // for the requests minio-go does not make (health, list)
+	closeTr    *http.Transport // the transport to release on Close, if ours
+	bufs       *sync.Pool      // part buffers of partSize bytes
 	closed     atomic.Bool
 }
 
@@ -54,10 +54,8 @@ func NewEndpoint(ctx context.Context, cfg Config, endpoint string) (*Driver, err
 	}
 	d, err := s.open(endpoint)
 	if err != nil {
-		s.release()
 		return nil, err
 	}
-	d.closeTr = s.ownTransport
 	if s.CreateBucket {
 		if err := d.ensureBucket(ctx); err != nil {
 			d.Close()
@@ -67,15 +65,8 @@ func NewEndpoint(ctx context.Context, cfg Config, endpoint string) (*Driver, err
 	return d, nil
 }
 
-// release frees the transport of settings whose drivers were not made.
-func (s *settings) release() {
-	if s.ownTransport != nil {
-		s.ownTransport.CloseIdleConnections()
-	}
-}
-
-// open makes the driver of one endpoint over the shared transport; the
-// caller decides who closes that transport.
+// open makes the driver of one endpoint, with a transport of its own
+// unless the Config gave one.
 func (s *settings) open(endpoint string) (*Driver, error) {
 	base, err := endpointURL(endpoint, s.Secure)
 	if err != nil {
@@ -85,6 +76,11 @@ func (s *settings) open(endpoint string) (*Driver, error) {
 	if !secure && (s.TLSConfig != nil || s.CAFile != "") {
 		return nil, errConfig("endpoint %s: TLSConfig or CAFile is set but the endpoint is plain http (set Secure, or use https://)", base.Host)
 	}
+	transport, own := s.Transport, (*http.Transport)(nil)
+	if transport == nil {
+		own = newTransport(s.tlsConf)
+		transport = own
+	}
 	creds := credentials.Value{AccessKeyID: s.AccessKey, SecretAccessKey: s.SecretKey, SessionToken: s.SessionToken, SignerType: credentials.SignatureV4}
 	if s.AccessKey == "" {
 		creds.SignerType = credentials.SignatureAnonymous
@@ -92,7 +88,7 @@ func (s *settings) open(endpoint string) (*Driver, error) {
 	client, err := minio.New(base.Host, &minio.Options{
 		Creds:        credentials.NewStaticV4(s.AccessKey, s.SecretKey, s.SessionToken),
 		Secure:       secure,
-		Transport:    s.transport,
+		Transport:    transport,
 		Region:       s.Region,
 		BucketLookup: minio.BucketLookupPath,
 		// One attempt per call: minio-go's default of 10 retries would
@@ -114,7 +110,8 @@ func (s *settings) open(endpoint string) (*Driver, error) {
 		creds:      creds,
 		partSize:   s.PartSize,
 		conc:       s.Concurrency,
-		httpClient: &http.Client{Transport: s.transport, CheckRedirect: noRedirect},
+		httpClient: &http.Client{Transport: transport, CheckRedirect: noRedirect},
+		closeTr:    own,
 	}
 	size := s.PartSize
 	d.bufs = &sync.Pool{New: func() any { b := make([]byte, size); return &b }}

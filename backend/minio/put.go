@@ -155,24 +155,24 @@ func (d *Driver) putMultipart(ctx context.Context, key string, src *source, firs
 	defer cancel()
 	src.ctx = uctx // a failed part stops the reading of the next one
 	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		parts []minio.CompletePart
-		first error // the first failure: it ends the upload
-		total int64
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		parts    []minio.CompletePart
+		firstErr error // the first failure: it ends the upload
+		total    int64
 	)
 	fail := func(e error) {
 		mu.Lock()
 		defer mu.Unlock()
-		if first == nil {
-			first = e
+		if firstErr == nil {
+			firstErr = e
 			cancel()
 		}
 	}
 	failed := func() error {
 		mu.Lock()
 		defer mu.Unlock()
-		return first
+		return firstErr
 	}
 	free := make(chan *[]byte, d.conc)
 	cur, last := bufs[0], false

@@ -58,11 +58,15 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 		// call (retries belong to the failover layer, so attempts do not
 		// multiply), and checksums only where an operation requires one
 		// (uploads carry a Content-MD5 instead, which every S3 server
-		// checks, and which needs neither a seekable stream nor TLS).
+		// checks, and which needs neither a seekable stream nor TLS; the
+		// objects then have no stored CRC to validate downloads against,
+		// and the body length is checked by the driver).
 		callOpts: []func(*s3.Options){func(o *s3.Options) {
 			o.Retryer = aws.NopRetryer{}
 			o.RetryMaxAttempts = 0
 			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+			o.DisableLogOutputChecksumValidationSkipped = true
 		}},
 	}
 	d.bufs = newBufferPool(cfg.PartSize)
@@ -100,36 +104,36 @@ func (d *Driver) buildClient(ctx context.Context, cfg Config) (*s3.Client, error
 	if cfg.Credentials != nil {
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(cfg.Credentials))
 	}
-	httpClient := cfg.HTTPClient
-	if httpClient == nil {
-		// A transport of our own, so that Close can release its idle
-		// connections (and their goroutines).
-		d.ownHTTP = awshttp.NewBuildableClient().GetTransport()
-		httpClient = &http.Client{
-			Transport: d.ownHTTP,
-			// S3 answers redirects only for a wrong region; following one
-			// would resend the body to another host.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+	if cfg.HTTPClient != nil {
+		loadOpts = append(loadOpts, config.WithHTTPClient(cfg.HTTPClient))
 	}
-	loadOpts = append(loadOpts, config.WithHTTPClient(httpClient))
 	awsCfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
 		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("s3: loading the AWS configuration: %w", err))
+	}
+	if bc, ok := awsCfg.HTTPClient.(*awshttp.BuildableClient); ok && cfg.HTTPClient == nil {
+		// The SDK's client, with what the AWS configuration asked of it
+		// (AWS_CA_BUNDLE, ...), but on a transport of our own, so that
+		// Close can release its idle connections (and their goroutines).
+		d.ownHTTP = bc.GetTransport()
+		awsCfg.HTTPClient = &http.Client{
+			Transport: d.ownHTTP,
+			// S3 answers redirects only for a wrong region; following one
+			// would send the request to another host.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	if awsCfg.Region == "" {
 		awsCfg.Region = defaultRegion
 	}
 	d.region = awsCfg.Region
 	d.endpoint = cfg.Endpoint
-	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+	return s3.NewFromConfig(awsCfg, append([]func(*s3.Options){func(o *s3.Options) {
 		o.UsePathStyle = cfg.PathStyle
 		if cfg.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
 		}
-		o.Retryer = aws.NopRetryer{}
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-	}), nil
+	}}, d.callOpts...)...), nil
 }
 
 // check is the guard every operation passes first.

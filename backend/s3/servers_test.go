@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -61,6 +62,19 @@ func newServer(t *testing.T, name, url, ak, sk, region string) *server {
 		// checksum behaviour under test.
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 	})
+	// MinIO may answer its readiness probe before it serves S3 requests
+	// (503 XMinioServerNotInitialized): wait until it lists buckets.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := srv.admin.ListBuckets(t.Context(), &s3.ListBucketsInput{})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s at %s does not serve S3 requests: %v", name, url, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	return srv
 }
 

@@ -36,6 +36,7 @@ var streamCases = []testCase{
 	{"stream/two-writers-first-keeps-it", testTwoWritersFirstWins},
 	{"stream/two-writers-takeover", testTwoWritersTakeover},
 	{"stream/two-writers-race", testTwoWritersRace},
+	{"stream/resumed-writer-after-close", testResumedAfterClose},
 	{"stream/reopen-closed", testStreamReopenClosed},
 	{"stream/write-after-close", testStreamWriteAfterClose},
 	{"stream/write-does-not-keep-buffer", testStreamNoAlias},
@@ -301,6 +302,57 @@ func testStreamCloseRace(t *testing.T, b backend.Backend) {
 		require.NoError(t, errFollow, "round %d: OpenStream", round)
 		assert.Equal(t, chunkData(0), atOffset, "round %d", round)
 		assert.Equal(t, chunkData(0), following, "round %d", round)
+	}
+
+	// The exact interleaving, forced: the reader finds chunk 0 missing,
+	// then the writer stores it and closes, then the reader finds the
+	// marker gone.
+	for _, open := range []struct {
+		name string
+		read func(c *objstore.Client, name string) (string, error)
+	}{
+		{"GetStreamObjectAtOffset", func(c *objstore.Client, name string) (string, error) {
+			rc, err := c.GetStreamObjectAtOffset(ctx, name, 0)
+			if err != nil {
+				return "", err
+			}
+			defer rc.Close()
+			data, err := io.ReadAll(rc)
+			return string(data), err
+		}},
+		{"OpenStream", func(c *objstore.Client, name string) (string, error) {
+			rc, err := c.OpenStream(ctx, name, 0)
+			if err != nil {
+				return "", err
+			}
+			defer rc.Close()
+			data, err := io.ReadAll(rc)
+			return string(data), err
+		}},
+	} {
+		name := "race/forced-" + open.name
+		w, err := c.PutStreamObject(ctx, name, nil)
+		require.NoError(t, err)
+		g := newGate(b)
+		reader := newClient(g)
+		var data string
+		var rerr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			data, rerr = open.read(reader, name)
+		}()
+		select {
+		case <-g.entered:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s never looked for the marker", open.name)
+		}
+		writeChunks(t, w, 0, 1)
+		require.NoError(t, w.Close())
+		close(g.release)
+		<-done
+		require.NoError(t, rerr, "%s: the chunk stored just before Close must be found", open.name)
+		assert.Equal(t, chunkData(0), data, open.name)
 	}
 }
 
@@ -606,6 +658,41 @@ func testTwoWritersTakeover(t *testing.T, b backend.Backend) {
 	require.NoError(t, second.Close())
 	assert.False(t, markerExists(t, ctx, b, name))
 	assert.Equal(t, chunksData(0, 5), readStream(t, ctx, c, name, 0), "the first writer's chunks, then the second's")
+
+	// The old writer closes without writing again: it must see that the
+	// stream has moved on and leave the marker to the new writer.
+	const quiet = "two/takeover-quiet"
+	first, err = c.PutStreamObject(ctx, quiet, nil)
+	require.NoError(t, err)
+	writeChunks(t, first, 0, 2)
+	second, err = c.PutStreamObject(ctx, quiet, nil)
+	require.NoError(t, err)
+	writeChunks(t, second, 2, 3)
+	assert.ErrorIs(t, first.Close(), objstore.ErrExist)
+	assert.True(t, markerExists(t, ctx, b, quiet), "the new writer is still live")
+	writeChunks(t, second, 3, 4)
+	require.NoError(t, second.Close())
+	assert.Equal(t, chunksData(0, 4), readStream(t, ctx, c, quiet, 0))
+}
+
+// testResumedAfterClose: a writer resumes a stream whose first writer is
+// still live and then closes it. The stream is complete for its readers,
+// so the resumed writer must not append to it.
+func testResumedAfterClose(t *testing.T, b backend.Backend) {
+	ctx := testContext(t)
+	c := newClient(b)
+	const name = "two/closed-under"
+	first, err := c.PutStreamObject(ctx, name, nil)
+	require.NoError(t, err)
+	writeChunks(t, first, 0, 2)
+	second, err := c.PutStreamObject(ctx, name, nil)
+	require.NoError(t, err)
+	require.NoError(t, first.Close())
+	_, err = second.Write([]byte("too late"))
+	requireErrorNames(t, err, objstore.ErrExist, name)
+	assert.Contains(t, err.Error(), "closed")
+	assert.ErrorIs(t, second.Close(), objstore.ErrExist)
+	assert.Equal(t, sorted(chunkKeys(name, 0, 2)), rawKeys(t, ctx, b, name), "the closed stream is unchanged")
 }
 
 // testTwoWritersRace lets two writers race for the same chunks. With
@@ -654,12 +741,11 @@ func testTwoWritersRace(t *testing.T, b backend.Backend) {
 	close(start)
 	wg.Wait()
 	require.True(t, (failed[0] == nil) != (failed[1] == nil), "exactly one writer loses: %v", failed)
-	winner, loser := a, bw
-	winnerID := "A"
+	winner, loser, loserErr, winnerID := a, bw, failed[1], "A"
 	if failed[0] != nil {
-		winner, loser, winnerID = bw, a, "B"
+		winner, loser, loserErr, winnerID = bw, a, failed[0], "B"
 	}
-	require.ErrorIs(t, failed[0+boolInt(winnerID == "A")], objstore.ErrExist)
+	require.ErrorIs(t, loserErr, objstore.ErrExist)
 	assert.ErrorIs(t, loser.Close(), objstore.ErrExist)
 	require.NoError(t, winner.Close())
 
@@ -679,13 +765,6 @@ func testTwoWritersRace(t *testing.T, b backend.Backend) {
 	require.NoError(t, err)
 	assert.Equal(t, before+each, st.Chunks)
 	assert.False(t, st.InProgress)
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func testStreamReopenClosed(t *testing.T, b backend.Backend) {

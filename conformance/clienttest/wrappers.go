@@ -166,3 +166,34 @@ func (c *closable) Close() error {
 	c.closed.Store(true)
 	return nil
 }
+
+// gate holds the first Stat of a stream marker (a key ending in
+// "/.inprogress") until release is closed, after telling entered. It lets
+// a check run the writer exactly inside a reader's window between "the
+// chunk is missing" and "is the marker there?".
+type gate struct {
+	backend.Backend
+	once    sync.Once
+	entered chan struct{}
+	release chan struct{}
+}
+
+func newGate(b backend.Backend) *gate {
+	return &gate{Backend: b, entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (g *gate) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
+	if strings.HasSuffix(key, "/.inprogress") {
+		first := false
+		g.once.Do(func() { first = true })
+		if first {
+			close(g.entered)
+			select {
+			case <-g.release:
+			case <-ctx.Done():
+				return backend.ObjectInfo{}, backend.NewError("stat", key, nil, ctx.Err())
+			}
+		}
+	}
+	return g.Backend.Stat(ctx, key)
+}

@@ -24,7 +24,9 @@ func (m *MinIO) URL() string { return "http://" + m.Endpoint }
 
 // StartMinIO starts a MinIO server on a free loopback port with random root
 // credentials and its data in t.TempDir(), and waits (up to 60s) until
-// GET /minio/health/ready answers 200. t.Cleanup kills it.
+// GET /minio/health/cluster answers 200 (storage, bucket metadata and IAM
+// up; /minio/health/ready answers 200 before that and S3 calls then get
+// 503 XMinioServerNotInitialized). t.Cleanup kills it.
 func StartMinIO(t testing.TB) *MinIO {
 	t.Helper()
 	bin := toolPath(t, "bin/minio")
@@ -43,7 +45,7 @@ func StartMinIO(t testing.TB) *MinIO {
 				m.Dir}
 		},
 		func(ctx context.Context, port int) error {
-			return httpReady(probeClient, fmt.Sprintf("http://127.0.0.1:%d/minio/health/ready", port), 200)(ctx)
+			return httpReady(probeClient, fmt.Sprintf("http://127.0.0.1:%d/minio/health/cluster", port), 200)(ctx)
 		})
 	m.Process = p
 	m.Endpoint = fmt.Sprintf("127.0.0.1:%d", port)

@@ -1,6 +1,7 @@
 package testserver
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -84,9 +85,42 @@ func (p *Process) logTail() string {
 	return s
 }
 
-// Stop freezes the server with SIGSTOP: it keeps its connections but stops
-// answering, like a hung host.
-func (p *Process) Stop(t testing.TB) { t.Helper(); p.signal(t, syscall.SIGSTOP) }
+// Stop freezes the server with SIGSTOP, and waits until all its threads
+// are stopped: it keeps its connections (the kernel even accepts new ones)
+// but answers nothing, like a hung host.
+func (p *Process) Stop(t testing.TB) {
+	t.Helper()
+	p.signal(t, syscall.SIGSTOP)
+	deadline := time.Now().Add(5 * time.Second)
+	for !p.allStopped() {
+		if time.Now().After(deadline) {
+			t.Fatalf("testserver: %s: not stopped 5s after SIGSTOP", p.name)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// allStopped reports whether every thread of the process is in the
+// stopped state ("T" in /proc/PID/task/TID/stat).
+func (p *Process) allStopped() bool {
+	dir := fmt.Sprintf("/proc/%d/task", p.Pid())
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile(filepath.Join(dir, task.Name(), "stat"))
+		if err != nil {
+			continue // the thread has just exited
+		}
+		// "pid (comm) S ...": the state follows the last ')'.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 || i+2 >= len(b) || b[i+2] != 'T' {
+			return false
+		}
+	}
+	return true
+}
 
 // Cont resumes a server frozen by Stop (SIGCONT).
 func (p *Process) Cont(t testing.TB) { t.Helper(); p.signal(t, syscall.SIGCONT) }

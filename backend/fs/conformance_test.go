@@ -5,7 +5,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/fs"
+	"github.com/objstore-dev/objstore/conformance"
 )
 
 // newStore opens a store on a fresh temporary directory, closed on cleanup.
@@ -15,4 +17,8 @@ func newStore(t *testing.T, opts ...fs.Option) *fs.Backend {
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
 	return b
+}
+
+func TestConformance(t *testing.T) {
+	conformance.Run(t, func(t *testing.T) backend.Backend { return newStore(t) })
 }

@@ -1,0 +1,170 @@
+package fs_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/fs"
+)
+
+// putKeys stores each key with its own name as content.
+func putKeys(t *testing.T, b backend.Backend, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		_, err := b.Put(t.Context(), k, strings.NewReader(k), backend.PutOptions{Size: int64(len(k))})
+		require.NoError(t, err, "Put(%q)", k)
+	}
+}
+
+// withPrefix returns the sorted keys that start with prefix.
+func withPrefix(keys []string, prefix string) []string {
+	var out []string
+	for _, k := range keys {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestListByteOrderAcrossDirectories(t *testing.T) {
+	b := newStore(t)
+	// A directory walk would give a/... before a-b and a.b; byte order
+	// puts '-' (0x2d) and '.' (0x2e) before '/' (0x2f) and '0' after it.
+	keys := []string{
+		"a/b", "a-b", "a.b", "a0", "a/b-c", "a/c/d", "a/c.d", "a/c-d/e", "a/c0",
+		"!", ".x", "A", "Z", "é", "😀", "~",
+		fs.TempPrefix + "looks-like-a-temp", "dir/" + fs.ReservedPrefix + "k-x", fs.ReservedPrefix,
+	}
+	putKeys(t, b, keys...)
+	for _, prefix := range []string{"", "a", "a/", "a/c", "a/c/", "a/c-", "a-", ".", fs.ReservedPrefix, "dir/", "dir/.", "nomatch", "a/nomatch/", "a/c/d/"} {
+		want := withPrefix(keys, prefix)
+		for _, size := range []int{1, 2, 3, 1000} {
+			assert.Equal(t, want, listKeys(t, b, prefix, size), "prefix %q, page size %d", prefix, size)
+		}
+	}
+}
+
+func TestListTokenIsStateless(t *testing.T) {
+	dir := t.TempDir()
+	b1, err := fs.New(dir)
+	require.NoError(t, err)
+	keys := []string{"k/1", "k/2", "k/3/x", "k/4", "k5"}
+	putKeys(t, b1, keys...)
+	page, err := b1.List(t.Context(), backend.ListOptions{PageSize: 2})
+	require.NoError(t, err)
+	require.Equal(t, "k/2", page.NextToken)
+	require.NoError(t, b1.Close())
+
+	// The token works on another handle, and twice.
+	b2, err := fs.New(dir)
+	require.NoError(t, err)
+	defer b2.Close()
+	for range 2 {
+		next, err := b2.List(t.Context(), backend.ListOptions{PageSize: 2, Token: page.NextToken})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"k/3/x", "k/4"}, keysOf(next.Objects))
+		assert.Equal(t, "k/4", next.NextToken)
+	}
+	// The token's key may be gone: the listing goes on after it.
+	require.NoError(t, b2.Remove(t.Context(), "k/2"))
+	next, err := b2.List(t.Context(), backend.ListOptions{PageSize: 10, Token: page.NextToken})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"k/3/x", "k/4", "k5"}, keysOf(next.Objects))
+	assert.Empty(t, next.NextToken, "the last page must have no token")
+	// A token inside a removed directory's subtree.
+	next, err = b2.List(t.Context(), backend.ListOptions{Token: "k/3/"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"k/3/x", "k/4", "k5"}, keysOf(next.Objects))
+}
+
+func keysOf(objs []backend.ObjectInfo) []string {
+	var keys []string
+	for _, o := range objs {
+		keys = append(keys, o.Key)
+	}
+	return keys
+}
+
+// TestListWideDirectory lists a directory far wider than a page, full of
+// empty directories and files that are not objects, in small pages: the
+// walk keeps only a few entries per directory and must read it again to
+// go on, without losing or repeating a key.
+func TestListWideDirectory(t *testing.T) {
+	b := newStore(t)
+	require.NoError(t, os.Mkdir(filepath.Join(b.Dir(), "w"), 0o755))
+	var keys []string
+	for i := range 3000 {
+		name := fmt.Sprintf("w/%04d", i)
+		p := filepath.Join(b.Dir(), filepath.FromSlash(name))
+		switch i % 3 {
+		case 0:
+			keys = append(keys, name)
+		case 1:
+			require.NoError(t, os.Mkdir(p, 0o755))
+		case 2:
+			require.NoError(t, os.WriteFile(p, []byte("not an object"), 0o644))
+		}
+	}
+	putKeys(t, b, keys...)
+	for _, size := range []int{1, 7, 1000} {
+		assert.Equal(t, keys, listKeys(t, b, "", size), "page size %d", size)
+		assert.Equal(t, keys, listKeys(t, b, "w/", size), "page size %d", size)
+	}
+	assert.Equal(t, withPrefix(keys, "w/12"), listKeys(t, b, "w/12", 2))
+}
+
+// TestListSkipsNonObjects puts files the driver did not write into the
+// store: none of them is listed, and Get and Stat report them missing.
+func TestListSkipsNonObjects(t *testing.T) {
+	b := newStore(t)
+	putKeys(t, b, "d/obj", "top")
+	root := b.Dir()
+	write := func(name, content string) {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	}
+	complete, err := os.ReadFile(filepath.Join(root, "top"))
+	require.NoError(t, err)
+	// A temp file holding a complete object: still never listed.
+	write("d/"+fs.TempPrefix+"0123", string(complete))
+	// Other reserved names.
+	write(fs.ReservedPrefix+"lock", string(complete))
+	// Files without a header, with a broken one, truncated, or too long.
+	write("foreign.txt", "hello")
+	write("d/broken", fs.Magic+"{not json}\nxyz")
+	write("d/truncated", string(complete[:len(complete)-1]))
+	write("d/longer", string(complete)+"extra")
+	write("d/unterminated", fs.Magic+strings.Repeat("x", 20000))
+	// A name that no key maps to (invalid UTF-8), a symbolic link to an
+	// object, a named pipe, and empty directories.
+	write("bad\xffname", string(complete))
+	require.NoError(t, os.Symlink("top", filepath.Join(root, "link")))
+	require.NoError(t, syscall.Mkfifo(filepath.Join(root, "d", "fifo"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "empty", "deeper"), 0o755))
+
+	assert.Equal(t, []string{"d/obj", "top"}, listKeys(t, b, "", 0))
+	assert.Equal(t, []string{"d/obj", "top"}, listKeys(t, b, "", 1))
+	for _, k := range []string{"foreign.txt", "d/broken", "d/truncated", "d/longer", "d/unterminated", "d/fifo", "empty", "empty/deeper", "d"} {
+		_, err := b.Stat(t.Context(), k)
+		assert.ErrorIs(t, err, backend.ErrNotFound, "Stat(%q)", k)
+		_, _, err = b.Get(t.Context(), k, backend.WholeObject)
+		assert.ErrorIs(t, err, backend.ErrNotFound, "Get(%q)", k)
+	}
+	// Put replaces a foreign file; a create-only put does not.
+	_, err = b.Put(t.Context(), "foreign.txt", strings.NewReader("x"), backend.PutOptions{Size: 1, IfNotExist: true})
+	assert.ErrorIs(t, err, backend.ErrExist)
+	putKeys(t, b, "foreign.txt")
+	assert.Equal(t, "foreign.txt", readAll(t, b, "foreign.txt"))
+}

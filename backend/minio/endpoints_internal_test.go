@@ -1,0 +1,54 @@
+package minio
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestExpandEndpoints(t *testing.T) {
+	got, err := expandEndpoints([]string{"node{1...3}:9000", "10.0.0.{7...8}:9000", "node2:9000"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"node1:9000", "node2:9000", "node3:9000", "10.0.0.7:9000", "10.0.0.8:9000"}, got,
+		"expanded in order, duplicates dropped")
+
+	got, err = expandEndpoints([]string{"http://h{08...10}:{1...2}"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"http://h08:1", "http://h08:2", "http://h09:1", "http://h09:2", "http://h10:1", "http://h10:2"}, got,
+		"zero padding kept, several ellipses combined left to right")
+
+	for _, bad := range []string{"h{1..3}:9000", "h{3...1}:9000", "h{a...b}", "h{1...3:9000", "h}1:9000", "", "h{0...5000}"} {
+		_, err := expandEndpoints([]string{bad})
+		assert.Error(t, err, "endpoint %q", bad)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"5242880": 5 << 20, "16MiB": 16 << 20, "16M": 16 << 20, "1GiB": 1 << 30, "64KB": 64 << 10, "100B": 100} {
+		got, err := parseSize(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"", "0", "-1MiB", "lots", "1.5MiB", "99999999999999999GiB"} {
+		_, err := parseSize(bad)
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestMetadataEncoding(t *testing.T) {
+	for _, v := range []string{
+		"plain", "with  two spaces", `quotes " and , commas`, "100%", "é", "日本語", "🙂 emoji",
+		"=?UTF-8?B?aGk=?=", "a =?x?= b", "=?", "?=", "=?UTF-8?Q?caf=C3=A9?=",
+	} {
+		enc := encodeValue(v)
+		for i := 0; i < len(enc); i++ {
+			require.True(t, enc[i] >= 0x20 && enc[i] <= 0x7e, "encoded %q has a byte outside printable ASCII: %q", v, enc)
+		}
+		assert.Equal(t, v, decodeValue(enc), "round trip of %q (encoded %q)", v, enc)
+	}
+	assert.Equal(t, "plain", encodeValue("plain"), "printable ASCII travels as it is")
+	// MinIO's own encodings of values other clients stored raw.
+	assert.Equal(t, "café", decodeValue("=?UTF-8?Q?caf=C3=A9?="))
+	assert.Equal(t, "ö, ü", decodeValue("=?UTF-8?B?w7YsIMO8?="))
+}

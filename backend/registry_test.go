@@ -1,0 +1,126 @@
+package backend_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+const secret = "s3cr3t-P4ss"
+
+// The registry is global: each test registers schemes of its own name.
+
+func TestRegisterAndOpen(t *testing.T) {
+	var got *url.URL
+	backend.Register("regtest-open", func(_ context.Context, u *url.URL) (backend.Backend, error) {
+		got = u
+		return nil, errors.New("opener ran")
+	})
+	assert.Contains(t, backend.Schemes(), "regtest-open")
+	_, err := backend.Open(t.Context(), "RegTest-Open://host/path?x=1")
+	assert.EqualError(t, err, "opener ran", "the scheme is case-insensitive")
+	require.NotNil(t, got)
+	assert.Equal(t, "host", got.Host)
+	assert.Equal(t, "/path", got.Path)
+}
+
+func TestRegisterPanics(t *testing.T) {
+	open := func(context.Context, *url.URL) (backend.Backend, error) { return nil, nil }
+	backend.Register("regtest-dup", open)
+	assert.PanicsWithValue(t, "backend: Register called twice for scheme regtest-dup", func() { backend.Register("regtest-dup", open) })
+	assert.Panics(t, func() { backend.Register("REGTEST-DUP", open) }, "duplicates are found regardless of case")
+	assert.Panics(t, func() { backend.Register("", open) })
+	assert.Panics(t, func() { backend.Register("regtest-nil", nil) })
+	assert.NotContains(t, backend.Schemes(), "regtest-nil")
+}
+
+func TestSchemesSorted(t *testing.T) {
+	s := backend.Schemes()
+	assert.IsIncreasing(t, s)
+}
+
+func TestOpenUnknownSchemeNamesTheImport(t *testing.T) {
+	for scheme, pkg := range map[string]string{
+		"minio":  "github.com/objstore-dev/objstore/backend/minio",
+		"s3":     "github.com/objstore-dev/objstore/backend/s3",
+		"gs":     "github.com/objstore-dev/objstore/backend/gcs",
+		"azblob": "github.com/objstore-dev/objstore/backend/gocloud",
+		"file":   "github.com/objstore-dev/objstore/backend/fs",
+		"mem":    "github.com/objstore-dev/objstore/backend/mem",
+	} {
+		if contains(backend.Schemes(), scheme) {
+			continue // linked into this test binary by some import
+		}
+		_, err := backend.Open(t.Context(), scheme+"://user:"+secret+"@host/bucket")
+		require.Error(t, err, scheme)
+		assert.ErrorIs(t, err, backend.ErrNotSupported, scheme)
+		assert.Contains(t, err.Error(), `import _ "`+pkg+`"`, scheme)
+		assert.Contains(t, err.Error(), "forgotten import?", scheme)
+		assert.NotContains(t, err.Error(), secret, scheme)
+	}
+	_, err := backend.Open(t.Context(), "nosuchscheme://host")
+	assert.ErrorIs(t, err, backend.ErrNotSupported)
+	assert.Contains(t, err.Error(), `unknown URL scheme "nosuchscheme"`)
+	assert.Contains(t, err.Error(), "registered: ")
+	assert.NotContains(t, err.Error(), "forgotten import")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestOpenNeverLeaksAPassword(t *testing.T) {
+	for _, raw := range []string{
+		"nosuchscheme://user:" + secret + "@host/b",
+		"//user:" + secret + "@host/b",                 // no scheme
+		"user:" + secret + "@host/b",                   // no scheme, no slashes
+		"minio://user:" + secret + "@host:badport/b",   // does not parse
+		"minio://user:" + secret + "@[::1/b",           // does not parse
+		"s3://AKIAEXAMPLE:" + secret + "@host%zz/b",    // does not parse
+		"minio://user:" + secret + "@host/b\x7f",       // does not parse
+		"minio://user:" + secret + "@a@b@host:bad/b\n", // several '@'
+	} {
+		_, err := backend.Open(t.Context(), raw)
+		require.Error(t, err, "%q", raw)
+		assert.NotContains(t, err.Error(), secret, "%q", raw)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"minio://user:" + secret + "@host:9000/bucket?region=x": "minio://user:xxxxx@host:9000/bucket?region=x",
+		"minio://user@host/bucket":                              "minio://user@host/bucket",
+		"file:///abs/dir":                                       "file:///abs/dir",
+		"minio://user:" + secret + "@host:badport/b":            "minio://xxxxx@host:badport/b",
+		"minio://user:" + secret + "@a@host:badport/b":          "minio://xxxxx@host:badport/b",
+		"s3:key:" + secret + "@host/bucket":                     "s3:xxxxx@host/bucket", // the "//" forgotten
+		"file:///no/secret/here":                                "file:///no/secret/here",
+	} {
+		got := backend.Redact(in)
+		assert.Equal(t, want, got, "%q", in)
+		assert.NotContains(t, got, secret)
+	}
+}
+
+func TestRedactDoesNotLeakInAnyForm(t *testing.T) {
+	// Whatever the URL looks like, the password never survives.
+	for _, raw := range []string{
+		"s3://k:" + secret + "@h/b", "s3://k:" + secret + "@h:x/b", "s3://k:" + secret + "@h/%zz",
+		"s3://k:" + secret + "@", "s3://:" + secret + "@h", "s3://k:" + secret + "@h@h2:bad",
+		"s3:k:" + secret + "@h/b", "k:" + secret + "@h", "s3:k:" + secret + "@h/%zz",
+	} {
+		assert.False(t, strings.Contains(backend.Redact(raw), secret), "%q -> %q", raw, backend.Redact(raw))
+	}
+}

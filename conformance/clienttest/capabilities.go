@@ -1,0 +1,74 @@
+package clienttest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	objstore "github.com/objstore-dev/objstore"
+	"github.com/objstore-dev/objstore/backend"
+)
+
+var capabilityCases = []testCase{
+	{"capability/health", testHealth},
+	{"capability/presign", testPresign},
+	{"capability/lifecycle", testLifecycle},
+}
+
+// The capability checks accept either answer a backend may give: the
+// capability's result, or ErrNotSupported when the backend lacks it. Which
+// one is decided by backend.As, as the client decides.
+
+func testHealth(t *testing.T, b backend.Backend) {
+	ctx := testContext(t)
+	c := newClient(b)
+	hs, err := c.Health(ctx)
+	if _, ok := backend.As[backend.HealthChecker](b); !ok {
+		require.ErrorIs(t, err, objstore.ErrNotSupported)
+		return
+	}
+	require.NoError(t, err)
+	require.NotEmpty(t, hs)
+	for _, h := range hs {
+		assert.NotEmpty(t, h.Endpoint)
+		assert.True(t, h.Live, "endpoint %s is live", h.Endpoint)
+	}
+}
+
+func testPresign(t *testing.T, b backend.Backend) {
+	ctx := testContext(t)
+	c := newClient(b)
+	putString(t, ctx, c, "pre/obj", "x", nil)
+	_, err := c.PresignGet(ctx, "pre/obj", 0)
+	require.ErrorIs(t, err, objstore.ErrInvalidArgument, "expiry must be positive")
+	get, err := c.PresignGet(ctx, "pre/obj", time.Minute)
+	put, err2 := c.PresignPut(ctx, "pre/new", time.Minute)
+	if _, ok := backend.As[backend.Presigner](b); !ok {
+		require.ErrorIs(t, err, objstore.ErrNotSupported)
+		require.ErrorIs(t, err2, objstore.ErrNotSupported)
+		return
+	}
+	require.NoError(t, err)
+	require.NoError(t, err2)
+	assert.Contains(t, get, "pre/obj")
+	assert.Contains(t, put, "pre/new")
+}
+
+func testLifecycle(t *testing.T, b backend.Backend) {
+	ctx := testContext(t)
+	c := newClient(b)
+	require.ErrorIs(t, c.SetServiceLifecycle(ctx, "logs/", 0), objstore.ErrInvalidArgument, "days must be positive")
+	require.ErrorIs(t, c.SetServiceLifecycle(ctx, "../", 1), objstore.ErrInvalidKey)
+	err := c.SetServiceLifecycle(ctx, "logs/", 7)
+	l, ok := backend.As[backend.Lifecycler](b)
+	if !ok {
+		require.ErrorIs(t, err, objstore.ErrNotSupported)
+		return
+	}
+	require.NoError(t, err)
+	rules, err := l.Expiry(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 7, rules["logs/"])
+}
