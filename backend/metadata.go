@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"mime"
@@ -10,8 +11,41 @@ import (
 )
 
 // MaxMetadataSize is the largest total size of user metadata, counted as
-// the sum of the lengths of every key and value in bytes.
+// the strictest store we support (MinIO) counts it on the wire: for each
+// entry, len("x-amz-meta-") + len(key) + len(value as sent), where a value
+// that is not printable ASCII, or contains "=?", is sent as one RFC 2047
+// encoded word ("=?UTF-8?B?" + base64 + "?="). So every driver can store
+// every map NormalizeMetadata accepts. MetadataSize computes it.
 const MaxMetadataSize = 2048
+
+// MetadataSize returns the size of md as MaxMetadataSize counts it.
+func MetadataSize(md map[string]string) int {
+	total := 0
+	for k, v := range md {
+		total += metadataEntrySize(k, v)
+	}
+	return total
+}
+
+func metadataEntrySize(k, v string) int {
+	const headerPrefix = len("x-amz-meta-")
+	n := len(v)
+	if needsWordEncoding(v) {
+		n = len("=?UTF-8?B?") + base64.StdEncoding.EncodedLen(len(v)) + len("?=")
+	}
+	return headerPrefix + len(k) + n
+}
+
+// needsWordEncoding reports whether an HTTP-based store must send v as an
+// RFC 2047 encoded word.
+func needsWordEncoding(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] > 0x7e {
+			return true
+		}
+	}
+	return strings.Contains(v, "=?")
+}
 
 // DefaultContentType is stored when a Put gives no content type.
 const DefaultContentType = "application/octet-stream"
@@ -24,7 +58,7 @@ const DefaultContentType = "application/octet-stream"
 //   - values are valid UTF-8 (non-ASCII is fine), not empty, without
 //     control characters and without leading or trailing spaces (which
 //     HTTP-based stores would silently drop);
-//   - the total size of keys and values is at most MaxMetadataSize bytes.
+//   - the total size, counted as MaxMetadataSize says, is at most 2 KiB.
 //
 // A nil or empty map gives nil. Anything else that breaks a rule is an
 // error with Kind ErrInvalidArgument; nothing is silently changed but the
@@ -48,7 +82,7 @@ func NormalizeMetadata(op, key string, md map[string]string) (map[string]string,
 			return nil, NewError(op, key, ErrInvalidArgument, fmt.Errorf("metadata key %q given twice (keys are case-insensitive)", lk))
 		}
 		out[lk] = v
-		total += len(lk) + len(v)
+		total += metadataEntrySize(lk, v)
 	}
 	if total > MaxMetadataSize {
 		return nil, NewError(op, key, ErrInvalidArgument, fmt.Errorf("metadata is %d bytes, more than the limit of %d", total, MaxMetadataSize))
@@ -98,7 +132,10 @@ func NormalizeContentType(op, key, ct string) (string, error) {
 	if len(ct) > 256 {
 		return "", NewError(op, key, ErrInvalidArgument, errors.New("content type is longer than 256 bytes"))
 	}
-	if _, _, err := mime.ParseMediaType(ct); err != nil {
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || !strings.Contains(mt, "/") {
+		if err == nil {
+			err = errors.New(`want "type/subtype"`)
+		}
 		return "", NewError(op, key, ErrInvalidArgument, fmt.Errorf("content type %q: %w", ct, err))
 	}
 	for i := 0; i < len(ct); i++ {

@@ -23,8 +23,8 @@ func TestNormalizeMetadataAccepts(t *testing.T) {
 			map[string]string{"a": "Héllo Wörld ✓ 日本 😀", "b": "a  b", "c": `"q" 'q' %20 =?UTF-8?B?aGk=?=`}},
 		{"128-character key", map[string]string{"k" + strings.Repeat("x", 127): "v"}, map[string]string{"k" + strings.Repeat("x", 127): "v"}},
 		{"digits, '-' and '_' after the first letter", map[string]string{"a1-_9": "v"}, map[string]string{"a1-_9": "v"}},
-		{"exactly the size limit", map[string]string{"k": strings.Repeat("v", backend.MaxMetadataSize-1)},
-			map[string]string{"k": strings.Repeat("v", backend.MaxMetadataSize-1)}},
+		{"exactly the size limit", map[string]string{"k": strings.Repeat("v", backend.MaxMetadataSize-12)},
+			map[string]string{"k": strings.Repeat("v", backend.MaxMetadataSize-12)}},
 	}
 	for _, c := range cases {
 		got, err := backend.NormalizeMetadata("put", "key", c.in)
@@ -68,7 +68,8 @@ func TestNormalizeMetadataRefuses(t *testing.T) {
 		{"value with NUL", map[string]string{"k": "a\x00b"}, "control"},
 		{"value with DEL", map[string]string{"k": "a\x7fb"}, "control"},
 		{"value of invalid UTF-8", map[string]string{"k": "a\xffb"}, "UTF-8"},
-		{"over the size limit", map[string]string{"k": strings.Repeat("v", backend.MaxMetadataSize)}, "more than the limit"},
+		{"over the size limit", map[string]string{"k": strings.Repeat("v", backend.MaxMetadataSize-11)}, "more than the limit"},
+		{"over the limit once non-ASCII is encoded", map[string]string{"k": strings.Repeat("é", 800)}, "more than the limit"},
 		{"over the size limit in many entries", manyEntries(30, 70), "more than the limit"},
 	}
 	for _, c := range cases {
@@ -114,4 +115,11 @@ func TestNormalizeContentType(t *testing.T) {
 		assert.ErrorIs(t, err, backend.ErrInvalidArgument, "%q", in)
 		assert.Empty(t, got, "%q", in)
 	}
+}
+
+func TestMetadataSizeCountsTheWire(t *testing.T) {
+	assert.Equal(t, len("x-amz-meta-")+1+3, backend.MetadataSize(map[string]string{"k": "abc"}))
+	// "é" is 2 bytes; 4 bytes base64 plus "=?UTF-8?B?" and "?=".
+	assert.Equal(t, len("x-amz-meta-")+1+len("=?UTF-8?B?w6k=?="), backend.MetadataSize(map[string]string{"k": "é"}))
+	assert.Equal(t, len("x-amz-meta-")+1+len("=?UTF-8?B?YT0/Yg==?="), backend.MetadataSize(map[string]string{"k": "a=?b"}))
 }

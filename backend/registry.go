@@ -86,6 +86,7 @@ func Open(ctx context.Context, rawURL string) (Backend, error) {
 // the URL does not parse, so that it can be put in errors and logs.
 func Redact(rawURL string) string {
 	if u, err := url.Parse(rawURL); err == nil && !strings.Contains(u.Opaque, "@") {
+		redactQuery(u)
 		return u.Redacted()
 	}
 	// "s3:key:secret@host" (the "//" forgotten) parses as an opaque URL
@@ -101,4 +102,30 @@ func Redact(rawURL string) string {
 		}
 	}
 	return rawURL
+}
+
+// secretParams are fragments of query parameter names whose values are
+// secrets (static keys, presigned signatures, tokens).
+var secretParams = []string{"secret", "signature", "password", "token", "credential", "key", "sig"}
+
+// redactQuery replaces the values of secret-looking query parameters.
+func redactQuery(u *url.URL) {
+	if u.RawQuery == "" {
+		return
+	}
+	q := u.Query()
+	changed := false
+	for name := range q {
+		lower := strings.ToLower(name)
+		for _, frag := range secretParams {
+			if strings.Contains(lower, frag) {
+				q[name] = []string{"xxxxx"}
+				changed = true
+				break
+			}
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"syscall"
 )
 
 // On-disk format of an object file (docs/fs.md has the full description):
@@ -134,7 +135,9 @@ func readHeader(f io.ReaderAt, fileSize int64, buf []byte) (header, int64, error
 // its header. The caller closes f. A directory or other non-regular file at
 // p gives an error wrapping errNotObject.
 func openObject(root *os.Root, p string, buf []byte) (f *os.File, h header, dataOff int64, fi os.FileInfo, err error) {
-	f, err = root.Open(p)
+	// O_NONBLOCK: opening a named pipe for reading would otherwise wait
+	// for a writer. It has no effect on the regular files that objects are.
+	f, err = root.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, h, 0, nil, err
 	}

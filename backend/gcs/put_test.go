@@ -236,11 +236,22 @@ func TestErrorsUnreachable(t *testing.T) {
 	b, err := gcs.New(context.Background(), gcs.Config{Bucket: "b", Endpoint: "http://127.0.0.1:1/storage/v1/", Anonymous: true})
 	require.NoError(t, err)
 	defer b.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	_, err = b.Stat(ctx, "some/key")
-	require.ErrorIs(t, err, backend.ErrUnavailable)
-	require.Contains(t, err.Error(), `"some/key"`)
-	_, err = b.Put(ctx, "some/key", stringsReader("v"), backend.PutOptions{Size: 1})
-	require.ErrorIs(t, err, backend.ErrUnavailable)
+	// The library retries refused connections until the context ends.
+	for op, call := range map[string]func(ctx context.Context) error{
+		"stat": func(ctx context.Context) error { _, err := b.Stat(ctx, "some/key"); return err },
+		"put": func(ctx context.Context) error {
+			_, err := b.Put(ctx, "some/key", stringsReader("v"), backend.PutOptions{Size: 1})
+			return err
+		},
+		"get": func(ctx context.Context) error { _, _, err := b.Get(ctx, "some/key", backend.WholeObject); return err },
+		"list": func(ctx context.Context) error { _, err := b.List(ctx, backend.ListOptions{}); return err },
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := call(ctx)
+		cancel()
+		require.ErrorIs(t, err, backend.ErrUnavailable, op)
+		var be *backend.Error
+		require.ErrorAs(t, err, &be, op)
+		assert.Equal(t, op, be.Op)
+	}
 }

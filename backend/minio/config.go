@@ -99,6 +99,13 @@ type Config struct {
 	// upload's memory is PartSize. At most MaxConcurrency.
 	Concurrency int
 
+	// SkipConflictCheck turns off the check that makes Put refuse (with
+	// ErrExist) a key that is an ancestor or a descendant of an existing
+	// object ("a" and "a/b"), which MinIO would store but never list
+	// together. The check costs one HEAD per "/" in the key and one LIST
+	// per Put; skip it only when keys never nest.
+	SkipConflictCheck bool
+
 	// CreateBucket creates the bucket when it does not exist yet (at New
 	// or NewEndpoint); a bucket that already exists is fine.
 	CreateBucket bool

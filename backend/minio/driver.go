@@ -36,6 +36,7 @@ type Driver struct {
 	creds    credentials.Value
 	partSize int64
 	conc     int
+	conflict bool // check for key conflicts before a Put
 
 	httpClient *http.Client    // for the requests minio-go does not make (health, list)
 	closeTr    *http.Transport // the transport to release on Close, if ours
@@ -110,6 +111,7 @@ func (s *settings) open(endpoint string) (*Driver, error) {
 		creds:      creds,
 		partSize:   s.PartSize,
 		conc:       s.Concurrency,
+		conflict:   !s.SkipConflictCheck,
 		httpClient: &http.Client{Transport: transport, CheckRedirect: noRedirect},
 		closeTr:    own,
 	}

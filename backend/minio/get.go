@@ -71,7 +71,7 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 			gopts.Set("Range", fmt.Sprintf("bytes=%d-", opts.Offset))
 		}
 	}
-	body, _, h, err := d.core.GetObject(ctx, d.bucket, key, gopts)
+	body, oi, h, err := d.core.GetObject(ctx, d.bucket, key, gopts)
 	if err != nil {
 		if ranged && minio.ToErrorResponse(err).StatusCode == http.StatusRequestedRangeNotSatisfiable {
 			return d.emptyRange(ctx, key, opts, err)
@@ -83,7 +83,14 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 		body.Close()
 		return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrUnavailable, err)
 	}
-	info := infoFromHeader(key, h, total)
+	info := backend.ObjectInfo{
+		Key:          key,
+		Size:         total,
+		LastModified: oi.LastModified.UTC(),
+		ETag:         oi.ETag,
+		ContentType:  contentType(oi.ContentType),
+		Metadata:     metadataFromHeader(oi.Metadata),
+	}
 	if start != opts.Offset || (opts.Length >= 0 && length > opts.Length) {
 		// The server ignored the Range header and sent the whole object:
 		// cut the range out of it.
@@ -147,20 +154,6 @@ func rangeOf(h http.Header, opts backend.GetOptions) (total, start, length int64
 		return 0, 0, 0, fmt.Errorf("answer without a valid Content-Length (%q)", h.Get("Content-Length"))
 	}
 	return total, 0, total, nil
-}
-
-// infoFromHeader builds the info of the whole object from the headers of
-// a GET answer.
-func infoFromHeader(key string, h http.Header, size int64) backend.ObjectInfo {
-	lm, _ := http.ParseTime(h.Get("Last-Modified"))
-	return backend.ObjectInfo{
-		Key:          key,
-		Size:         size,
-		LastModified: lm.UTC(),
-		ETag:         strings.Trim(h.Get("ETag"), `"`),
-		ContentType:  contentType(h.Get("Content-Type")),
-		Metadata:     metadataFromHeader(h),
-	}
 }
 
 func contentType(ct string) string {

@@ -2,30 +2,40 @@ package minio
 
 import (
 	"encoding/base64"
-	"fmt"
-	"mime"
 	"net/http"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/objstore-dev/objstore/backend"
 )
 
 // User metadata travels in x-amz-meta-* headers. Header values cannot
 // carry every UTF-8 string reliably, so a value is sent as it is only when
-// it is printable ASCII and does not contain "=?"; any other value is sent
-// as one RFC 2047 encoded word, "=?UTF-8?B?<base64 of the value>?=". On
-// the way back every value that contains "=?" is decoded as RFC 2047
-// (which also undoes the encoding MinIO itself applies when it returns a
-// raw UTF-8 value that another client stored). Because every value we
-// write that contains "=?" is encoded, a value that merely looks like an
-// encoded word round-trips unchanged.
+// it is printable ASCII without "=?"; any other value is sent as one RFC
+// 2047 encoded word, "=?UTF-8?B?<base64 of the value>?=" (the encoding
+// AWS S3 and MinIO themselves use for non-ASCII metadata, so other S3
+// tools show such values decoded).
+//
+// Decoding is minio-go's: StatObject and GetObject decode every value
+// that starts with "=?" (mime.WordDecoder), which undoes this encoding and
+// the one MinIO applies when it returns a raw UTF-8 value that another
+// client stored. Because every value written here that contains "=?" is
+// encoded, a value that merely looks like an encoded word round-trips
+// unchanged. The driver's tests pin this behaviour of minio-go.
+//
+// MinIO refuses requests whose user metadata headers (names with their
+// "x-amz-meta-" prefix, plus values) exceed 2 KiB, while the backend
+// contract allows 2 KiB of keys and values alone (backend.MaxMetadataSize,
+// as AWS S3 counts). Metadata that does not fit MinIO's header budget is
+// sent as x-amz-meta-* query parameters of the PUT (or of the initiation
+// of a multipart upload) instead, signed like the rest of the request:
+// MinIO reads user metadata from the query string too and does not count
+// it against the header limit. Every value sent that way is encoded, so
+// that no value contains a "." or ".." path segment, which MinIO refuses
+// in query values.
 
-// metaPrefix is the header prefix of user metadata.
-const metaPrefix = "X-Amz-Meta-"
+// metaPrefix is the prefix of user metadata header and query names.
+const metaPrefix = "x-amz-meta-"
 
-// maxUserMetadata is MinIO's limit on user metadata in a request: the sum
-// of the lengths of the x-amz-meta-* header names and their values.
+// maxUserMetadata is MinIO's limit on the user metadata headers of a
+// request: the sum of the lengths of the x-amz-meta-* names and values.
 const maxUserMetadata = 2048
 
 // encodedWordPrefix and encodedWordSuffix frame the encoded form.
@@ -34,28 +44,31 @@ const (
 	encodedWordSuffix = "?="
 )
 
-// encodeMetadata returns the user metadata as minio-go user metadata keys
-// (with the x-amz-meta- prefix, so that no key is taken for a standard
-// header) and header-safe values. It fails, before any I/O, when the
-// headers would exceed MinIO's limit.
-func encodeMetadata(key string, md map[string]string) (map[string]string, error) {
+// encodedMeta is user metadata as it is sent.
+type encodedMeta struct {
+	values  map[string]string // "x-amz-meta-<key>" → value safe for a header
+	inQuery bool              // too large for MinIO's header budget: send as query parameters
+}
+
+// encodeMetadata prepares normalised user metadata for sending.
+func encodeMetadata(md map[string]string) encodedMeta {
 	if len(md) == 0 {
-		return nil, nil
+		return encodedMeta{}
 	}
-	out := make(map[string]string, len(md))
+	em := encodedMeta{values: make(map[string]string, len(md))}
 	size := 0
 	for k, v := range md {
-		name := metaPrefix + k
 		ev := encodeValue(v)
-		out[strings.ToLower(name)] = ev
-		size += len(name) + len(ev)
+		em.values[metaPrefix+k] = ev
+		size += len(metaPrefix) + len(k) + len(ev)
 	}
 	if size > maxUserMetadata {
-		return nil, backend.NewError("put", key, backend.ErrInvalidArgument, fmt.Errorf(
-			"metadata takes %d bytes as MinIO counts it (each key with its %q prefix, plus its value, non-ASCII values base64-encoded), more than MinIO's limit of %d",
-			size, strings.ToLower(metaPrefix), maxUserMetadata))
+		em.inQuery = true
+		for k, v := range md {
+			em.values[metaPrefix+k] = encodeWord(v)
+		}
 	}
-	return out, nil
+	return em
 }
 
 // needsEncoding reports whether v must travel encoded.
@@ -72,32 +85,18 @@ func encodeValue(v string) string {
 	if !needsEncoding(v) {
 		return v
 	}
+	return encodeWord(v)
+}
+
+// encodeWord encodes v as one RFC 2047 encoded word.
+func encodeWord(v string) string {
 	return encodedWordPrefix + base64.StdEncoding.EncodeToString([]byte(v)) + encodedWordSuffix
 }
 
-// decodeValue undoes encodeValue, and MinIO's own RFC 2047 encoding of
-// values stored raw by other clients. A value that does not decode is
-// returned as it is.
-func decodeValue(v string) string {
-	if !strings.Contains(v, "=?") {
-		return v
-	}
-	if strings.HasPrefix(v, encodedWordPrefix) && strings.HasSuffix(v, encodedWordSuffix) && len(v) >= len(encodedWordPrefix)+len(encodedWordSuffix) {
-		b, err := base64.StdEncoding.DecodeString(v[len(encodedWordPrefix) : len(v)-len(encodedWordSuffix)])
-		if err == nil && utf8.Valid(b) {
-			return string(b)
-		}
-	}
-	var dec mime.WordDecoder
-	if d, err := dec.DecodeHeader(v); err == nil {
-		return d
-	}
-	return v
-}
-
 // metadataFromHeader extracts the user metadata of an object from the
-// headers of a HEAD or GET answer: keys lower-cased without the prefix,
-// values decoded. No user metadata gives nil, as NormalizeMetadata does.
+// metadata headers minio-go returns (values already decoded): keys
+// lower-cased without the prefix. No user metadata gives nil, as
+// NormalizeMetadata does.
 func metadataFromHeader(h http.Header) map[string]string {
 	var md map[string]string
 	for name, vv := range h {
@@ -107,7 +106,7 @@ func metadataFromHeader(h http.Header) map[string]string {
 		if md == nil {
 			md = map[string]string{}
 		}
-		md[strings.ToLower(name[len(metaPrefix):])] = decodeValue(vv[0])
+		md[strings.ToLower(name[len(metaPrefix):])] = vv[0]
 	}
 	return md
 }

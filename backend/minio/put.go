@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,30 +61,49 @@ func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.
 	if err := d.check(ctx, "put", key); err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	meta, err := encodeMetadata(key, opts.Metadata)
-	if err != nil {
-		return backend.ObjectInfo{}, err
-	}
 	if limit := d.partSize * int64(maxParts); opts.Size > limit {
 		return backend.ObjectInfo{}, d.tooLarge(key, fmt.Sprintf("its size of %d bytes", opts.Size))
 	}
-	popts := minio.PutObjectOptions{ContentType: opts.ContentType, UserMetadata: meta}
-	if opts.IfNotExist {
-		popts.SetMatchETagExcept("*")
+	if d.conflict {
+		if err := d.checkConflicts(ctx, key); err != nil {
+			return backend.ObjectInfo{}, err
+		}
 	}
+	p := putPlan{key: key, ifNotExist: opts.IfNotExist, contentType: opts.ContentType, meta: encodeMetadata(opts.Metadata)}
 	src := &source{ctx: ctx, r: backend.ExactReader(key, r, opts.Size)}
 	defer src.finish()
 	var info backend.ObjectInfo
-	if opts.Size >= 0 && opts.Size <= d.partSize {
-		info, err = d.putStream(ctx, key, src, opts.Size, popts)
+	if opts.Size >= 0 && opts.Size <= d.partSize && !p.meta.inQuery {
+		info, err = d.putStream(ctx, p, src, opts.Size)
 	} else {
-		info, err = d.putBuffered(ctx, key, src, opts.IfNotExist, popts)
+		info, err = d.putBuffered(ctx, p, src)
 	}
 	if err != nil {
 		return backend.ObjectInfo{}, err
 	}
 	info.Key, info.ContentType, info.Metadata = key, opts.ContentType, opts.Metadata
 	return info, nil
+}
+
+// putPlan is what a Put sends besides the bytes.
+type putPlan struct {
+	key         string
+	ifNotExist  bool
+	contentType string
+	meta        encodedMeta
+}
+
+// options returns the minio-go options of the plan (metadata included
+// unless it goes in the query string).
+func (p putPlan) options() minio.PutObjectOptions {
+	o := minio.PutObjectOptions{ContentType: p.contentType}
+	if !p.meta.inQuery {
+		o.UserMetadata = p.meta.values
+	}
+	if p.ifNotExist {
+		o.SetMatchETagExcept("*")
+	}
+	return o
 }
 
 func (d *Driver) tooLarge(key, what string) error {
@@ -89,7 +113,8 @@ func (d *Driver) tooLarge(key, what string) error {
 }
 
 // putStream sends an object of known size with one streaming PUT.
-func (d *Driver) putStream(ctx context.Context, key string, src *source, size int64, popts minio.PutObjectOptions) (backend.ObjectInfo, error) {
+func (d *Driver) putStream(ctx context.Context, p putPlan, src *source, size int64) (backend.ObjectInfo, error) {
+	key := p.key
 	if size == 0 {
 		// No body is sent, so make the source prove it is empty.
 		var one [1]byte
@@ -97,7 +122,7 @@ func (d *Driver) putStream(ctx context.Context, key string, src *source, size in
 			return backend.ObjectInfo{}, src.mapErr(d, key, err)
 		}
 	}
-	ui, err := d.core.PutObject(ctx, d.bucket, key, src, size, "", "", popts)
+	ui, err := d.core.PutObject(ctx, d.bucket, key, src, size, "", "", p.options())
 	if err != nil {
 		return backend.ObjectInfo{}, src.mapErr(d, key, err)
 	}
@@ -106,7 +131,8 @@ func (d *Driver) putStream(ctx context.Context, key string, src *source, size in
 
 // putBuffered reads the object into part buffers: one PUT if it fits in
 // one part, else a multipart upload.
-func (d *Driver) putBuffered(ctx context.Context, key string, src *source, ifNotExist bool, popts minio.PutObjectOptions) (backend.ObjectInfo, error) {
+func (d *Driver) putBuffered(ctx context.Context, p putPlan, src *source) (backend.ObjectInfo, error) {
+	key := p.key
 	first := d.getBuf()
 	n, last, err := src.fill(*first)
 	if err != nil {
@@ -115,27 +141,86 @@ func (d *Driver) putBuffered(ctx context.Context, key string, src *source, ifNot
 	}
 	if last {
 		defer d.bufs.Put(first)
-		body := newGuard((*first)[:n])
-		defer body.disable()
-		ui, err := d.core.PutObject(ctx, d.bucket, key, body, int64(n), md5Base64((*first)[:n]), "", popts)
+		etag, err := d.putOne(ctx, p, (*first)[:n])
 		if err != nil {
 			return backend.ObjectInfo{}, d.err("put", key, err)
 		}
-		return backend.ObjectInfo{Size: int64(n), ETag: ui.ETag}, nil
+		return backend.ObjectInfo{Size: int64(n), ETag: etag}, nil
 	}
-	return d.putMultipart(ctx, key, src, first, n, ifNotExist, popts)
+	return d.putMultipart(ctx, p, src, first, n)
+}
+
+// putOne sends a buffered object with one PUT and its Content-MD5.
+func (d *Driver) putOne(ctx context.Context, p putPlan, data []byte) (etag string, err error) {
+	body := newGuard(data)
+	defer body.disable()
+	if !p.meta.inQuery {
+		ui, err := d.core.PutObject(ctx, d.bucket, p.key, body, int64(len(data)), md5Base64(data), "", p.options())
+		return ui.ETag, err
+	}
+	sum := sha256.Sum256(data)
+	resp, err := d.send(ctx, request{
+		method: http.MethodPut, key: p.key, query: p.metaQuery(nil), header: p.header(md5Base64(data)),
+		body: body, size: int64(len(data)), sha256: hex.EncodeToString(sum[:]),
+	})
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	return strings.Trim(resp.Header.Get("ETag"), `"`), nil
+}
+
+// initiate starts a multipart upload and returns its id.
+func (d *Driver) initiate(ctx context.Context, p putPlan) (string, error) {
+	if !p.meta.inQuery {
+		return d.core.NewMultipartUpload(ctx, d.bucket, p.key, p.options())
+	}
+	var res struct {
+		UploadID string `xml:"UploadId"`
+	}
+	err := d.sendXML(ctx, request{method: http.MethodPost, key: p.key, query: p.metaQuery(url.Values{"uploads": {""}}), header: p.header("")}, &res)
+	if err == nil && res.UploadID == "" {
+		err = errors.New("the server started a multipart upload without an upload id")
+	}
+	return res.UploadID, err
+}
+
+// metaQuery adds the metadata of p to q as query parameters.
+func (p putPlan) metaQuery(q url.Values) url.Values {
+	if q == nil {
+		q = url.Values{}
+	}
+	for k, v := range p.meta.values {
+		q.Set(k, v)
+	}
+	return q
+}
+
+// header returns the headers of a PUT or multipart initiation the driver
+// sends itself.
+func (p putPlan) header(contentMD5 string) http.Header {
+	h := http.Header{}
+	h.Set("Content-Type", p.contentType)
+	if contentMD5 != "" {
+		h.Set("Content-Md5", contentMD5)
+	}
+	if p.ifNotExist {
+		h.Set("If-None-Match", "*")
+	}
+	return h
 }
 
 // putMultipart uploads the object in parts; first holds the first part
 // (n bytes, not the last one). It owns first.
-func (d *Driver) putMultipart(ctx context.Context, key string, src *source, first *[]byte, n int, ifNotExist bool, popts minio.PutObjectOptions) (_ backend.ObjectInfo, err error) {
+func (d *Driver) putMultipart(ctx context.Context, p putPlan, src *source, first *[]byte, n int) (_ backend.ObjectInfo, err error) {
+	key := p.key
 	bufs := []*[]byte{first}
 	defer func() {
 		for _, b := range bufs {
 			d.bufs.Put(b)
 		}
 	}()
-	id, err := d.core.NewMultipartUpload(ctx, d.bucket, key, popts)
+	id, err := d.initiate(ctx, p)
 	if err != nil {
 		return backend.ObjectInfo{}, d.err("put", key, err)
 	}
@@ -225,7 +310,7 @@ func (d *Driver) putMultipart(ctx context.Context, key string, src *source, firs
 	}
 	sort.Slice(parts, func(i, j int) bool { return parts[i].PartNumber < parts[j].PartNumber })
 	var copts minio.PutObjectOptions
-	if ifNotExist {
+	if p.ifNotExist {
 		copts.SetMatchETagExcept("*")
 	}
 	ui, err := d.core.CompleteMultipartUpload(ctx, d.bucket, key, id, parts, copts)

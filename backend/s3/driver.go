@@ -38,7 +38,8 @@ type Driver struct {
 	closed   atomic.Bool
 	callOpts []func(*s3.Options)
 	bufs     *bufferPool
-	maxParts int // MaxParts; lowered by tests only
+	server   atomic.Int32 // serverUnknown, serverMinIO or serverOther
+	maxParts int          // MaxParts; lowered by tests only
 }
 
 // NewDriver returns the raw driver for cfg, without retries: use New for
@@ -70,6 +71,8 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 		}},
 	}
 	d.bufs = newBufferPool(cfg.PartSize)
+	sniff := serverSniffer(&d.server)
+	d.callOpts = append(d.callOpts, func(o *s3.Options) { o.APIOptions = append(o.APIOptions, sniff) })
 	if cfg.Client != nil {
 		d.client = cfg.Client
 		opts := cfg.Client.Options()

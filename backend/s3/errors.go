@@ -50,6 +50,10 @@ func kindForCode(code string) error {
 		return backend.ErrNotFound
 	case "PreconditionFailed", "ConditionalRequestConflict":
 		return backend.ErrExist
+	case "ObjectParentIsFile", "ExistingObjectIsDirectory":
+		// versitygw's posix backend cannot hold "a" and "a/b" together;
+		// the fs driver reports the same conflict as ErrExist.
+		return backend.ErrExist
 	case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled",
 		"AccountProblem", "ExpiredToken", "InvalidToken", "TokenRefreshRequired",
 		"RequestTimeTooSkewed", "InvalidSecurity", "Forbidden":

@@ -34,7 +34,10 @@ func TestMain(m *testing.M) {
 			os.Setenv(k, v)
 		}
 	}
-	goleak.VerifyTestMain(&cleanupM{m, dir})
+	goleak.VerifyTestMain(&cleanupM{m, dir},
+		// testserver starts its servers from one locked OS thread that
+		// lives as long as the process, on purpose (parent-death signal).
+		goleak.IgnoreTopFunction("github.com/objstore-dev/objstore/internal/testserver.onSpawnThread.func1.1"))
 }
 
 // cleanupM removes the temporary AWS directory after the tests.

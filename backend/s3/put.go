@@ -45,6 +45,9 @@ func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.
 	if err := d.checkSize(key, opts.Size); err != nil {
 		return backend.ObjectInfo{}, err
 	}
+	if err := d.checkKeyConflict(ctx, key); err != nil {
+		return backend.ObjectInfo{}, err
+	}
 	pr := &partReader{r: backend.ContextReader(ctx, backend.ExactReader(key, r, opts.Size))}
 
 	var first []byte

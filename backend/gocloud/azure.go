@@ -1,0 +1,291 @@
+package gocloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+	"gocloud.dev/blob/azureblob"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+// AzureScheme is the URL scheme of Azure Blob Storage: azblob://CONTAINER.
+const AzureScheme = "azblob"
+
+func init() {
+	backend.Register(AzureScheme, func(ctx context.Context, u *url.URL) (backend.Backend, error) {
+		cfg, err := AzureConfigFromURL(u)
+		if err != nil {
+			return nil, err
+		}
+		return NewAzure(ctx, cfg)
+	})
+}
+
+// AzureConfig configures NewAzure. Credentials are chosen as gocloud's
+// azureblob does: AccountName with AccountKey (a shared key); else a
+// SASToken; else a ConnectionString; else Azure's default credential
+// chain (azidentity.NewDefaultAzureCredential: environment, workload or
+// managed identity, Azure CLI).
+type AzureConfig struct {
+	// Container is the container name (required).
+	Container string
+
+	// Client is a caller's container client; when set, the service and
+	// credential fields are ignored, and the caller keeps owning it.
+	Client *container.Client
+
+	// ServiceURL is the blob service, e.g.
+	// "https://ACCOUNT.blob.core.windows.net" or Azurite's
+	// "http://127.0.0.1:10000/devstoreaccount1". Not needed with a
+	// ConnectionString.
+	ServiceURL string
+	// AccountName and AccountKey make a shared-key credential.
+	AccountName string
+	AccountKey  string
+	// SASToken is appended to the service URL, for access without a key.
+	SASToken string
+	// ConnectionString is an Azure storage connection string
+	// ("DefaultEndpointsProtocol=...;AccountName=...;AccountKey=...;...").
+	ConnectionString string
+
+	// CreateContainer creates the container if it does not exist.
+	CreateContainer bool
+
+	// RawKeys stores keys unchanged, as gocloud's azureblob does, instead
+	// of with AzureKeys: choose it for a container shared with other
+	// gocloud programs; List then follows Azure's order (see AzureKeys).
+	RawKeys bool
+
+	// Options are applied after the ones NewAzure sets (name, ownership,
+	// key codec).
+	Options []Option
+}
+
+// NewAzure opens an Azure Blob Storage container through gocloud's
+// azureblob driver. The Backend owns the bucket and the HTTP client it
+// creates: Close closes both (a caller's Client is left alone).
+func NewAzure(ctx context.Context, cfg AzureConfig) (*Backend, error) {
+	if cfg.Container == "" {
+		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, errors.New("azblob: container name is empty"))
+	}
+	client, closeHTTP := cfg.Client, func() error { return nil }
+	if client == nil {
+		// A transport of our own, so that Close can release its idle
+		// connections (the SDK's default client is process-wide).
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		hc := &http.Client{Transport: transport}
+		closeHTTP = func() error { transport.CloseIdleConnections(); return nil }
+		var err error
+		client, err = newContainerClient(cfg, &container.ClientOptions{ClientOptions: azcore.ClientOptions{Transport: hc}})
+		if err != nil {
+			return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("azblob: container %q: %w", cfg.Container, err))
+		}
+	}
+	if cfg.CreateContainer {
+		_, err := client.Create(ctx, nil)
+		if err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
+			closeHTTP()
+			return nil, backend.NewError("open", "", classify(err), fmt.Errorf("azblob: create container %q: %w", cfg.Container, err))
+		}
+	}
+	bucket, err := azureblob.OpenBucket(ctx, client, nil)
+	if err != nil {
+		closeHTTP()
+		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("azblob: container %q: %w", cfg.Container, err))
+	}
+	codec := AzureKeys
+	if cfg.RawKeys {
+		codec = RawKeys
+	}
+	opts := append([]Option{
+		WithName(AzureScheme + "://" + cfg.Container),
+		OwnBucket(),
+		WithKeyCodec(codec),
+		onClose(closeHTTP),
+	}, cfg.Options...)
+	return New(bucket, opts...), nil
+}
+
+// newContainerClient makes the container client for cfg, choosing the
+// credential as gocloud's azureblob does.
+func newContainerClient(cfg AzureConfig, opts *container.ClientOptions) (*container.Client, error) {
+	if cfg.ServiceURL == "" && cfg.ConnectionString == "" {
+		return nil, errors.New("no service URL and no connection string")
+	}
+	containerURL := func() (string, error) {
+		svc := cfg.ServiceURL
+		if cfg.SASToken != "" && (cfg.AccountName == "" || cfg.AccountKey == "") {
+			svc = strings.TrimSuffix(svc, "?") + "?" + strings.TrimPrefix(cfg.SASToken, "?")
+		}
+		return url.JoinPath(svc, cfg.Container)
+	}
+	switch {
+	case cfg.AccountName != "" && cfg.AccountKey != "" && cfg.ServiceURL != "":
+		cred, err := container.NewSharedKeyCredential(cfg.AccountName, cfg.AccountKey)
+		if err != nil {
+			return nil, fmt.Errorf("shared key of account %q: %w", cfg.AccountName, err)
+		}
+		u, err := containerURL()
+		if err != nil {
+			return nil, err
+		}
+		return container.NewClientWithSharedKeyCredential(u, cred, opts)
+	case cfg.SASToken != "" && cfg.ServiceURL != "":
+		u, err := containerURL()
+		if err != nil {
+			return nil, err
+		}
+		return container.NewClientWithNoCredential(u, opts)
+	case cfg.ConnectionString != "":
+		return container.NewClientFromConnectionString(cfg.ConnectionString, cfg.Container, opts)
+	default:
+		cred, err := azidentity.NewDefaultAzureCredential(nil)
+		if err != nil {
+			return nil, fmt.Errorf("default Azure credential: %w", err)
+		}
+		u, err := containerURL()
+		if err != nil {
+			return nil, err
+		}
+		return container.NewClient(u, cred, opts)
+	}
+}
+
+// AzureConfigFromURL makes the AzureConfig of an azblob:// URL from the
+// environment variables of gocloud's azureblob, read at each call:
+//
+//   - AZURE_STORAGE_ACCOUNT and AZURE_STORAGE_KEY: a shared key;
+//   - AZURE_STORAGE_SAS_TOKEN: a SAS token;
+//   - AZURE_STORAGE_CONNECTION_STRING (or AZURE_STORAGEBLOB_CONNECTIONSTRING);
+//   - otherwise Azure's default credential chain;
+//   - AZURE_STORAGE_DOMAIN (default blob.core.windows.net),
+//     AZURE_STORAGE_PROTOCOL (default https), AZURE_STORAGE_IS_CDN and
+//     AZURE_STORAGE_IS_LOCAL_EMULATOR shape the service URL as
+//     azureblob.NewServiceURL does ("http://127.0.0.1:10000/ACCOUNT" for
+//     a domain on localhost or 127.0.0.1, or with the emulator flag).
+//
+// The URL's query may override them as gocloud's opener allows (domain,
+// protocol, cdn, localemu, storage_account), and adds create_container
+// and key_encoding (azure, the default, or raw). With a SAS token from the
+// environment, the query may not point the token at another endpoint.
+// Credentials never come from the URL.
+func AzureConfigFromURL(u *url.URL) (AzureConfig, error) {
+	fail := func(err error) (AzureConfig, error) {
+		return AzureConfig{}, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("azblob: URL %q: %w", u.Redacted(), err))
+	}
+	if u.Scheme != AzureScheme {
+		return fail(fmt.Errorf("scheme is not %q", AzureScheme))
+	}
+	if u.User != nil {
+		return fail(errors.New("credentials do not belong in an azblob:// URL; use AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN"))
+	}
+	if u.Host == "" {
+		return fail(errors.New("no container: use azblob://CONTAINER"))
+	}
+	if u.Path != "" && u.Path != "/" {
+		return fail(errors.New("a path is not supported: use azblob://CONTAINER"))
+	}
+	cfg := AzureConfig{
+		Container:        u.Host,
+		AccountName:      os.Getenv("AZURE_STORAGE_ACCOUNT"),
+		AccountKey:       os.Getenv("AZURE_STORAGE_KEY"),
+		SASToken:         os.Getenv("AZURE_STORAGE_SAS_TOKEN"),
+		ConnectionString: os.Getenv("AZURE_STORAGE_CONNECTION_STRING"),
+	}
+	if cfg.ConnectionString == "" {
+		cfg.ConnectionString = os.Getenv("AZURE_STORAGEBLOB_CONNECTIONSTRING")
+	}
+	// gocloud's precedence: a shared key, else a SAS token, else a
+	// connection string; the others are not used.
+	switch {
+	case cfg.AccountName != "" && cfg.AccountKey != "":
+		cfg.SASToken, cfg.ConnectionString = "", ""
+	case cfg.SASToken != "":
+		cfg.AccountKey, cfg.ConnectionString = "", ""
+	default:
+		cfg.AccountKey, cfg.SASToken = "", ""
+	}
+	envSvc := azureblob.NewDefaultServiceURLOptions()
+	svc := *envSvc
+	svc.SASToken = "" // appended by newContainerClient
+	for name, values := range u.Query() {
+		if len(values) != 1 {
+			return fail(fmt.Errorf("query parameter %q given %d times", name, len(values)))
+		}
+		v := values[0]
+		var err error
+		switch name {
+		case "domain":
+			svc.StorageDomain = v
+		case "protocol":
+			svc.Protocol = v
+		case "cdn":
+			svc.IsCDN, err = strconv.ParseBool(v)
+		case "localemu":
+			svc.IsLocalEmulator, err = strconv.ParseBool(v)
+		case "storage_account":
+			svc.AccountName = v
+		case "create_container":
+			cfg.CreateContainer, err = strconv.ParseBool(v)
+		case "key_encoding":
+			switch v {
+			case "azure":
+				cfg.RawKeys = false
+			case "raw":
+				cfg.RawKeys = true
+			default:
+				err = errors.New(`must be "azure" or "raw"`)
+			}
+		default:
+			return fail(fmt.Errorf("unknown query parameter %q (known: domain, protocol, cdn, localemu, storage_account, create_container, key_encoding)", name))
+		}
+		if err != nil {
+			return fail(fmt.Errorf("query parameter %s=%q: %w", name, v, err))
+		}
+	}
+	if cfg.AccountKey != "" && svc.AccountName != cfg.AccountName {
+		// The shared key belongs to AZURE_STORAGE_ACCOUNT.
+		return fail(fmt.Errorf("storage_account %q is not AZURE_STORAGE_ACCOUNT, whose key is set", svc.AccountName))
+	}
+	if cfg.ConnectionString != "" {
+		return cfg, nil // the connection string names the endpoint
+	}
+	if svc.AccountName == "" {
+		return fail(errors.New("no storage account: set AZURE_STORAGE_ACCOUNT or ?storage_account="))
+	}
+	svcURL, err := azureblob.NewServiceURL(&svc)
+	if err != nil {
+		return fail(err)
+	}
+	cfg.ServiceURL = string(svcURL)
+	if cfg.SASToken != "" {
+		// The token is a secret of the endpoint the environment names:
+		// the URL must not send it elsewhere.
+		envSvc.SASToken = ""
+		envURL, err := azureblob.NewServiceURL(envSvc)
+		if err != nil {
+			return fail(err)
+		}
+		if !sameOrigin(string(envURL), cfg.ServiceURL) {
+			return fail(errors.New("the URL cannot change the service endpoint when AZURE_STORAGE_SAS_TOKEN is set"))
+		}
+	}
+	return cfg, nil
+}
+
+func sameOrigin(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host)
+}

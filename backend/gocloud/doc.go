@@ -1,0 +1,55 @@
+// Package gocloud bridges gocloud.dev/blob to backend.Backend: New wraps
+// any *blob.Bucket (Azure, GCS, S3, files, memory: every gocloud driver),
+// and NewAzure opens Azure Blob Storage through gocloud's azureblob
+// driver.
+//
+// # Ownership
+//
+// New does not take the bucket over: Close of the Backend leaves the
+// bucket open unless OwnBucket is given, as a *storage.Client given to
+// gcs.New stays its owner's. NewAzure and azblob:// URLs open their own
+// bucket and HTTP client, and Close closes both.
+//
+// # URLs
+//
+//	azblob://CONTAINER[?create_container=true&key_encoding=azure|raw&domain=D&protocol=http|https&localemu=true&cdn=true&storage_account=A]
+//
+// The account, credentials and endpoint come from gocloud's environment
+// variables, read at each Open: AZURE_STORAGE_ACCOUNT with
+// AZURE_STORAGE_KEY (shared key), AZURE_STORAGE_SAS_TOKEN,
+// AZURE_STORAGE_CONNECTION_STRING (or AZURE_STORAGEBLOB_CONNECTIONSTRING),
+// else Azure's default credential chain; AZURE_STORAGE_DOMAIN,
+// AZURE_STORAGE_PROTOCOL, AZURE_STORAGE_IS_CDN and
+// AZURE_STORAGE_IS_LOCAL_EMULATOR shape the service URL. For Azurite on
+// 127.0.0.1:10000, set AZURE_STORAGE_ACCOUNT=devstoreaccount1, its
+// well-known key, AZURE_STORAGE_DOMAIN=127.0.0.1:10000 and
+// AZURE_STORAGE_PROTOCOL=http. See AzureConfigFromURL for the query.
+//
+// Only azblob:// is registered here; other gocloud URLs (s3://, gs://,
+// mem://, file://) would clash with this module's own drivers, so open
+// them with gocloud (blob.OpenBucket) and wrap the bucket with New.
+//
+// # Keys
+//
+// azblob:// and NewAzure store keys through AzureKeys, an encoding that
+// changes a few characters (" # $ % > ? [ \ and characters above U+FFFC)
+// so that Azure, which sorts names in UTF-16 order, lists keys in the byte
+// order every driver keeps; key_encoding=raw (AzureConfig.RawKeys) stores
+// them as gocloud does, for containers shared with other programs. New
+// uses RawKeys unless WithKeyCodec says otherwise.
+//
+// # Errors
+//
+// Every error is a *backend.Error naming the operation and the key. The
+// gcerrors code gives the sentinel: NotFound is backend.ErrNotFound,
+// AlreadyExists backend.ErrExist, FailedPrecondition of a create-only put
+// backend.ErrExist (elsewhere ErrInvalidArgument), InvalidArgument
+// ErrInvalidArgument, PermissionDenied ErrPermission, Unimplemented
+// ErrNotSupported, ResourceExhausted ErrServerBusy. For Unknown and
+// Internal, the HTTP status of the native error (*azcore.ResponseError,
+// *googleapi.Error, AWS errors) maps with backend.KindForStatus and a
+// network failure with backend.NetworkKind. The gocloud error and the
+// driver's native error stay reachable with errors.As. An error of the
+// caller's reader is returned wrapped and never classified as a store
+// failure.
+package gocloud
