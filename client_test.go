@@ -15,7 +15,12 @@ import (
 // The client starts no goroutine; every test of the package must end with
 // none left behind.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m,
+		// testserver starts server processes from one OS thread that lives
+		// as long as the test binary (see its onSpawnThread).
+		goleak.IgnoreAnyFunction("github.com/objstore-dev/objstore/internal/testserver.onSpawnThread.func1"),
+		goleak.IgnoreAnyFunction("github.com/objstore-dev/objstore/internal/testserver.onSpawnThread.func1.1"),
+	)
 }
 
 func TestClientMem(t *testing.T) {

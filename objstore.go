@@ -16,11 +16,12 @@
 //
 // Open accepts any URL whose scheme has a registered driver (see
 // backend.Open). mem:// (a fresh in-memory store), mem://NAME (a named one,
-// shared in the process) and file:///abs/dir or file://./rel/dir always
-// work, since this package imports backend/mem and backend/fs. Other
-// schemes (minio://, s3://, gs://, azblob://) need their driver imported,
-// e.g. import _ "github.com/objstore-dev/objstore/backend/minio"; without
-// it Open fails with ErrNotSupported naming the import to add. New wraps a
+// shared in the process), file:///abs/dir or file://./rel/dir, and
+// minio://ACCESS:SECRET@host:port[,host:port...]/bucket always work, since
+// this package imports backend/mem, backend/fs and backend/minio (the
+// driver of NewClient). Other schemes (s3://, gs://, azblob://) need their
+// driver imported, e.g. import _ "github.com/objstore-dev/objstore/backend/s3";
+// without it Open fails with ErrNotSupported naming the import to add. New wraps a
 // backend you made yourself (mem.New() in unit tests), and NewClient is the
 // seed's constructor: the bucket "tenant.service" on the MinIO servers a
 // Resolver names.

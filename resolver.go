@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/minio"
 )
 
 // Resolver names the servers of a service: the seed's resolver shape.
@@ -41,8 +43,10 @@ const newClientTimeout = 30 * time.Second
 // Credentials come from WithCredentials, else from the environment:
 // MINIO_ROOT_USER and MINIO_ROOT_PASSWORD, else MINIO_ACCESS_KEY and
 // MINIO_SECRET_KEY. The URLs must all be http (or scheme-less) or all
-// https. Requests fail over between the servers, and r is asked again when
-// all of them have failed.
+// https. Requests are spread over the servers, retried and failed over
+// (package backend/minio, docs/failover.md), and r is asked again when all
+// of them have failed. NewClient fails with ErrUnavailable when no server
+// answers within 30 seconds.
 func NewClient(tenant, service string, r Resolver, opts ...Option) (*Client, error) {
 	const op = "new client"
 	bucket, err := bucketName(tenant, service)
@@ -80,6 +84,7 @@ func NewClient(tenant, service string, r Resolver, opts ...Option) (*Client, err
 		secret:    secret,
 		bucket:    bucket,
 		secure:    secure,
+		logger:    o.logger,
 	})
 	if err != nil {
 		return nil, err
@@ -94,14 +99,27 @@ type minioParams struct {
 	access, secret string
 	bucket         string
 	secure         bool
+	logger         *slog.Logger
 }
 
-// openMinIO opens the bucket on the MinIO servers. It is the one place
-// that ties NewClient to package backend/minio, which is not built yet;
-// until it is, NewClient checks its arguments and fails here.
-func openMinIO(_ context.Context, p minioParams) (backend.Backend, error) {
-	return nil, backend.NewError("new client", p.bucket, ErrNotSupported,
-		errors.New("the MinIO driver is not built yet (package backend/minio); use Open with a file:// or mem:// URL meanwhile"))
+// openMinIO opens the bucket on the MinIO servers, creating it if needed:
+// the driver spreads requests over the endpoints, retries and fails over
+// (backend/failover), and asks resolve again when all of them failed.
+func openMinIO(ctx context.Context, p minioParams) (backend.Backend, error) {
+	b, err := minio.New(ctx, minio.Config{
+		Endpoints:    p.endpoints,
+		Resolve:      p.resolve,
+		AccessKey:    p.access,
+		SecretKey:    p.secret,
+		Bucket:       p.bucket,
+		Secure:       p.secure,
+		CreateBucket: true,
+		Logger:       p.logger,
+	})
+	if err != nil {
+		return nil, backend.NewError("new client", p.bucket, nil, err)
+	}
+	return b, nil
 }
 
 // bucketName checks tenant and service and returns "tenant.service".

@@ -217,7 +217,7 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
-		return 0, backend.NewError(op, w.keys.name, ErrClosed, errors.New("write after Close"))
+		return 0, backend.NewError(op, w.keys.name, ErrClosed, errors.New("write after the stream writer's Close"))
 	}
 	if w.err != nil {
 		return 0, w.err
@@ -246,7 +246,7 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		if errors.Is(err, ErrExist) {
 			w.takenOver = true
 			err = backend.NewError(op, w.keys.name, ErrExist, fmt.Errorf(
-				"conflict: chunk %d was written by another writer of this stream, which has taken it over; this writer is stopped: %w", w.next, err))
+				"conflict: another writer of this stream stored chunk %d first, and owns the stream now; this writer is stopped: %w", w.next, err))
 			w.c.log.Warn("objstore: stream taken over by another writer", "stream", w.keys.name, "chunk", w.next)
 		} else {
 			err = backend.NewError(op, w.keys.name, nil, fmt.Errorf("chunk %d: %w", w.next, err))
@@ -478,7 +478,7 @@ func (r *streamReader) Read(p []byte) (int, error) {
 }
 
 func (r *streamReader) closedErr() error {
-	return backend.NewError("read stream", r.keys.name, ErrClosed, errors.New("read after Close"))
+	return backend.NewError("read stream", r.keys.name, ErrClosed, errors.New("read after the stream reader's Close"))
 }
 
 // Close releases the reader; it also stops a Read that is waiting in

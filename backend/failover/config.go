@@ -53,9 +53,11 @@ type Config struct {
 	AttemptTimeout time.Duration
 	// StallTimeout aborts a transfer that makes no progress for this long:
 	// a Put whose reader is not read (the driver is blocked sending, or
-	// waiting for the answer after the last byte), a Get body that yields
-	// no bytes. It must be longer than a driver needs to send one part of
-	// a multipart upload. The attempt then counts as ErrUnavailable.
+	// waiting for the answer after the last byte), a Read of a Get body
+	// that waits this long for a byte. Time spent in the caller's code
+	// (its Put reader, or between its Reads) does not count. It must be
+	// longer than a driver needs to send one part of a multipart upload.
+	// The attempt then counts as ErrUnavailable.
 	StallTimeout time.Duration
 	// BaseDelay and MaxDelay shape the jittered exponential backoff
 	// between retries: the n-th backoff waits a random time in
@@ -136,6 +138,39 @@ func (c Config) withDefaults() (Config, error) {
 
 type nopObserver struct{}
 
-func (nopObserver) Retry(string, string, string, int, error)     {}
+func (nopObserver) Retry(string, string, string, int, error)       {}
 func (nopObserver) Failover(string, string, string, string, error) {}
-func (nopObserver) EndpointState(string, bool)                    {}
+func (nopObserver) EndpointState(string, bool)                     {}
+
+// Observers returns an Observer that passes every event to each of obs in
+// order (nil entries are skipped), so that metrics and tracing can both
+// watch one Backend.
+func Observers(obs ...Observer) Observer {
+	var m multiObserver
+	for _, o := range obs {
+		if o != nil {
+			m = append(m, o)
+		}
+	}
+	return m
+}
+
+type multiObserver []Observer
+
+func (m multiObserver) Retry(op, key, endpoint string, attempt int, err error) {
+	for _, o := range m {
+		o.Retry(op, key, endpoint, attempt, err)
+	}
+}
+
+func (m multiObserver) Failover(op, key, from, to string, err error) {
+	for _, o := range m {
+		o.Failover(op, key, from, to, err)
+	}
+}
+
+func (m multiObserver) EndpointState(endpoint string, up bool) {
+	for _, o := range m {
+		o.EndpointState(endpoint, up)
+	}
+}

@@ -69,7 +69,23 @@ func ctxError(op, key string, ctxErr, last error) error {
 // endpoint and the timeout.
 func timeoutError(op, key string, e *endpoint, which string, d time.Duration, err error) error {
 	return backend.NewError(op, key, backend.ErrUnavailable,
-		fmt.Errorf("%s did not answer within %v (%s): %w", e.name, d, which, err))
+		wrapf([]error{err}, "%s did not answer within %v (%s): %s", e.name, d, which, causeText(err)))
+}
+
+// chain is an error with its own message that unwraps to errs. It keeps
+// the errors it is about reachable (errors.Is, errors.As) without
+// repeating the "objstore: op "key": kind (hint)" text of the nested
+// *backend.Error values in its message.
+type chain struct {
+	msg  string
+	errs []error
+}
+
+func (c *chain) Error() string   { return c.msg }
+func (c *chain) Unwrap() []error { return c.errs }
+
+func wrapf(errs []error, format string, args ...any) error {
+	return &chain{msg: fmt.Sprintf(format, args...), errs: errs}
 }
 
 // causeText is the message of err without the "objstore: op "key": kind"

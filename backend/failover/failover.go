@@ -29,9 +29,9 @@ type Backend struct {
 	cfg Config
 
 	mu       sync.Mutex
-	eps      []*endpoint          // current endpoints, in resolver order
-	draining map[*endpoint]bool   // dropped by the resolver, backend still in use
-	rr       atomic.Uint64        // round-robin position
+	eps      []*endpoint        // current endpoints, in resolver order
+	draining map[*endpoint]bool // dropped by the resolver, backend still in use
+	rr       atomic.Uint64      // round-robin position
 
 	resolveMu   sync.Mutex
 	lastResolve time.Time

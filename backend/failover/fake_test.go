@@ -31,6 +31,9 @@ type fault struct {
 	eof   bool   // get body: end with a clean io.EOF at the break (a buggy driver)
 	hook  func() // run when the fault fires (for a body fault: at the break)
 	times int    // calls it hits: 0 means 1, -1 means every call
+	every int    // if > 1, only every n-th matching call is hit
+
+	seen int // matching calls so far, for every
 }
 
 // scriptedErr is the native error behind a scripted failure.
@@ -84,6 +87,14 @@ func (f *fakeEndpoint) script(fs ...fault) {
 	}
 }
 
+// rescript replaces every fault with fs.
+func (f *fakeEndpoint) rescript(fs ...fault) {
+	f.mu.Lock()
+	f.faults = nil
+	f.mu.Unlock()
+	f.script(fs...)
+}
+
 // take records a call and returns the first fault that matches it.
 func (f *fakeEndpoint) take(c call) *fault {
 	f.mu.Lock()
@@ -92,6 +103,11 @@ func (f *fakeEndpoint) take(c call) *fault {
 	for i, fl := range f.faults {
 		if fl.op != "" && fl.op != c.op {
 			continue
+		}
+		if fl.every > 1 {
+			if fl.seen++; fl.seen%fl.every != 0 {
+				continue
+			}
 		}
 		switch {
 		case fl.times < 0:
@@ -157,11 +173,31 @@ func (f *fakeEndpoint) Get(ctx context.Context, key string, opts backend.GetOpti
 		return nil, backend.ObjectInfo{}, fl.fail(ctx, "get", key)
 	}
 	rc, info, err := f.store.Get(ctx, key, opts)
-	if err != nil || fl == nil {
+	if err != nil {
 		return rc, info, err
+	}
+	// Like an HTTP body, the body dies with the request's context.
+	rc = &ctxBody{ctx: ctx, key: key, r: rc}
+	if fl == nil {
+		return rc, info, nil
 	}
 	return &faultBody{ctx: ctx, r: rc, left: fl.at, fl: fl, key: key}, info, nil
 }
+
+type ctxBody struct {
+	ctx context.Context
+	key string
+	r   io.ReadCloser
+}
+
+func (b *ctxBody) Read(p []byte) (int, error) {
+	if err := b.ctx.Err(); err != nil {
+		return 0, backend.NewError("get", b.key, backend.NetworkKind(err), err)
+	}
+	return b.r.Read(p)
+}
+
+func (b *ctxBody) Close() error { return b.r.Close() }
 
 // faultBody delivers left bytes, then breaks as its fault says.
 type faultBody struct {

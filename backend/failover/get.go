@@ -79,13 +79,16 @@ func (b *Backend) openRange(ctx context.Context, key string, opts backend.GetOpt
 			return nil, backend.NewError("get", key, backend.ErrInvalidArgument, errors.New("failover: the endpoint backend returned a nil body"))
 		}
 		// The body outlives the attempt: it keeps its own reference on
-		// the endpoint, and its watchdog now watches for stalls.
+		// the endpoint, and its watchdog now watches for stalls, but only
+		// while a Read waits for the body: a caller that takes its time
+		// between Reads is not a stalled server.
 		if _, err := e.ref(); err != nil {
 			wd.stop()
 			body.Close()
 			return nil, err
 		}
 		wd.setWindow(b.cfg.StallTimeout)
+		wd.pause()
 		return &getResult{body: body, info: info, e: e, wd: wd}, nil
 	})
 }
@@ -136,9 +139,10 @@ func (r *getReader) Read(p []byte) (int, error) {
 				return 0, err
 			}
 		}
+		cur.wd.resume()
 		n, err := cur.body.Read(p)
+		cur.wd.pause()
 		if n > 0 {
-			cur.wd.progress()
 			r.off += int64(n)
 			r.left -= int64(n)
 			r.noProgress = 0

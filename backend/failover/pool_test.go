@@ -85,6 +85,8 @@ func TestAttemptTimeoutFailsOver(t *testing.T) {
 	assert.False(t, st[0].Up)
 	require.ErrorIs(t, st[0].LastError, backend.ErrUnavailable)
 	assert.Contains(t, st[0].LastError.Error(), "did not answer within 100ms (AttemptTimeout)")
+	assert.Equal(t, 1, strings.Count(st[0].LastError.Error(), "objstore:"), "nested errors are not repeated: %v", st[0].LastError)
+	assert.Equal(t, 1, strings.Count(st[0].LastError.Error(), "(check that the server"), "%v", st[0].LastError)
 }
 
 func TestDownEndpointIsReprobed(t *testing.T) {

@@ -19,7 +19,7 @@ func (b *Backend) probeLoop() {
 	defer close(b.done)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	for {
+	for b.ctx.Err() == nil {
 		due, next := b.dueProbes(time.Now())
 		if len(due) > 0 {
 			var wg sync.WaitGroup

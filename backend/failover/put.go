@@ -5,7 +5,6 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"hash"
 	"io"
 	"log/slog"
@@ -177,7 +176,8 @@ func (s *source) rewind(ctx context.Context, attempt int, lastErr error) error {
 	if s.seeker != nil {
 		if _, err := s.seeker.Seek(s.start, io.SeekStart); err != nil {
 			return backend.NewError("put", s.key, kindOf(lastErr),
-				fmt.Errorf("%w: seeking back to offset %d failed (%v) after attempt %d failed: %w", ErrNotRewindable, s.start, err, attempt-1, lastErr))
+				wrapf([]error{ErrNotRewindable, err, lastErr}, "attempt %d failed (%s), and %v: seeking back to offset %d failed: %v",
+					attempt-1, causeText(lastErr), ErrNotRewindable, s.start, err))
 		}
 		return nil
 	}
@@ -185,7 +185,8 @@ func (s *source) rewind(ctx context.Context, attempt int, lastErr error) error {
 		return nil // nothing was read: r is where it was
 	}
 	return backend.NewError("put", s.key, kindOf(lastErr),
-		fmt.Errorf("attempt %d failed after the reader had delivered %d bytes, and %w: %w", attempt-1, a.n.Load(), ErrNotRewindable, lastErr))
+		wrapf([]error{ErrNotRewindable, lastErr}, "attempt %d failed after the reader had delivered %d bytes (%s), and %v",
+			attempt-1, a.n.Load(), causeText(lastErr), ErrNotRewindable))
 }
 
 // attemptReader is what one attempt's driver reads: the caller's reader,

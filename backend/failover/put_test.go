@@ -69,6 +69,8 @@ func TestPutNonSeekablePartlyReadFailsWithoutObject(t *testing.T) {
 	assert.Contains(t, err.Error(), `objstore: put "k"`)
 	assert.Contains(t, err.Error(), "pass an io.ReadSeeker to allow retries")
 	assert.Contains(t, err.Error(), "delivered 1000 bytes")
+	assert.Contains(t, err.Error(), "connection refused", "the cause is named")
+	assert.Equal(t, 1, strings.Count(err.Error(), "objstore:"), "nested errors are not repeated: %v", err)
 	assert.Equal(t, 1, len(c.ep("a").callsOf("put"))+len(c.ep("b").callsOf("put")), "no second attempt")
 	_, err = c.direct().Stat(context.Background(), "k")
 	assert.ErrorIs(t, err, backend.ErrNotFound, "never a short object")

@@ -2,10 +2,13 @@ package failover
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/url"
 	"time"
 
 	"github.com/objstore-dev/objstore/backend"
@@ -22,7 +25,11 @@ const (
 
 // classify sorts an attempt's error. Drivers map their errors to the
 // sentinels; a raw network error that a driver left unmapped still counts
-// as ErrUnavailable.
+// as ErrUnavailable, and so does an HTTP request that got no answer at all
+// (a *url.Error from an HTTP client), unless the cause is a cancellation
+// or a certificate that does not verify: SDKs rewrite some transport
+// errors into plain text (minio-go turns an EOF into "Connection closed
+// by foreign host"), which the drivers' mapping can miss.
 func classify(err error) class {
 	switch {
 	case errors.Is(err, backend.ErrUnavailable):
@@ -34,10 +41,23 @@ func classify(err error) class {
 		errors.Is(err, backend.ErrClosed), errors.Is(err, backend.ErrNotSupported),
 		errors.Is(err, backend.ErrPermission), errors.Is(err, backend.ErrTooLarge):
 		return classPermanent
-	case backend.NetworkKind(err) != nil, errors.Is(err, io.ErrUnexpectedEOF):
+	case backend.NetworkKind(err) != nil, errors.Is(err, io.ErrUnexpectedEOF), noAnswer(err):
 		return classUnavailable
 	}
 	return classPermanent
+}
+
+// noAnswer reports whether err is an HTTP request that failed without an
+// answer for a reason that another attempt may not have.
+func noAnswer(err error) bool {
+	var ue *url.Error
+	if !errors.As(err, &ue) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var certErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	return !errors.As(err, &certErr) && !errors.As(err, &unknownCA) && !errors.As(err, &hostErr)
 }
 
 // kindOf returns the sentinel of a retryable error.

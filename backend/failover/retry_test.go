@@ -3,7 +3,10 @@ package failover
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -186,7 +189,7 @@ func TestCallerDeadlineHolds(t *testing.T) {
 			_, err := b.Put(ctx, "k", strings.NewReader("abc"), backend.PutOptions{Size: 3})
 			return err
 		},
-		"get": func(ctx context.Context) error { _, _, err := b.Get(ctx, "k", backend.WholeObject); return err },
+		"get":  func(ctx context.Context) error { _, _, err := b.Get(ctx, "k", backend.WholeObject); return err },
 		"list": func(ctx context.Context) error { _, err := b.List(ctx, backend.ListOptions{}); return err },
 	}
 	for name, op := range ops {
@@ -234,6 +237,11 @@ func TestClassify(t *testing.T) {
 		{backend.NewError("get", "k", nil, scriptedErr(backend.ErrUnavailable)), classUnavailable}, // unmapped network error
 		{backend.NewError("get", "k", nil, errors.New("odd")), classPermanent},
 		{context.Canceled, classPermanent},
+		// minio-go rewrites an EOF into text; the request got no answer.
+		{backend.NewError("put", "k", nil, &url.Error{Op: "Put", URL: "http://x/b/k", Err: errors.New("Connection closed by foreign host http://x/b/k. Retry again.")}), classUnavailable},
+		{&url.Error{Op: "Get", URL: "https://x/", Err: &tls.CertificateVerificationError{Err: errors.New("bad cert")}}, classPermanent},
+		{&url.Error{Op: "Get", URL: "https://x/", Err: x509.UnknownAuthorityError{}}, classPermanent},
+		{&url.Error{Op: "Get", URL: "http://x/", Err: context.Canceled}, classPermanent},
 	} {
 		assert.Equal(t, tc.want, classify(tc.err), "%v", tc.err)
 	}

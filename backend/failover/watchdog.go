@@ -9,8 +9,10 @@ import (
 // watchdog cancels an attempt's context (with cause errAttemptTimeout)
 // when the attempt makes no progress for a window. The window can change
 // as the attempt moves from waiting for an answer (AttemptTimeout) to
-// transferring bytes (StallTimeout). Progress costs one clock read and a
-// mutex; the timer re-arms itself instead of being reset on every Read.
+// transferring bytes (StallTimeout), and it can be paused while the
+// attempt waits for the caller rather than the server. Each pause and
+// resume costs a mutex and a clock read; the timer re-arms itself instead
+// of being reset on every Read.
 type watchdog struct {
 	cancel context.CancelCauseFunc
 
@@ -52,15 +54,9 @@ func (w *watchdog) check() {
 	w.cancel(errAttemptTimeout)
 }
 
-// progress records that bytes moved.
-func (w *watchdog) progress() {
-	w.mu.Lock()
-	w.last = time.Now()
-	w.mu.Unlock()
-}
-
-// pause stops the clock while the caller's reader is read: a slow source
-// is not a stalled server. resume restarts it, counting as progress.
+// pause stops the clock while the attempt waits for the caller, not for
+// the server: while a Put's source reader is read, between the Reads of a
+// Get body. resume restarts it, counting as progress.
 func (w *watchdog) pause() {
 	w.mu.Lock()
 	w.paused++

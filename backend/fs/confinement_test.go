@@ -28,8 +28,10 @@ type fileState struct {
 }
 
 // snapshot records every entry under dir (without following symbolic
-// links): names, modes, sizes, mtimes and contents.
-func snapshot(t *testing.T, dir string) map[string]fileState {
+// links): names, modes, sizes, mtimes and contents. dirTimes false leaves
+// out the mtimes of directories, which change when an entry is created
+// and removed again.
+func snapshot(t *testing.T, dir string, dirTimes bool) map[string]fileState {
 	t.Helper()
 	snap := map[string]fileState{}
 	require.NoError(t, filepath.WalkDir(dir, func(p string, d iofs.DirEntry, err error) error {
@@ -57,6 +59,9 @@ func snapshot(t *testing.T, dir string) map[string]fileState {
 			st.SHA256 = target
 		case fi.IsDir():
 			st.Size = 0 // directory sizes vary with the file system's bookkeeping
+			if !dirTimes {
+				st.ModTime = time.Time{}
+			}
 		}
 		rel, _ := filepath.Rel(dir, p)
 		snap[rel] = st
@@ -108,8 +113,8 @@ func TestConfinement(t *testing.T) {
 		require.NoError(t, os.Symlink(target, filepath.Join(storeDir, name)))
 	}
 
-	before := snapshot(t, base)
-	beforeOutside := snapshot(t, outside)
+	before := snapshot(t, base, true)
+	beforeOutside := snapshot(t, outside, true)
 	passwd, passwdErr := os.Stat("/etc/passwd")
 	ctx := t.Context()
 
@@ -141,7 +146,9 @@ func TestConfinement(t *testing.T) {
 			assert.Error(t, err, "Get(%q)", k)
 			_, err = b.Stat(ctx, k)
 			assert.Error(t, err, "Stat(%q)", k)
-			if strings.Contains(k, "link/") && !strings.HasPrefix(k, "own/") {
+			if strings.HasPrefix(k, "own/") {
+				assert.ErrorIs(t, err, backend.ErrNotFound, "Stat(%q) through a link that loops inside the store", k)
+			} else {
 				assert.ErrorIs(t, err, backend.ErrPermission, "Stat(%q) through a link that leads outside", k)
 			}
 		}
@@ -177,7 +184,7 @@ func TestConfinement(t *testing.T) {
 	})
 
 	// Nothing outside the store changed, and nothing appeared beside it.
-	after := snapshot(t, base)
+	after := snapshot(t, base, true)
 	for name, st := range before {
 		if name == "store" || strings.HasPrefix(name, "store"+string(filepath.Separator)) {
 			continue
@@ -189,7 +196,7 @@ func TestConfinement(t *testing.T) {
 			t.Errorf("%s appeared outside the store", name)
 		}
 	}
-	assert.Equal(t, beforeOutside, snapshot(t, outside))
+	assert.Equal(t, beforeOutside, snapshot(t, outside, true))
 	if passwdErr == nil {
 		now, err := os.Stat("/etc/passwd")
 		require.NoError(t, err)
@@ -209,6 +216,6 @@ func TestConfinement(t *testing.T) {
 		require.NoError(t, b.Remove(ctx, "filelink"))
 		_, err = os.Lstat(filepath.Join(storeDir, "filelink"))
 		assert.True(t, errors.Is(err, iofs.ErrNotExist), "Remove(filelink) kept the link: %v", err)
-		assert.Equal(t, beforeOutside, snapshot(t, outside), "the link's target changed")
+		assert.Equal(t, beforeOutside, snapshot(t, outside, true), "the link's target changed")
 	})
 }

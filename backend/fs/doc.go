@@ -31,8 +31,9 @@
 //   - a key that is an existing object's directory or lies below an
 //     existing object ("a/b" while "a" exists, or the reverse) gives
 //     backend.ErrExist, and the message names the conflicting object;
-//   - a valid key with a segment longer than 255 bytes (the file-name limit
-//     of Linux file systems) gives backend.ErrInvalidKey before any I/O;
+//   - a valid key with a segment whose file name would be longer than 255
+//     bytes (the file-name limit of Linux file systems) gives
+//     backend.ErrInvalidKey before any I/O;
 //   - a full file system (ENOSPC, EDQUOT, EFBIG) gives backend.ErrTooLarge,
 //     and errors.Is(err, syscall.ENOSPC) holds;
 //   - permission errors, a read-only file system and a symbolic link that

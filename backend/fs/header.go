@@ -139,6 +139,11 @@ func openObject(root *os.Root, p string, buf []byte) (f *os.File, h header, data
 	// for a writer. It has no effect on the regular files that objects are.
 	f, err = root.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
+		// A socket (ENXIO) or a loop of symbolic links (ELOOP) at the key
+		// is not an object either.
+		if errors.Is(err, syscall.ENXIO) || errors.Is(err, syscall.ELOOP) {
+			err = fmt.Errorf("%w: %w", errNotObject, err)
+		}
 		return nil, h, 0, nil, err
 	}
 	fi, err = f.Stat()

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/fs"
 )
 
 // readAll reads the whole object at key.
@@ -42,4 +43,13 @@ func listKeys(t *testing.T, b backend.Backend, prefix string, pageSize int) []st
 	}
 	t.Fatal("listing did not end")
 	return nil
+}
+
+// newStore opens a store on a fresh temporary directory, closed on cleanup.
+func newStore(t *testing.T, opts ...fs.Option) *fs.Backend {
+	t.Helper()
+	b, err := fs.New(t.TempDir(), opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	return b
 }

@@ -3,7 +3,6 @@ package fs
 import (
 	"context"
 	"errors"
-	"io"
 	"slices"
 	"strings"
 	"syscall"
@@ -22,7 +21,8 @@ import (
 // neither keys after the token nor keys with the prefix. Memory is bounded
 // by the page size and the depth: of each directory on the current path
 // the walk keeps only the next entries it can use (at most about twice
-// the rest of the page), and reads the directory again when those run out.
+// the rest of the page, or a few thousand), and reads the directory again
+// when those run out.
 //
 // Temp files, symbolic links, other special files, names that no key maps
 // to and files that are not complete objects are never listed.
@@ -116,8 +116,8 @@ type entry struct {
 	isDir bool
 }
 
-// readBatch is how many directory entries are read at a time.
-const readBatch = 512
+// minKeep is the fewest entries of a directory that a walk keeps.
+const minKeep = 1024
 
 // walk lists the keys under directory dir (relative to the root), whose
 // keys start with dirKey, in order, until the page is full.
@@ -159,33 +159,30 @@ func (l *lister) walk(dir, dirKey string) error {
 // lo and may lead to keys of the listing; complete is false when more such
 // entries exist.
 func (l *lister) readDir(dir, dirKey, lo string, need int) (ents []entry, complete bool, err error) {
-	d, err := l.b.root.Open(dir)
-	if err != nil {
-		return nil, false, err
-	}
-	defer d.Close()
+	// Keep a few more than the page needs: empty directories and files
+	// that are not objects use up entries without filling the page, and
+	// running out means reading the whole directory again.
+	need = max(need, minKeep)
 	byName := func(a, b entry) int { return strings.Compare(a.sort, b.sort) }
 	truncated := false
-	for {
-		des, err := d.ReadDir(readBatch)
-		for _, de := range des {
-			if e, ok := l.candidate(de.Name(), de.Type().IsDir(), de.Type().IsRegular(), dirKey, lo); ok {
-				ents = append(ents, e)
+	seen := 0
+	err = l.b.scanDir(dir, func(name string, kind entryKind) error {
+		if seen++; seen%scanBatch == 0 {
+			if err := l.ctx.Err(); err != nil {
+				return err
 			}
 		}
-		if len(ents) >= 2*need+readBatch {
+		if e, ok := l.candidate(name, kind, dirKey, lo); ok {
+			ents = append(ents, e)
+		}
+		if len(ents) >= 2*need+scanBatch {
 			slices.SortFunc(ents, byName)
 			ents, truncated = ents[:need], true
 		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, false, err
-		}
-		if err := l.ctx.Err(); err != nil {
-			return nil, false, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
 	}
 	slices.SortFunc(ents, byName)
 	if len(ents) > need {
@@ -197,8 +194,9 @@ func (l *lister) readDir(dir, dirKey, lo string, need int) (ents []entry, comple
 // candidate decides whether a directory entry can lead to keys of the
 // listing: a file whose key has the prefix and comes after the token, or a
 // directory whose subtree can hold such keys.
-func (l *lister) candidate(name string, isDir, isFile bool, dirKey, lo string) (entry, bool) {
-	if !isDir && !isFile {
+func (l *lister) candidate(name string, kind entryKind, dirKey, lo string) (entry, bool) {
+	isDir := kind == kindDir
+	if kind == kindOther {
 		return entry{}, false // symbolic links and special files are not objects
 	}
 	seg, ok := unescapeSegment(name)

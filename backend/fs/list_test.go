@@ -47,7 +47,7 @@ func TestListByteOrderAcrossDirectories(t *testing.T) {
 		fs.TempPrefix + "looks-like-a-temp", "dir/" + fs.ReservedPrefix + "k-x", fs.ReservedPrefix,
 	}
 	putKeys(t, b, keys...)
-	for _, prefix := range []string{"", "a", "a/", "a/c", "a/c/", "a/c-", "a-", ".", fs.ReservedPrefix, "dir/", "dir/.", "nomatch", "a/nomatch/", "a/c/d/"} {
+	for _, prefix := range []string{"", "a", "a/", "a/c", "a/c/", "a/c-", "a-", ".o", fs.ReservedPrefix, "dir/", "dir/.o", "nomatch", "a/nomatch/", "a/c/d/"} {
 		want := withPrefix(keys, prefix)
 		for _, size := range []int{1, 2, 3, 1000} {
 			assert.Equal(t, want, listKeys(t, b, prefix, size), "prefix %q, page size %d", prefix, size)
@@ -98,30 +98,44 @@ func keysOf(objs []backend.ObjectInfo) []string {
 
 // TestListWideDirectory lists a directory far wider than a page, full of
 // empty directories and files that are not objects, in small pages: the
-// walk keeps only a few entries per directory and must read it again to
-// go on, without losing or repeating a key.
+// walk keeps only some entries per directory and, where objects are
+// sparse, must read it again to go on, without losing or repeating a key.
 func TestListWideDirectory(t *testing.T) {
-	b := newStore(t)
-	require.NoError(t, os.Mkdir(filepath.Join(b.Dir(), "w"), 0o755))
-	var keys []string
-	for i := range 3000 {
-		name := fmt.Sprintf("w/%04d", i)
-		p := filepath.Join(b.Dir(), filepath.FromSlash(name))
-		switch i % 3 {
-		case 0:
-			keys = append(keys, name)
-		case 1:
-			require.NoError(t, os.Mkdir(p, 0o755))
-		case 2:
-			require.NoError(t, os.WriteFile(p, []byte("not an object"), 0o644))
-		}
+	for _, tc := range []struct {
+		name    string
+		entries int
+		every   int   // one object in every this many entries
+		sizes   []int // page sizes
+	}{
+		{"dense", 1200, 3, []int{5, 1000}},
+		// Gaps wider than the entries a walk keeps per directory.
+		{"sparse", 3000, 1100, []int{1, 2, 1000}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newStore(t)
+			require.NoError(t, os.Mkdir(filepath.Join(b.Dir(), "w"), 0o755))
+			var keys []string
+			for i := range tc.entries {
+				name := fmt.Sprintf("w/%04d", i)
+				p := filepath.Join(b.Dir(), filepath.FromSlash(name))
+				switch {
+				case i%tc.every == 0:
+					keys = append(keys, name)
+				case i%2 == 0:
+					require.NoError(t, os.Mkdir(p, 0o755))
+				default:
+					require.NoError(t, os.WriteFile(p, []byte("not an object"), 0o644))
+				}
+			}
+			putKeys(t, b, keys...)
+			for _, size := range tc.sizes {
+				assert.Equal(t, keys, listKeys(t, b, "", size), "page size %d", size)
+				assert.Equal(t, keys, listKeys(t, b, "w/", size), "page size %d", size)
+			}
+			assert.Equal(t, withPrefix(keys, "w/12"), listKeys(t, b, "w/12", 1))
+			assert.Equal(t, withPrefix(keys, "w/2"), listKeys(t, b, "w/2", 1))
+		})
 	}
-	putKeys(t, b, keys...)
-	for _, size := range []int{1, 7, 1000} {
-		assert.Equal(t, keys, listKeys(t, b, "", size), "page size %d", size)
-		assert.Equal(t, keys, listKeys(t, b, "w/", size), "page size %d", size)
-	}
-	assert.Equal(t, withPrefix(keys, "w/12"), listKeys(t, b, "w/12", 2))
 }
 
 // TestListSkipsNonObjects puts files the driver did not write into the

@@ -253,8 +253,7 @@ func (w *tempWriter) syncDirs() error {
 		dirs = append(dirs, parentDir(d))
 	}
 	seen := map[string]bool{}
-	for i := len(dirs) - 1; i >= 0; i-- { // innermost first
-		d := dirs[i]
+	for _, d := range dirs {
 		if seen[d] {
 			continue
 		}

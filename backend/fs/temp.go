@@ -3,9 +3,7 @@ package fs
 import (
 	"context"
 	"errors"
-	iofs "io/fs"
 	"math/rand/v2"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -35,50 +33,71 @@ func (b *Backend) RemoveStaleTemps(ctx context.Context, olderThan time.Duration)
 	if err := b.check(ctx, "cleanup", ""); err != nil {
 		return 0, err
 	}
-	cutoff := time.Now().Add(-olderThan)
-	removed := 0
-	var errs []error
-	walkErr := iofs.WalkDir(b.root.FS(), ".", func(p string, d iofs.DirEntry, err error) error {
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
+	c := &cleaner{b: b, ctx: ctx, all: olderThan <= 0, cutoff: time.Now().Add(-olderThan)}
+	if err := c.clean("."); err != nil {
+		c.errs = append(c.errs, err)
+	}
+	if len(c.errs) > 0 {
+		return c.removed, b.wrap("cleanup", "", errors.Join(c.errs...))
+	}
+	return c.removed, nil
+}
+
+// cleaner is one RemoveStaleTemps walk. Symbolic links are never
+// followed: scanDir reports them as kindOther.
+type cleaner struct {
+	b       *Backend
+	ctx     context.Context
+	all     bool
+	cutoff  time.Time
+	removed int
+	errs    []error // of single files and directories; the walk goes on
+}
+
+// clean removes the stale temp files under dir; it returns only the
+// context's error, and collects the others.
+func (c *cleaner) clean(dir string) error {
+	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	var subdirs, temps []string
+	err := c.b.scanDir(dir, func(name string, kind entryKind) error {
+		switch {
+		case kind == kindDir:
+			subdirs = append(subdirs, name)
+		case kind == kindFile && isTempName(name):
+			temps = append(temps, name)
 		}
-		if err != nil {
-			if !isNotExist(err) {
-				errs = append(errs, err)
-			}
-			if d != nil && d.IsDir() {
-				return iofs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || !isTempName(d.Name()) {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil {
-			if !isNotExist(err) {
-				errs = append(errs, err)
-			}
-			return nil
-		}
-		if olderThan > 0 && fi.ModTime().After(cutoff) {
-			return nil
-		}
-		if err := b.root.Remove(p); err != nil {
-			if !isNotExist(err) {
-				errs = append(errs, err)
-			}
-			return nil
-		}
-		removed++
-		b.pruneDirs(path.Dir(p))
 		return nil
 	})
-	if walkErr != nil {
-		errs = append(errs, walkErr)
+	if err != nil {
+		if !isNotExist(err) {
+			c.errs = append(c.errs, err)
+		}
+		return nil
 	}
-	if len(errs) > 0 {
-		return removed, b.wrap("cleanup", "", errors.Join(errs...))
+	removedHere := false
+	for _, name := range temps {
+		p := joinPath(dir, name)
+		fi, err := c.b.root.Lstat(p)
+		if err == nil && (c.all || !fi.ModTime().After(c.cutoff)) {
+			err = c.b.root.Remove(p)
+			if err == nil {
+				c.removed++
+				removedHere = true
+			}
+		}
+		if err != nil && !isNotExist(err) {
+			c.errs = append(c.errs, err)
+		}
 	}
-	return removed, nil
+	for _, name := range subdirs {
+		if err := c.clean(joinPath(dir, name)); err != nil {
+			return err
+		}
+	}
+	if removedHere {
+		c.b.pruneDirs(dir)
+	}
+	return nil
 }

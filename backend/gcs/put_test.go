@@ -243,7 +243,7 @@ func TestErrorsUnreachable(t *testing.T) {
 			_, err := b.Put(ctx, "some/key", stringsReader("v"), backend.PutOptions{Size: 1})
 			return err
 		},
-		"get": func(ctx context.Context) error { _, _, err := b.Get(ctx, "some/key", backend.WholeObject); return err },
+		"get":  func(ctx context.Context) error { _, _, err := b.Get(ctx, "some/key", backend.WholeObject); return err },
 		"list": func(ctx context.Context) error { _, err := b.List(ctx, backend.ListOptions{}); return err },
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)

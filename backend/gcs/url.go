@@ -27,7 +27,7 @@ func init() {
 // Config. Unknown query parameters are an error.
 func ConfigFromURL(u *url.URL) (Config, error) {
 	fail := func(err error) (Config, error) {
-		return Config{}, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("gcs: URL %q: %w", u.Redacted(), err))
+		return Config{}, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("gcs: URL %q: %w", backend.Redact(u.String()), err))
 	}
 	if u.Scheme != Scheme {
 		return fail(fmt.Errorf("scheme is not %q", Scheme))

@@ -182,7 +182,7 @@ func newContainerClient(cfg AzureConfig, opts *container.ClientOptions) (*contai
 // Credentials never come from the URL.
 func AzureConfigFromURL(u *url.URL) (AzureConfig, error) {
 	fail := func(err error) (AzureConfig, error) {
-		return AzureConfig{}, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("azblob: URL %q: %w", u.Redacted(), err))
+		return AzureConfig{}, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("azblob: URL %q: %w", backend.Redact(u.String()), err))
 	}
 	if u.Scheme != AzureScheme {
 		return fail(fmt.Errorf("scheme is not %q", AzureScheme))

@@ -172,6 +172,7 @@ func TestAzuriteIfNotExist(t *testing.T) {
 	var re *azcore.ResponseError
 	require.ErrorAs(t, err, &re)
 	assert.Contains(t, []int{409, 412}, re.StatusCode)
+	t.Logf("Azurite refused the create-only put with %d %s", re.StatusCode, re.ErrorCode)
 	st, err := b.Stat(ctx, "once")
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), st.Size)

@@ -13,19 +13,22 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 )
 
-// copyBufferSize is the largest piece Put moves from the caller's reader
-// to the writer at a time.
-const copyBufferSize = 1 << 20
-
-// Put streams r into a blob.Writer. With opts.IfNotExist the writer is
-// create-only (blob.WriterOptions.IfNotExist), and a refusal is ErrExist.
+// Put uploads r with blob.Bucket.Upload. With opts.IfNotExist the write
+// is create-only (blob.WriterOptions.IfNotExist), and a refusal is
+// ErrExist.
 //
 // gocloud's contract for abandoning a write is to cancel the writer's
-// context and then Close it: the driver then never commits the blob (on
-// Azure, the blocks staged so far are never committed and expire). Put
-// does exactly that whenever the caller's reader fails, the declared size
-// is not met, or ctx ends, and closes the writer normally only after every
-// byte was delivered.
+// context before it is closed: the driver then never commits the blob (on
+// Azure, the blocks staged so far are never committed and expire). The
+// reader Put hands to gocloud does exactly that: when the caller's reader
+// fails, the declared size is not met, or ctx ends, it cancels the write's
+// context before it returns the error, so the error reaches the driver
+// only after the write can no longer be committed.
+//
+// Upload, rather than Write calls on a blob.Writer, lets drivers that
+// read the source themselves (Azure's UploadStream, memblob) do so without
+// a pipe; gocloud v0.47's azureblob writer dereferences a nil pipe in
+// Close when an upload fed through Write fails.
 //
 // The returned ObjectInfo is built from what Put knows (gocloud gives no
 // attributes back from a write): key, size, content type, metadata, and
@@ -43,8 +46,12 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	src := &abortingReader{
+		r:      backend.ContextReader(ctx, backend.ExactReader(key, r, opts.Size)),
+		cancel: cancel,
+	}
 	contentType := opts.ContentType
-	w, err := b.bucket.NewWriter(wctx, b.opts.keys.Encode(key), &blob.WriterOptions{
+	err = b.bucket.Upload(wctx, b.opts.keys.Encode(key), src, &blob.WriterOptions{
 		ContentType:                 contentType,
 		DisableContentTypeDetection: true,
 		Metadata:                    opts.Metadata,
@@ -61,60 +68,54 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 			return nil
 		},
 	})
+	if src.err != nil {
+		// The caller's reader (or the size check, or ctx): its error keeps
+		// its own kind, it is no failure of the store.
+		return backend.ObjectInfo{}, backend.NewError("put", key, nil, src.err)
+	}
+	if err == nil {
+		err = ctx.Err() // cancelled as the upload ended: report it, as promised
+	}
 	if err != nil {
-		return backend.ObjectInfo{}, wrap("put", key, err)
-	}
-	abort := func() {
-		cancel()
-		_ = w.Close() // returns the cancellation; the write is not committed
-	}
-
-	src := backend.ContextReader(ctx, backend.ExactReader(key, r, opts.Size))
-	bufSize := copyBufferSize
-	if opts.Size >= 0 && opts.Size+1 < int64(bufSize) {
-		bufSize = int(opts.Size) + 1
-	}
-	buf := make([]byte, max(bufSize, 512))
-	var size int64
-	for {
-		n, rerr := src.Read(buf)
-		if n > 0 {
-			if _, werr := w.Write(buf[:n]); werr != nil {
-				abort()
-				return backend.ObjectInfo{}, b.putError(key, opts, werr)
-			}
-			size += int64(n)
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			abort()
-			// The caller's reader (or the size check, or ctx): its error
-			// keeps its own kind, it is no failure of the store.
-			return backend.ObjectInfo{}, backend.NewError("put", key, nil, rerr)
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		abort()
-		return backend.ObjectInfo{}, backend.NewError("put", key, nil, err)
-	}
-	if err := w.Close(); err != nil {
-		return backend.ObjectInfo{}, b.putError(key, opts, err)
+		return backend.ObjectInfo{}, putError(key, opts, err)
 	}
 	return backend.ObjectInfo{
 		Key:          key,
-		Size:         size,
+		Size:         src.n,
 		LastModified: time.Now().UTC(),
 		ContentType:  opts.ContentType,
 		Metadata:     opts.Metadata,
 	}, nil
 }
 
+// abortingReader cancels the write's context before it returns an error
+// of the source, so that the driver cannot commit what it read so far. It
+// is read by one goroutine at a time (the driver's), and its fields are
+// read by Put only after Upload returned.
+type abortingReader struct {
+	r      io.Reader
+	cancel context.CancelFunc
+	n      int64
+	err    error
+}
+
+func (a *abortingReader) Read(p []byte) (int, error) {
+	if a.err != nil {
+		return 0, a.err
+	}
+	n, err := a.r.Read(p)
+	a.n += int64(n)
+	if err != nil && err != io.EOF {
+		a.cancel()
+		a.err = err
+	}
+	return n, err
+}
+
 // putError classifies an error of the write. gocloud reports a refused
 // create-only write as FailedPrecondition (Azure: 409 BlobAlreadyExists or
 // 412 ConditionNotMet; memblob: its own error): that is ErrExist.
-func (b *Backend) putError(key string, opts backend.PutOptions, err error) error {
+func putError(key string, opts backend.PutOptions, err error) error {
 	if opts.IfNotExist && isCode(err, gcerrors.FailedPrecondition) {
 		return backend.NewError("put", key, backend.ErrExist, err)
 	}

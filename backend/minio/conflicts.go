@@ -21,17 +21,29 @@ import (
 // before the body is read; Config.SkipConflictCheck turns it off. Two
 // concurrent puts of "a" and "a/b" can still both pass it.
 
+// maxConflictChecks bounds the requests of one conflict check in flight,
+// for keys of many segments.
+const maxConflictChecks = 8
+
 // checkConflicts returns an ErrExist error when key cannot be stored
 // without hiding an object from listings, or the error of a check.
 func (d *Driver) checkConflicts(ctx context.Context, key string) error {
 	segs := strings.Split(key, "/")
 	errs := make([]error, len(segs))
+	sem := make(chan struct{}, maxConflictChecks)
 	var wg sync.WaitGroup
+	run := func(i int, check func() error) {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = check()
+		})
+	}
+	run(len(segs)-1, func() error { return d.descendantsFree(ctx, key) })
 	for i := 1; i < len(segs); i++ {
 		ancestor := strings.Join(segs[:i], "/")
-		wg.Go(func() { errs[i-1] = d.ancestorFree(ctx, key, ancestor) })
+		run(i-1, func() error { return d.ancestorFree(ctx, key, ancestor) })
 	}
-	wg.Go(func() { errs[len(segs)-1] = d.descendantsFree(ctx, key) })
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {

@@ -1,12 +1,7 @@
 package minio
 
 import (
-	"fmt"
-	"net/http"
-	"strings"
 	"testing"
-
-	minio "github.com/minio/minio-go/v7"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,59 +34,4 @@ func TestParseSize(t *testing.T) {
 		_, err := parseSize(bad)
 		assert.Error(t, err, bad)
 	}
-}
-
-// TestMetadataEncoding checks that every value survives encodeValue
-// followed by the decoding minio-go applies in StatObject and GetObject
-// (ToObjectInfo), on which the driver relies.
-func TestMetadataEncoding(t *testing.T) {
-	values := []string{
-		"plain", "with  two spaces", `quotes " and , commas`, "100%", "é", "日本語", "🙂 emoji",
-		"=?UTF-8?B?aGk=?=", "a =?x?= b", "=?", "?=", "=?UTF-8?Q?caf=C3=A9?=", "x/../y", strings.Repeat("ü", 300),
-	}
-	for _, force := range []bool{false, true} {
-		h := http.Header{"Last-Modified": {"Mon, 02 Jan 2006 15:04:05 GMT"}}
-		for i, v := range values {
-			enc := encodeValue(v)
-			if force {
-				enc = encodeWord(v)
-				assert.NotContains(t, enc, ".", "a value sent in the query must not hold a dot")
-			}
-			for j := 0; j < len(enc); j++ {
-				require.True(t, enc[j] >= 0x20 && enc[j] <= 0x7e, "encoded %q has a byte outside printable ASCII: %q", v, enc)
-			}
-			h.Set(fmt.Sprintf("X-Amz-Meta-K%d", i), enc)
-		}
-		oi, err := minio.ToObjectInfo("bucket", "key", h)
-		require.NoError(t, err)
-		got := metadataFromHeader(oi.Metadata)
-		for i, v := range values {
-			assert.Equal(t, v, got[fmt.Sprintf("k%d", i)], "round trip of %q (forced encoding: %v)", v, force)
-		}
-	}
-	assert.Equal(t, "plain", encodeValue("plain"), "printable ASCII travels as it is")
-
-	// MinIO's own encodings of values that other clients stored raw.
-	h := http.Header{"Last-Modified": {"Mon, 02 Jan 2006 15:04:05 GMT"},
-		"X-Amz-Meta-Q": {"=?UTF-8?Q?caf=C3=A9?="}, "X-Amz-Meta-B": {"=?UTF-8?B?w7YsIMO8?="}}
-	oi, err := minio.ToObjectInfo("bucket", "key", h)
-	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"q": "café", "b": "ö, ü"}, metadataFromHeader(oi.Metadata))
-}
-
-func TestEncodeMetadataBudget(t *testing.T) {
-	small := encodeMetadata(map[string]string{"a": "b"})
-	assert.False(t, small.inQuery)
-	assert.Equal(t, map[string]string{"x-amz-meta-a": "b"}, small.values)
-
-	// 2 KiB of keys and values: over MinIO's header budget once the
-	// prefixes are counted.
-	md := map[string]string{}
-	for i := range 20 {
-		md[fmt.Sprintf("key%02d", i)] = strings.Repeat("v", 97)
-	}
-	big := encodeMetadata(md)
-	assert.True(t, big.inQuery)
-	assert.Len(t, big.values, 20)
-	assert.Nil(t, encodeMetadata(nil).values)
 }

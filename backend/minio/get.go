@@ -91,10 +91,11 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 		ContentType:  contentType(oi.ContentType),
 		Metadata:     metadataFromHeader(oi.Metadata),
 	}
-	if start != opts.Offset || (opts.Length >= 0 && length > opts.Length) {
-		// The server ignored the Range header and sent the whole object:
-		// cut the range out of it.
-		off, n, err := backend.ResolveRange(key, total, opts)
+	if start != opts.Offset {
+		// A partial answer starts at the offset (rangeOf checks it), so
+		// the server ignored the Range header and sent the whole object:
+		// skip to the offset.
+		off, _, err := backend.ResolveRange(key, total, opts)
 		if err != nil {
 			body.Close()
 			return nil, backend.ObjectInfo{}, err
@@ -103,7 +104,10 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 			body.Close()
 			return nil, backend.ObjectInfo{}, d.err("get", key, err)
 		}
-		length = n
+		length = total - off
+	}
+	if opts.Length >= 0 && length > opts.Length {
+		length = opts.Length // the reader stops there; Close drops the rest
 	}
 	return &bodyReader{key: key, body: body, left: length, size: length}, info, nil
 }
@@ -187,6 +191,12 @@ func (r *bodyReader) Read(p []byte) (int, error) {
 	r.left -= int64(n)
 	switch {
 	case r.left == 0:
+		if err == nil {
+			// Let the transport see the end of the body, so that it
+			// keeps the connection for the next request.
+			var one [1]byte
+			_, _ = r.body.Read(one[:])
+		}
 		return n, io.EOF
 	case err == io.EOF:
 		return n, backend.NewError("get", r.key, backend.ErrUnavailable,

@@ -3,7 +3,6 @@ package minio
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -54,7 +53,7 @@ func (d *Driver) list(ctx context.Context, prefix string, pageSize int, token st
 		q.Set("continuation-token", token)
 	}
 	var res minio.ListBucketV2Result
-	if err := d.sendXML(ctx, request{method: http.MethodGet, query: q}, &res); err != nil {
+	if err := d.getBucketXML(ctx, q, &res); err != nil {
 		return backend.ListPage{}, err
 	}
 	page := backend.ListPage{Objects: make([]backend.ObjectInfo, 0, len(res.Contents))}

@@ -21,22 +21,12 @@ import (
 // unchanged. The driver's tests pin this behaviour of minio-go.
 //
 // MinIO refuses requests whose user metadata headers (names with their
-// "x-amz-meta-" prefix, plus values) exceed 2 KiB, while the backend
-// contract allows 2 KiB of keys and values alone (backend.MaxMetadataSize,
-// as AWS S3 counts). Metadata that does not fit MinIO's header budget is
-// sent as x-amz-meta-* query parameters of the PUT (or of the initiation
-// of a multipart upload) instead, signed like the rest of the request:
-// MinIO reads user metadata from the query string too and does not count
-// it against the header limit. Every value sent that way is encoded, so
-// that no value contains a "." or ".." path segment, which MinIO refuses
-// in query values.
+// "x-amz-meta-" prefix, plus values as sent) exceed 2 KiB. That is how
+// backend.MaxMetadataSize counts, with this same encoding rule, so every
+// map that backend.NormalizeMetadata accepts fits.
 
-// metaPrefix is the prefix of user metadata header and query names.
+// metaPrefix is the prefix of user metadata header names.
 const metaPrefix = "x-amz-meta-"
-
-// maxUserMetadata is MinIO's limit on the user metadata headers of a
-// request: the sum of the lengths of the x-amz-meta-* names and values.
-const maxUserMetadata = 2048
 
 // encodedWordPrefix and encodedWordSuffix frame the encoded form.
 const (
@@ -44,34 +34,23 @@ const (
 	encodedWordSuffix = "?="
 )
 
-// encodedMeta is user metadata as it is sent.
-type encodedMeta struct {
-	values  map[string]string // "x-amz-meta-<key>" → value safe for a header
-	inQuery bool              // too large for MinIO's header budget: send as query parameters
-}
-
-// encodeMetadata prepares normalised user metadata for sending.
-func encodeMetadata(md map[string]string) encodedMeta {
+// encodeMetadata returns normalised user metadata as minio-go user
+// metadata: names with the x-amz-meta- prefix (so that minio-go never takes
+// a key such as "expires" for a standard header) and values safe for a
+// header.
+func encodeMetadata(md map[string]string) map[string]string {
 	if len(md) == 0 {
-		return encodedMeta{}
+		return nil
 	}
-	em := encodedMeta{values: make(map[string]string, len(md))}
-	size := 0
+	out := make(map[string]string, len(md))
 	for k, v := range md {
-		ev := encodeValue(v)
-		em.values[metaPrefix+k] = ev
-		size += len(metaPrefix) + len(k) + len(ev)
+		out[metaPrefix+k] = encodeValue(v)
 	}
-	if size > maxUserMetadata {
-		em.inQuery = true
-		for k, v := range md {
-			em.values[metaPrefix+k] = encodeWord(v)
-		}
-	}
-	return em
+	return out
 }
 
-// needsEncoding reports whether v must travel encoded.
+// needsEncoding reports whether v must travel encoded; it is the rule
+// backend.MetadataSize counts with.
 func needsEncoding(v string) bool {
 	for i := 0; i < len(v); i++ {
 		if v[i] < 0x20 || v[i] > 0x7e {

@@ -4,16 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,8 +35,8 @@ const abortTimeout = time.Minute
 //     Content-MD5), a larger one as a multipart upload of the driver's
 //     own (Concurrency parts in flight, each with its Content-MD5). So
 //     memory stays at Concurrency × PartSize whatever the object's size,
-//     where minio-go's PutObject with size -1 would buffer parts of up to
-//     ~600 MiB.
+//     where minio-go's PutObject with size -1 buffers parts of about
+//     512 MiB.
 //
 // An object that would need more than MaxParts parts gives ErrTooLarge:
 // before any I/O when its Size is known, else once the source has
@@ -53,6 +48,12 @@ const abortTimeout = time.Minute
 // With IfNotExist the request carries If-None-Match: * (on the single PUT,
 // and on both the initiation and the completion of a multipart upload), so
 // the server refuses to replace an existing object: 412 becomes ErrExist.
+// Unless Config.SkipConflictCheck is set, a key that nests with an
+// existing object's key is refused first (see conflicts.go).
+//
+// The returned info holds the key, size, ETag, content type and metadata;
+// LastModified is left zero, since the answer to a PUT does not carry it
+// (Stat has it).
 func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	opts, err := backend.CheckPut(key, r, opts)
 	if err != nil {
@@ -73,7 +74,7 @@ func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.
 	src := &source{ctx: ctx, r: backend.ExactReader(key, r, opts.Size)}
 	defer src.finish()
 	var info backend.ObjectInfo
-	if opts.Size >= 0 && opts.Size <= d.partSize && !p.meta.inQuery {
+	if opts.Size >= 0 && opts.Size <= d.partSize {
 		info, err = d.putStream(ctx, p, src, opts.Size)
 	} else {
 		info, err = d.putBuffered(ctx, p, src)
@@ -90,16 +91,12 @@ type putPlan struct {
 	key         string
 	ifNotExist  bool
 	contentType string
-	meta        encodedMeta
+	meta        map[string]string // encodeMetadata's
 }
 
-// options returns the minio-go options of the plan (metadata included
-// unless it goes in the query string).
+// options returns the minio-go options of the plan.
 func (p putPlan) options() minio.PutObjectOptions {
-	o := minio.PutObjectOptions{ContentType: p.contentType}
-	if !p.meta.inQuery {
-		o.UserMetadata = p.meta.values
-	}
+	o := minio.PutObjectOptions{ContentType: p.contentType, UserMetadata: p.meta}
 	if p.ifNotExist {
 		o.SetMatchETagExcept("*")
 	}
@@ -154,60 +151,8 @@ func (d *Driver) putBuffered(ctx context.Context, p putPlan, src *source) (backe
 func (d *Driver) putOne(ctx context.Context, p putPlan, data []byte) (etag string, err error) {
 	body := newGuard(data)
 	defer body.disable()
-	if !p.meta.inQuery {
-		ui, err := d.core.PutObject(ctx, d.bucket, p.key, body, int64(len(data)), md5Base64(data), "", p.options())
-		return ui.ETag, err
-	}
-	sum := sha256.Sum256(data)
-	resp, err := d.send(ctx, request{
-		method: http.MethodPut, key: p.key, query: p.metaQuery(nil), header: p.header(md5Base64(data)),
-		body: body, size: int64(len(data)), sha256: hex.EncodeToString(sum[:]),
-	})
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	return strings.Trim(resp.Header.Get("ETag"), `"`), nil
-}
-
-// initiate starts a multipart upload and returns its id.
-func (d *Driver) initiate(ctx context.Context, p putPlan) (string, error) {
-	if !p.meta.inQuery {
-		return d.core.NewMultipartUpload(ctx, d.bucket, p.key, p.options())
-	}
-	var res struct {
-		UploadID string `xml:"UploadId"`
-	}
-	err := d.sendXML(ctx, request{method: http.MethodPost, key: p.key, query: p.metaQuery(url.Values{"uploads": {""}}), header: p.header("")}, &res)
-	if err == nil && res.UploadID == "" {
-		err = errors.New("the server started a multipart upload without an upload id")
-	}
-	return res.UploadID, err
-}
-
-// metaQuery adds the metadata of p to q as query parameters.
-func (p putPlan) metaQuery(q url.Values) url.Values {
-	if q == nil {
-		q = url.Values{}
-	}
-	for k, v := range p.meta.values {
-		q.Set(k, v)
-	}
-	return q
-}
-
-// header returns the headers of a PUT or multipart initiation the driver
-// sends itself.
-func (p putPlan) header(contentMD5 string) http.Header {
-	h := http.Header{}
-	h.Set("Content-Type", p.contentType)
-	if contentMD5 != "" {
-		h.Set("Content-Md5", contentMD5)
-	}
-	if p.ifNotExist {
-		h.Set("If-None-Match", "*")
-	}
-	return h
+	ui, err := d.core.PutObject(ctx, d.bucket, p.key, body, int64(len(data)), md5Base64(data), "", p.options())
+	return ui.ETag, err
 }
 
 // putMultipart uploads the object in parts; first holds the first part
@@ -220,7 +165,7 @@ func (d *Driver) putMultipart(ctx context.Context, p putPlan, src *source, first
 			d.bufs.Put(b)
 		}
 	}()
-	id, err := d.initiate(ctx, p)
+	id, err := d.core.NewMultipartUpload(ctx, d.bucket, key, p.options())
 	if err != nil {
 		return backend.ObjectInfo{}, d.err("put", key, err)
 	}

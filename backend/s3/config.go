@@ -60,9 +60,10 @@ type Config struct {
 	// builds.
 	Credentials aws.CredentialsProvider
 
-	// HTTPClient sends the requests; nil: a client of the driver's own,
-	// whose idle connections Close releases. A caller's client is never
-	// closed by the driver.
+	// HTTPClient sends the requests; nil: a client of the driver's own
+	// (with the AWS configuration's settings, such as AWS_CA_BUNDLE),
+	// whose idle connections Close releases. A caller's client is used as
+	// it is, and never closed by the driver.
 	HTTPClient aws.HTTPClient
 
 	// PartSize is the size of the parts of a multipart upload and the

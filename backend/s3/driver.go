@@ -27,19 +27,20 @@ var (
 // sentinels so that a retry layer (New wraps the Driver in
 // backend/failover) can decide. It is safe for concurrent use.
 type Driver struct {
-	client   *s3.Client
-	presign  *s3.PresignClient
-	bucket   string
-	region   string
-	endpoint string // base URL without credentials, "" for AWS
-	partSize int64
-	conc     int
-	ownHTTP  *http.Transport // the transport the driver built, nil for a caller's client
-	closed   atomic.Bool
-	callOpts []func(*s3.Options)
-	bufs     *bufferPool
-	server   atomic.Int32 // serverUnknown, serverMinIO or serverOther
-	maxParts int          // MaxParts; lowered by tests only
+	client    *s3.Client
+	presign   *s3.PresignClient
+	bucket    string
+	region    string
+	endpoint  string // base URL without credentials, "" for AWS
+	pathStyle bool
+	partSize  int64
+	conc      int
+	ownHTTP   *http.Transport // the transport the driver built, nil for a caller's client
+	closed    atomic.Bool
+	callOpts  []func(*s3.Options)
+	bufs      *bufferPool
+	server    atomic.Int32 // serverUnknown, serverMinIO or serverOther
+	maxParts  int          // MaxParts; lowered by tests only
 }
 
 // NewDriver returns the raw driver for cfg, without retries: use New for
@@ -71,12 +72,10 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 		}},
 	}
 	d.bufs = newBufferPool(cfg.PartSize)
-	sniff := serverSniffer(&d.server)
-	d.callOpts = append(d.callOpts, func(o *s3.Options) { o.APIOptions = append(o.APIOptions, sniff) })
 	if cfg.Client != nil {
 		d.client = cfg.Client
 		opts := cfg.Client.Options()
-		d.region = opts.Region
+		d.region, d.pathStyle = opts.Region, opts.UsePathStyle
 		if opts.BaseEndpoint != nil {
 			d.endpoint = redactEndpoint(*opts.BaseEndpoint)
 		}
@@ -85,6 +84,10 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 			return nil, err
 		}
 	}
+	// Per call only (a client built here has the options above already):
+	// the middleware that learns which server answers (conflict.go).
+	sniff := serverSniffer(&d.server)
+	d.callOpts = append(d.callOpts, func(o *s3.Options) { o.APIOptions = append(o.APIOptions, sniff) })
 	d.presign = s3.NewPresignClient(d.client, func(po *s3.PresignOptions) {
 		po.ClientOptions = append(po.ClientOptions, d.callOpts...)
 	})
@@ -107,14 +110,16 @@ func (d *Driver) buildClient(ctx context.Context, cfg Config) (*s3.Client, error
 	if cfg.Credentials != nil {
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(cfg.Credentials))
 	}
-	if cfg.HTTPClient != nil {
-		loadOpts = append(loadOpts, config.WithHTTPClient(cfg.HTTPClient))
-	}
 	awsCfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
 		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("s3: loading the AWS configuration: %w", err))
 	}
-	if bc, ok := awsCfg.HTTPClient.(*awshttp.BuildableClient); ok && cfg.HTTPClient == nil {
+	if cfg.HTTPClient != nil {
+		// Used as it is: the caller owns its transport and TLS settings
+		// (AWS_CA_BUNDLE does not apply to it; config.LoadDefaultConfig
+		// would refuse a plain *http.Client when it is set).
+		awsCfg.HTTPClient = cfg.HTTPClient
+	} else if bc, ok := awsCfg.HTTPClient.(*awshttp.BuildableClient); ok {
 		// The SDK's client, with what the AWS configuration asked of it
 		// (AWS_CA_BUNDLE, ...), but on a transport of our own, so that
 		// Close can release its idle connections (and their goroutines).
@@ -130,7 +135,7 @@ func (d *Driver) buildClient(ctx context.Context, cfg Config) (*s3.Client, error
 		awsCfg.Region = defaultRegion
 	}
 	d.region = awsCfg.Region
-	d.endpoint = cfg.Endpoint
+	d.endpoint, d.pathStyle = cfg.Endpoint, cfg.PathStyle
 	return s3.NewFromConfig(awsCfg, append([]func(*s3.Options){func(o *s3.Options) {
 		o.UsePathStyle = cfg.PathStyle
 		if cfg.Endpoint != "" {
@@ -147,9 +152,10 @@ func (d *Driver) check(op, key string) error {
 	return nil
 }
 
-// Close releases the idle connections of the driver's own HTTP client.
-// Uploads in progress fail; a caller's client or HTTP client is left
-// alone. Close is idempotent.
+// Close makes every later call fail with ErrClosed and releases the idle
+// connections of the driver's own HTTP client. Calls in progress are not
+// interrupted (cancel their contexts for that); a caller's client or HTTP
+// client is left alone. Close is idempotent.
 func (d *Driver) Close() error {
 	if d.closed.Swap(true) {
 		return nil
@@ -160,12 +166,16 @@ func (d *Driver) Close() error {
 	return nil
 }
 
-// String describes the store without secrets:
-// "s3://bucket?endpoint=...&region=...".
+// String describes the store without secrets, as a URL that opens it
+// again (given the same credentials):
+// "s3://bucket?endpoint=...&path_style=true&region=...".
 func (d *Driver) String() string {
 	q := url.Values{}
 	if d.endpoint != "" {
 		q.Set("endpoint", d.endpoint)
+	}
+	if d.pathStyle {
+		q.Set("path_style", "true")
 	}
 	if d.region != "" {
 		q.Set("region", d.region)

@@ -56,22 +56,42 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 	}
 	info := backend.ObjectInfo{
 		Key:          key,
-		Size:         aws.ToInt64(out.ContentLength),
+		Size:         aws.ToInt64(out.ContentLength), // of the whole object when not ranged
 		LastModified: aws.ToTime(out.LastModified).UTC(),
 		ETag:         cleanETag(out.ETag),
 		ContentType:  aws.ToString(out.ContentType),
 		Metadata:     s3meta.Decode(out.Metadata),
 	}
-	length := aws.ToInt64(out.ContentLength)
+	// length is what the body must deliver; -1 when the server sent no
+	// Content-Length (never seen from S3 servers, possible behind a
+	// re-chunking proxy), and then only a broken connection is caught.
+	length := int64(-1)
+	if out.ContentLength != nil {
+		length = *out.ContentLength
+	}
 	var body io.Reader = out.Body
-	if cr := aws.ToString(out.ContentRange); cr != "" {
+	switch cr := aws.ToString(out.ContentRange); {
+	case cr != "":
 		total, err := parseContentRangeTotal(cr)
 		if err != nil {
 			out.Body.Close()
 			return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrServerBusy, err)
 		}
 		info.Size = total
-	} else if ranged {
+	case out.ContentLength == nil:
+		// The whole object's size is unknown: ask for it.
+		st, err := d.stat(ctx, "get", key)
+		if err != nil {
+			out.Body.Close()
+			return nil, backend.ObjectInfo{}, err
+		}
+		info.Size = st.Size
+		if ranged {
+			out.Body.Close()
+			return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrServerBusy,
+				errors.New("the server answered a range request without Content-Range or Content-Length"))
+		}
+	case ranged:
 		// The server ignored the Range and sent the whole object: cut
 		// the range out of it here.
 		off, n, err := backend.ResolveRange(key, info.Size, opts)
@@ -130,10 +150,10 @@ func parseContentRangeTotal(cr string) (int64, error) {
 	return total, nil
 }
 
-// bodyReader delivers exactly left bytes of a response body: a body that
-// ends early fails with ErrUnavailable (io.ErrUnexpectedEOF), and every
-// transport error is wrapped for op "get" with its Kind, so that a retry
-// layer can resume the download.
+// bodyReader delivers exactly left bytes of a response body (left < 0:
+// unknown): a body that ends early fails with ErrUnavailable
+// (io.ErrUnexpectedEOF), and every transport error is wrapped for op "get"
+// with its Kind, so that a retry layer can resume the download.
 type bodyReader struct {
 	key  string
 	r    io.Reader
@@ -142,7 +162,15 @@ type bodyReader struct {
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {
-	if b.left <= 0 {
+	if b.left < 0 {
+		// Length unknown: only transport errors are caught.
+		n, err := b.r.Read(p)
+		if err != nil && err != io.EOF {
+			err = readBodyErr(b.key, err)
+		}
+		return n, err
+	}
+	if b.left == 0 {
 		return 0, io.EOF
 	}
 	if int64(len(p)) > b.left {

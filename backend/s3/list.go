@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -65,9 +66,11 @@ func (d *Driver) List(ctx context.Context, opts backend.ListOptions) (backend.Li
 				continue
 			}
 			page.Objects = append(page.Objects, backend.ObjectInfo{
-				Key:          key,
-				Size:         aws.ToInt64(o.Size),
-				LastModified: aws.ToTime(o.LastModified).UTC(),
+				Key:  key,
+				Size: aws.ToInt64(o.Size),
+				// Listings carry milliseconds, HEAD and GET answers whole
+				// seconds (Last-Modified): the same precision everywhere.
+				LastModified: aws.ToTime(o.LastModified).UTC().Truncate(time.Second),
 				ETag:         cleanETag(o.ETag),
 			})
 		}

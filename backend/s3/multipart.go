@@ -90,7 +90,11 @@ type multipartUpload struct {
 // failed) when it returns.
 func (u *multipartUpload) sendParts(ctx context.Context, pr *partReader, first []byte) (int64, error) {
 	d := u.d
-	uctx, cancel := context.WithCancel(ctx)
+	// stop ends the reading at the first failure. The parts in flight run
+	// on ctx and are not cut short by another's failure: a part request
+	// cancelled midway can still be processed by the server after the
+	// abort, and bring the upload back (versitygw does).
+	stop, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
 		wg       sync.WaitGroup
@@ -117,12 +121,12 @@ func (u *multipartUpload) sendParts(ctx context.Context, pr *partReader, first [
 		select {
 		case b := <-free:
 			return b
-		case <-uctx.Done():
+		case <-stop.Done():
 			return nil
 		}
 	}
 	// The reader stops at the first failure of a part, too.
-	pr.r = backend.ContextReader(uctx, pr.r)
+	pr.r = backend.ContextReader(stop, pr.r)
 
 	var size int64
 	data, more := first, true
@@ -131,7 +135,7 @@ func (u *multipartUpload) sendParts(ctx context.Context, pr *partReader, first [
 		wg.Add(1)
 		go func(num int32, data []byte) {
 			defer wg.Done()
-			err := u.sendPart(uctx, num, data)
+			err := u.sendPart(ctx, num, data)
 			free <- data[:cap(data)] // never blocks: at most conc buffers exist
 			if err != nil {
 				fail(err)
@@ -217,18 +221,47 @@ func (u *multipartUpload) complete(ctx context.Context, opts backend.PutOptions)
 }
 
 // abort removes the upload and its parts. It runs on a context detached
-// from ctx (which may be the cancelled one), bounded by abortTimeout. An
-// upload the server no longer knows (NoSuchUpload) is already gone.
+// from ctx (which may be the cancelled one), bounded by abortTimeout.
+//
+// A part request that was cancelled (the caller's ctx ended) may still be
+// processed by the server after the abort and bring the upload back, as
+// AWS documents ("you might need to abort a multipart upload multiple
+// times") and versitygw shows. So the abort is checked with ListParts,
+// and repeated while the upload is still there. An upload the server no
+// longer knows (NoSuchUpload) is gone.
 func (u *multipartUpload) abort(ctx context.Context) error {
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 	defer cancel()
-	_, err := u.d.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{
-		Bucket:   aws.String(u.d.bucket),
-		Key:      aws.String(u.key),
-		UploadId: aws.String(u.id),
-	}, u.d.callOpts...)
-	if err != nil && !errors.Is(kindOf(err), backend.ErrNotFound) {
-		return err
+	const tries = 5
+	var err error
+	for try := range tries {
+		if try > 0 {
+			select {
+			case <-time.After(time.Duration(try) * 100 * time.Millisecond):
+			case <-actx.Done():
+				return actx.Err()
+			}
+		}
+		_, err = u.d.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{
+			Bucket:   aws.String(u.d.bucket),
+			Key:      aws.String(u.key),
+			UploadId: aws.String(u.id),
+		}, u.d.callOpts...)
+		if err != nil && kindOf(err) != backend.ErrNotFound {
+			continue
+		}
+		_, err = u.d.client.ListParts(actx, &s3.ListPartsInput{
+			Bucket:   aws.String(u.d.bucket),
+			Key:      aws.String(u.key),
+			UploadId: aws.String(u.id),
+			MaxParts: aws.Int32(1),
+		}, u.d.callOpts...)
+		if err != nil && kindOf(err) == backend.ErrNotFound {
+			return nil
+		}
+		if err == nil {
+			err = errors.New("the upload is still listed after the abort")
+		}
 	}
-	return nil
+	return err
 }

@@ -27,6 +27,7 @@ type server struct {
 	secretKey string
 	region    string
 	admin     *s3.Client // a plain SDK client, to look behind the driver's back
+	proc      *testserver.Process
 }
 
 // servers are the two independent S3 implementations every test runs on.
@@ -36,11 +37,15 @@ var servers = []struct {
 }{
 	{"minio", func(t *testing.T) *server {
 		m := testserver.StartMinIO(t)
-		return newServer(t, "minio", m.URL(), m.AccessKey, m.SecretKey, m.Region)
+		srv := newServer(t, "minio", m.URL(), m.AccessKey, m.SecretKey, m.Region)
+		srv.proc = m.Process
+		return srv
 	}},
 	{"versitygw", func(t *testing.T) *server {
 		v := testserver.StartVersityGW(t)
-		return newServer(t, "versitygw", v.URL(), v.AccessKey, v.SecretKey, v.Region)
+		srv := newServer(t, "versitygw", v.URL(), v.AccessKey, v.SecretKey, v.Region)
+		srv.proc = v.Process
+		return srv
 	}},
 }
 

@@ -22,8 +22,8 @@
 // contains "=?" but does not decode is returned unchanged.
 //
 // The encoding makes a value longer (4/3 of its bytes plus 12), which
-// counts against the servers' metadata size limit: HeaderSize measures it
-// the way MinIO does, and MaxHeaderSize is that limit.
+// counts against the servers' metadata size limits (MinIO: 2 KiB of
+// header names, "x-amz-meta-" included, and values as sent).
 package s3meta
 
 import (
@@ -98,25 +98,6 @@ func DecodeValue(h string) string {
 		return h
 	}
 	return s
-}
-
-// HeaderPrefix is the prefix of user metadata headers.
-const HeaderPrefix = "x-amz-meta-"
-
-// MaxHeaderSize is the most bytes of user metadata a request may carry,
-// counted by HeaderSize: MinIO's limit, and AWS S3's (which counts keys
-// without the prefix, so it is never the stricter one).
-const MaxHeaderSize = 2048
-
-// HeaderSize is the size of md's headers as MinIO counts it: for every
-// entry, the header name with its "x-amz-meta-" prefix plus the value as
-// EncodeValue sends it.
-func HeaderSize(md map[string]string) int {
-	n := 0
-	for k, v := range md {
-		n += len(HeaderPrefix) + len(k) + len(EncodeValue(v))
-	}
-	return n
 }
 
 func needsEncoding(v string) bool {

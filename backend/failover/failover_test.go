@@ -1,0 +1,228 @@
+package failover
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+func TestNewValidatesTheConfig(t *testing.T) {
+	c := newFakeCluster(t, "a")
+	for name, mutate := range map[string]func(*Config){
+		"no Resolve":         func(cfg *Config) { cfg.Resolve = nil },
+		"no Open":            func(cfg *Config) { cfg.Open = nil },
+		"negative attempts":  func(cfg *Config) { cfg.MaxAttempts = -1 },
+		"negative timeout":   func(cfg *Config) { cfg.AttemptTimeout = -time.Second },
+		"MaxDelay too short": func(cfg *Config) { cfg.BaseDelay, cfg.MaxDelay = time.Second, time.Millisecond },
+		"ReprobeMax too short": func(cfg *Config) {
+			cfg.ReprobeMin, cfg.ReprobeMax = time.Minute, time.Second
+		},
+		"no endpoints": func(cfg *Config) {
+			cfg.Resolve = func(context.Context) ([]string, error) { return []string{" ", ""}, nil }
+		},
+	} {
+		cfg := c.config()
+		mutate(&cfg)
+		_, err := New(context.Background(), cfg)
+		require.ErrorIs(t, err, backend.ErrInvalidArgument, name)
+	}
+	cfg := c.config()
+	cfg.Resolve = func(context.Context) ([]string, error) { return nil, errors.New("dns down") }
+	_, err := New(context.Background(), cfg)
+	require.ErrorIs(t, err, backend.ErrUnavailable)
+	assert.Contains(t, err.Error(), "dns down")
+
+	cfg = Config{Resolve: c.config().Resolve, Open: c.config().Open}
+	b := newBackend(t, cfg)
+	assert.Equal(t, DefaultMaxAttempts, b.cfg.MaxAttempts)
+	assert.Equal(t, DefaultAttemptTimeout, b.cfg.AttemptTimeout)
+	assert.Equal(t, DefaultStallTimeout, b.cfg.StallTimeout)
+	assert.Equal(t, DefaultReprobeMax, b.cfg.ReprobeMax)
+}
+
+func TestCloseStopsEverything(t *testing.T) {
+	c := newFakeCluster(t, "a", "b")
+	b, err := New(context.Background(), c.config())
+	require.NoError(t, err)
+	_, err = b.Stat(context.Background(), "k")
+	require.ErrorIs(t, err, backend.ErrNotFound)
+	_, err = b.Stat(context.Background(), "k")
+	require.ErrorIs(t, err, backend.ErrNotFound)
+	require.NoError(t, b.Close())
+	require.NoError(t, b.Close(), "Close is idempotent")
+	assert.True(t, c.ep("a").closed.Load())
+	assert.True(t, c.ep("b").closed.Load())
+
+	ctx := context.Background()
+	_, err = b.Stat(ctx, "k")
+	assert.ErrorIs(t, err, backend.ErrClosed)
+	_, err = b.Put(ctx, "k", strings.NewReader(""), backend.PutOptions{})
+	assert.ErrorIs(t, err, backend.ErrClosed)
+	_, _, err = b.Get(ctx, "k", backend.WholeObject)
+	assert.ErrorIs(t, err, backend.ErrClosed)
+	_, err = b.List(ctx, backend.ListOptions{})
+	assert.ErrorIs(t, err, backend.ErrClosed)
+	assert.ErrorIs(t, b.Remove(ctx, "k"), backend.ErrClosed)
+	assert.ErrorIs(t, b.RemoveMany(ctx, []string{"k"}), backend.ErrClosed)
+	_, err = b.Health(ctx)
+	assert.ErrorIs(t, err, backend.ErrClosed)
+}
+
+func TestInvalidArgumentsFailBeforeAnyIO(t *testing.T) {
+	c := newFakeCluster(t, "a")
+	b := newBackend(t, c.config())
+	ctx := context.Background()
+	_, err := b.Put(ctx, "a/../b", strings.NewReader("x"), backend.PutOptions{Size: 1})
+	assert.ErrorIs(t, err, backend.ErrInvalidKey)
+	_, err = b.Put(ctx, "k", nil, backend.PutOptions{Size: 1})
+	assert.ErrorIs(t, err, backend.ErrInvalidArgument)
+	_, err = b.Stat(ctx, "")
+	assert.ErrorIs(t, err, backend.ErrInvalidKey)
+	_, err = b.List(ctx, backend.ListOptions{Prefix: "../"})
+	assert.ErrorIs(t, err, backend.ErrInvalidKey)
+	assert.ErrorIs(t, b.Remove(ctx, "a/"), backend.ErrInvalidKey)
+	assert.Zero(t, c.openCount("a"), "nothing reached an endpoint")
+}
+
+func TestNoSecretsInStringLogsOrErrors(t *testing.T) {
+	const secret = "s3cr3tPa55"
+	c := newFakeCluster(t, "user:"+secret+"@a:9000", "http://u:"+secret+"@b:9000")
+	var logs bytes.Buffer
+	rec := &recorder{}
+	cfg := c.config()
+	cfg.Observer = rec
+	cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	b := newBackend(t, cfg)
+	for _, n := range []string{"user:" + secret + "@a:9000", "http://u:" + secret + "@b:9000"} {
+		c.ep(n).script(fault{kind: backend.ErrUnavailable, times: -1})
+	}
+	_, err := b.Stat(context.Background(), "k")
+	require.ErrorIs(t, err, backend.ErrUnavailable)
+
+	assert.NotContains(t, b.String(), secret)
+	assert.Equal(t, "failover(xxxxx@a:9000,http://u:xxxxx@b:9000)", b.String())
+	assert.NotContains(t, err.Error(), secret)
+	assert.NotContains(t, logs.String(), secret)
+	assert.NotContains(t, fmt.Sprint(b.Endpoints()), secret)
+	retries, failovers, states := rec.snapshot()
+	assert.NotContains(t, fmt.Sprint(retries, failovers, states), secret)
+
+	// The levels: endpoint down at WARN, failover at INFO, retry at DEBUG.
+	assert.Contains(t, logs.String(), `"level":"WARN","msg":"objstore failover: endpoint down"`)
+	assert.Contains(t, logs.String(), `"level":"INFO","msg":"objstore failover: failing over"`)
+	assert.Contains(t, logs.String(), `"level":"DEBUG","msg":"objstore failover: retrying"`)
+}
+
+func TestObserversFanOut(t *testing.T) {
+	c := newFakeCluster(t, "a", "b")
+	r1, r2 := &recorder{}, &recorder{}
+	cfg := c.config()
+	cfg.Observer = Observers(r1, nil, r2)
+	b := newBackend(t, cfg)
+	c.ep("a").script(fault{kind: backend.ErrUnavailable, times: -1})
+	for range 4 {
+		_, err := b.Stat(context.Background(), "k")
+		require.ErrorIs(t, err, backend.ErrNotFound)
+	}
+	re1, f1, s1 := r1.snapshot()
+	re2, f2, s2 := r2.snapshot()
+	assert.Equal(t, []string{"stat k a 1"}, re1)
+	assert.Equal(t, []string{"stat a->b"}, f1)
+	assert.Equal(t, []string{"a down"}, s1)
+	assert.Equal(t, re1, re2)
+	assert.Equal(t, f1, f2)
+	assert.Equal(t, s1, s2)
+}
+
+// TestChaos runs many concurrent operations while endpoints fail in every
+// scripted way, under the race detector: every operation either succeeds
+// or fails with a clear error, and every acknowledged put reads back
+// byte-identical.
+func TestChaos(t *testing.T) {
+	c := newFakeCluster(t, "a", "b", "c")
+	cfg := c.config()
+	cfg.MaxAttempts = 8
+	cfg.AttemptTimeout, cfg.StallTimeout = 100*time.Millisecond, 100*time.Millisecond
+	cfg.ReprobeMin, cfg.ReprobeMax = 5*time.Millisecond, 20*time.Millisecond
+	b := newBackend(t, cfg)
+
+	stop := make(chan struct{})
+	var faulter sync.WaitGroup
+	faulter.Go(func() {
+		r := rand.New(rand.NewPCG(1, 2))
+		kinds := []fault{
+			{kind: backend.ErrUnavailable},
+			{kind: backend.ErrServerBusy},
+			{op: "put", kind: backend.ErrUnavailable, readN: 100},
+			{op: "put", kind: backend.ErrServerBusy, readN: -1},
+			{op: "put", kind: backend.ErrUnavailable, apply: true},
+			{op: "get", body: true, at: 500, kind: backend.ErrUnavailable},
+			{op: "get", body: true, at: 100, hang: true},
+			{op: "stat", hang: true},
+		}
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			f := kinds[r.IntN(len(kinds))]
+			c.ep([]string{"a", "b", "c"}[r.IntN(3)]).script(f)
+		}
+	})
+
+	var mu sync.Mutex
+	acked := map[string][]byte{}
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Go(func() {
+			for i := range 20 {
+				key := fmt.Sprintf("w%d/%d", w, i)
+				data := randomBytes(uint64(w*1000+i), 1000+w*100+i)
+				ifNot := i%2 == 0
+				_, err := b.Put(context.Background(), key, bytes.NewReader(data), backend.PutOptions{Size: int64(len(data)), IfNotExist: ifNot})
+				if err != nil {
+					assert.True(t, errors.Is(err, backend.ErrUnavailable) || errors.Is(err, backend.ErrServerBusy), "put %s: %v", key, err)
+					continue
+				}
+				mu.Lock()
+				acked[key] = data
+				mu.Unlock()
+				rc, _, err := b.Get(context.Background(), key, backend.WholeObject)
+				if err != nil {
+					assert.True(t, errors.Is(err, backend.ErrUnavailable) || errors.Is(err, backend.ErrServerBusy), "get %s: %v", key, err)
+					continue
+				}
+				got, err := io.ReadAll(rc)
+				rc.Close()
+				if err != nil {
+					assert.ErrorIs(t, err, backend.ErrUnavailable, "reading %s", key)
+					assert.Less(t, len(got), len(data))
+					continue
+				}
+				assertSameBytes(t, data, got)
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	faulter.Wait()
+	require.NotEmpty(t, acked)
+	for key, data := range acked {
+		assertSameBytes(t, data, getAll(t, c.direct(), key))
+	}
+	t.Logf("%d of %d puts acknowledged", len(acked), 16*20)
+}

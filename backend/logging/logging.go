@@ -1,0 +1,173 @@
+package logging
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+// DefaultSlowThreshold is the duration from which a successful operation
+// is logged at Warn, unless WithSlowThreshold says otherwise.
+const DefaultSlowThreshold = 2 * time.Second
+
+var (
+	_ backend.Backend = (*Backend)(nil)
+	_ backend.Wrapper = (*Backend)(nil)
+)
+
+// Backend logs the operations of the backend it wraps (see the package
+// doc for the levels). New returns it inside a value that also has exactly
+// the optional capabilities of the inner backend, each logged too.
+type Backend struct {
+	inner  backend.Backend
+	logger *slog.Logger
+	name   string
+	slow   time.Duration
+}
+
+// Option tunes New and Observer.
+type Option func(*config)
+
+type config struct {
+	name string
+	slow time.Duration
+}
+
+// WithName sets the "backend" attribute; the default is the inner
+// backend's String() (for Observer: "failover"), credentials redacted.
+func WithName(name string) Option { return func(c *config) { c.name = name } }
+
+// WithSlowThreshold sets the duration from which a successful operation
+// is logged at Warn; 0 or less turns slow-operation logging off.
+func WithSlowThreshold(d time.Duration) Option { return func(c *config) { c.slow = d } }
+
+// New wraps inner, logging to logger (nil: slog.Default()).
+func New(inner backend.Backend, logger *slog.Logger, opts ...Option) backend.Backend {
+	c := config{slow: DefaultSlowThreshold}
+	for _, o := range opts {
+		o(&c)
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if c.name == "" {
+		if s, ok := inner.(fmt.Stringer); ok {
+			c.name = s.String()
+		} else {
+			c.name = fmt.Sprintf("%T", inner)
+		}
+	}
+	b := &Backend{inner: inner, logger: logger, name: backend.Redact(c.name), slow: c.slow}
+	return compose(b)
+}
+
+// Unwrap returns the inner backend.
+func (b *Backend) Unwrap() backend.Backend { return b.inner }
+
+// String names the wrapper and the inner backend.
+func (b *Backend) String() string { return "logging(" + b.name + ")" }
+
+// levelFor is the level of a failed or successful operation by outcome.
+func levelFor(oc string) slog.Level {
+	switch oc {
+	case "ok", "not_found":
+		return slog.LevelDebug
+	case "canceled":
+		return slog.LevelInfo
+	case "exist", "invalid":
+		return slog.LevelWarn
+	}
+	return slog.LevelError
+}
+
+// log writes the record of one finished operation, if the logger wants
+// its level.
+func (b *Backend) log(ctx context.Context, op, key string, start time.Time, err error, extra ...slog.Attr) {
+	d := time.Since(start)
+	oc := outcome(err)
+	level := levelFor(oc)
+	msg := "objstore: operation failed"
+	switch {
+	case err == nil && b.slow > 0 && d >= b.slow:
+		level, msg = slog.LevelWarn, "objstore: slow operation"
+	case err == nil || oc == "not_found":
+		msg = "objstore: operation"
+	}
+	if !b.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := append([]slog.Attr{
+		slog.String("op", op),
+		slog.String("key", key),
+		slog.String("backend", b.name),
+		slog.String("outcome", oc),
+		slog.Duration("duration", d),
+	}, extra...)
+	if err != nil {
+		attrs = append(attrs, slog.String("error", errText(err)))
+	}
+	b.logger.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// Put logs a put with its declared size.
+func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	start := time.Now()
+	info, err := b.inner.Put(ctx, key, r, opts)
+	size := opts.Size
+	if err == nil {
+		size = info.Size
+	}
+	b.log(ctx, "put", key, start, err, slog.Int64("size", size))
+	return info, err
+}
+
+// Get logs the call until the reader is returned; the reader logs a body
+// that fails later.
+func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+	start := time.Now()
+	rc, info, err := b.inner.Get(ctx, key, opts)
+	if err != nil {
+		b.log(ctx, "get", key, start, err)
+		return rc, info, err
+	}
+	b.log(ctx, "get", key, start, nil, slog.Int64("size", info.Size))
+	return &getReader{rc: rc, b: b, ctx: ctx, key: key, start: start}, info, nil
+}
+
+// Stat logs a stat.
+func (b *Backend) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
+	start := time.Now()
+	info, err := b.inner.Stat(ctx, key)
+	b.log(ctx, "stat", key, start, err)
+	return info, err
+}
+
+// List logs one page; key is the prefix.
+func (b *Backend) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+	start := time.Now()
+	page, err := b.inner.List(ctx, opts)
+	b.log(ctx, "list", opts.Prefix, start, err, slog.Int("count", len(page.Objects)))
+	return page, err
+}
+
+// Remove logs a remove.
+func (b *Backend) Remove(ctx context.Context, key string) error {
+	start := time.Now()
+	err := b.inner.Remove(ctx, key)
+	b.log(ctx, "remove", key, start, err)
+	return err
+}
+
+// Close closes the inner backend and logs a failure to close at Error.
+func (b *Backend) Close() error {
+	err := b.inner.Close()
+	if err != nil {
+		b.logger.LogAttrs(context.Background(), slog.LevelError, "objstore: close failed",
+			slog.String("backend", b.name), slog.String("error", errText(err)))
+	}
+	return err
+}

@@ -1,0 +1,315 @@
+package logging_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
+	"github.com/objstore-dev/objstore/backend/logging"
+	"github.com/objstore-dev/objstore/backend/mem"
+)
+
+var _ failover.Observer = (*logging.FailoverObserver)(nil)
+
+// lockedWriter serialises writes from concurrent operations.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// capture is a JSON logger at level into a buffer.
+type capture struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func newCapture(level slog.Level) (*capture, *slog.Logger) {
+	c := &capture{}
+	return c, slog.New(slog.NewJSONHandler(c, &slog.HandlerOptions{Level: level}))
+}
+
+func (c *capture) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.Write(p)
+}
+
+func (c *capture) text() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.String()
+}
+
+// records parses the captured records and empties the buffer.
+func (c *capture) records(t *testing.T) []map[string]any {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(c.buf.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m))
+		out = append(out, m)
+	}
+	c.buf.Reset()
+	return out
+}
+
+// one returns the single record captured since the last call.
+func (c *capture) one(t *testing.T) map[string]any {
+	t.Helper()
+	recs := c.records(t)
+	require.Len(t, recs, 1)
+	return recs[0]
+}
+
+func TestLevels(t *testing.T) {
+	c, logger := newCapture(slog.LevelDebug)
+	b := logging.New(mem.New(), logger, logging.WithName("store"))
+	ctx := t.Context()
+
+	_, err := b.Put(ctx, "a", strings.NewReader("hello"), backend.PutOptions{Size: 5})
+	require.NoError(t, err)
+	r := c.one(t)
+	assert.Equal(t, "DEBUG", r["level"])
+	assert.Equal(t, "objstore: operation", r["msg"])
+	assert.Equal(t, "put", r["op"])
+	assert.Equal(t, "a", r["key"])
+	assert.Equal(t, "store", r["backend"])
+	assert.Equal(t, "ok", r["outcome"])
+	assert.Equal(t, 5.0, r["size"])
+	assert.NotContains(t, r, "error")
+
+	_, err = b.Stat(ctx, "missing")
+	require.ErrorIs(t, err, backend.ErrNotFound)
+	r = c.one(t)
+	assert.Equal(t, "DEBUG", r["level"])
+	assert.Equal(t, "not_found", r["outcome"])
+
+	_, err = b.Put(ctx, "a", strings.NewReader("x"), backend.PutOptions{Size: 1, IfNotExist: true})
+	require.ErrorIs(t, err, backend.ErrExist)
+	r = c.one(t)
+	assert.Equal(t, "WARN", r["level"])
+	assert.Equal(t, "objstore: operation failed", r["msg"])
+	assert.Equal(t, "exist", r["outcome"])
+	assert.Contains(t, r["error"], "already exists")
+
+	_, _, err = b.Get(ctx, "/bad", backend.WholeObject)
+	require.ErrorIs(t, err, backend.ErrInvalidKey)
+	assert.Equal(t, "WARN", c.one(t)["level"])
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = b.Put(cancelled, "c", strings.NewReader("abc"), backend.PutOptions{Size: 3})
+	require.Error(t, err)
+	r = c.one(t)
+	assert.Equal(t, "INFO", r["level"])
+	assert.Equal(t, "canceled", r["outcome"])
+
+	require.NoError(t, b.Close())
+	require.ErrorIs(t, b.Remove(ctx, "a"), backend.ErrClosed)
+	r = c.one(t)
+	assert.Equal(t, "ERROR", r["level"])
+	assert.Equal(t, "error", r["outcome"])
+}
+
+func TestQuietAtInfo(t *testing.T) {
+	c, logger := newCapture(slog.LevelInfo)
+	b := logging.New(mem.New(), logger)
+	_, err := b.Put(t.Context(), "a", strings.NewReader("hello"), backend.PutOptions{Size: 5})
+	require.NoError(t, err)
+	_, err = b.Stat(t.Context(), "missing")
+	require.ErrorIs(t, err, backend.ErrNotFound)
+	assert.Empty(t, c.text())
+}
+
+// slowStat is a backend over mem whose Stat takes a while.
+type slowStat struct{ *mem.Backend }
+
+func (s slowStat) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
+	time.Sleep(30 * time.Millisecond)
+	return s.Backend.Stat(ctx, key)
+}
+
+func TestSlow(t *testing.T) {
+	c, logger := newCapture(slog.LevelWarn)
+	b := logging.New(slowStat{mem.New()}, logger, logging.WithSlowThreshold(10*time.Millisecond))
+	_, err := b.Put(t.Context(), "a", strings.NewReader("x"), backend.PutOptions{Size: 1})
+	require.NoError(t, err)
+	assert.Empty(t, c.text(), "a fast put is not slow")
+	_, err = b.Stat(t.Context(), "a")
+	require.NoError(t, err)
+	r := c.one(t)
+	assert.Equal(t, "WARN", r["level"])
+	assert.Equal(t, "objstore: slow operation", r["msg"])
+	assert.Equal(t, "stat", r["op"])
+	assert.GreaterOrEqual(t, r["duration"], float64(10*time.Millisecond))
+
+	off := logging.New(slowStat{mem.New()}, logger, logging.WithSlowThreshold(0))
+	_, err = off.Stat(t.Context(), "a")
+	require.ErrorIs(t, err, backend.ErrNotFound)
+	assert.Empty(t, c.text())
+}
+
+func TestBrokenGetBody(t *testing.T) {
+	c, logger := newCapture(slog.LevelInfo)
+	fault := backend.NewError("get", "k", backend.ErrUnavailable, io.ErrUnexpectedEOF)
+	b := logging.New(breaking{Backend: mem.New(), err: fault}, logger)
+	_, err := b.Put(t.Context(), "k", strings.NewReader("abcdef"), backend.PutOptions{Size: 6})
+	require.NoError(t, err)
+	rc, _, err := b.Get(t.Context(), "k", backend.WholeObject)
+	require.NoError(t, err)
+	_, err = io.ReadAll(rc)
+	require.ErrorIs(t, err, backend.ErrUnavailable)
+	_, _ = rc.Read(make([]byte, 1))
+	require.NoError(t, rc.Close())
+	r := c.one(t)
+	assert.Equal(t, "ERROR", r["level"])
+	assert.Equal(t, "read", r["op"])
+	assert.Equal(t, "unavailable", r["outcome"])
+	assert.Equal(t, 2.0, r["bytes_read"])
+}
+
+const secret = "s3cr3tpass"
+
+// leaky is a backend over mem whose name and errors carry credentials, as
+// a careless driver's might.
+type leaky struct{ *full }
+
+func (leaky) String() string {
+	return "minio://AKIAEXAMPLE:" + secret + "@127.0.0.1:9000/bucket"
+}
+
+func (leaky) Stat(_ context.Context, key string) (backend.ObjectInfo, error) {
+	cause := errors.New(`Head "http://AKIAEXAMPLE:` + secret + `@127.0.0.1:9000/bucket/` + key +
+		`?X-Amz-Signature=` + secret + `": dial tcp: connection refused (via AKIAEXAMPLE:` + secret + `@10.0.0.1)`)
+	return backend.ObjectInfo{}, backend.NewError("stat", key, backend.ErrUnavailable, cause)
+}
+
+func TestNoSecrets(t *testing.T) {
+	c, logger := newCapture(slog.LevelDebug)
+	b := logging.New(leaky{newFull()}, logger)
+	_, err := b.Stat(t.Context(), "captures/one.pcap")
+	require.ErrorIs(t, err, backend.ErrUnavailable)
+	require.Contains(t, err.Error(), secret, "the test plants a secret in the error")
+	u, err := b.(backend.Presigner).PresignGet(t.Context(), "captures/one.pcap", time.Minute)
+	require.NoError(t, err)
+	require.Contains(t, u, "s3cr3t")
+	o := logging.Observer(logger, logging.WithName("http://u:"+secret+"@h"))
+	o.Retry("stat", "captures/one.pcap", "http://AKIAEXAMPLE:"+secret+"@127.0.0.1:9000", 1, err)
+	o.Failover("stat", "captures/one.pcap", "AKIAEXAMPLE:"+secret+"@127.0.0.1:9000", "127.0.0.1:9001", err)
+	o.EndpointState("https://AKIAEXAMPLE:"+secret+"@127.0.0.1:9000", false)
+
+	out := c.text()
+	assert.NotContains(t, out, "s3cr3t", "neither the planted secret nor the presigned signature")
+	assert.Contains(t, out, "captures/one.pcap", "keys are logged")
+	assert.Contains(t, out, "127.0.0.1:9000", "endpoints are logged")
+	assert.Contains(t, out, "connection refused", "the error is logged")
+	recs := c.records(t)
+	require.Len(t, recs, 5)
+	assert.Equal(t, "minio://AKIAEXAMPLE:xxxxx@127.0.0.1:9000/bucket", recs[0]["backend"])
+}
+
+func TestCapabilities(t *testing.T) {
+	c, logger := newCapture(slog.LevelDebug)
+	ctx := t.Context()
+	b := logging.New(mem.New(), logger)
+	br, ok := backend.As[backend.BatchRemover](b)
+	require.True(t, ok)
+	_, ok = b.(backend.HealthChecker)
+	assert.False(t, ok)
+	require.NoError(t, br.RemoveMany(ctx, []string{"x", "y"}))
+	r := c.one(t)
+	assert.Equal(t, "remove-many", r["op"])
+	assert.Equal(t, 2.0, r["count"])
+
+	bare := logging.New(struct{ backend.Backend }{mem.New()}, logger)
+	_, ok = bare.(backend.BatchRemover)
+	assert.False(t, ok)
+
+	f := logging.New(newFull(), logger)
+	_, err := f.(backend.HealthChecker).Health(ctx)
+	require.NoError(t, err)
+	_, err = f.(backend.Presigner).PresignPut(ctx, "/bad", time.Minute)
+	require.ErrorIs(t, err, backend.ErrInvalidKey)
+	require.NoError(t, f.(backend.Lifecycler).SetExpiry(ctx, "logs/", 3))
+	_, err = f.(backend.Lifecycler).Expiry(ctx)
+	require.NoError(t, err)
+	var ops []string
+	for _, r := range c.records(t) {
+		ops = append(ops, r["op"].(string)+"/"+r["level"].(string))
+	}
+	assert.Equal(t, []string{"health/DEBUG", "presign-put/WARN", "set-expiry/DEBUG", "expiry/DEBUG"}, ops)
+}
+
+// down is an endpoint backend over mem that cannot be reached.
+type down struct{ *mem.Backend }
+
+func (down) Put(_ context.Context, key string, _ io.Reader, _ backend.PutOptions) (backend.ObjectInfo, error) {
+	return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrUnavailable, errors.New("connection refused"))
+}
+
+func (down) List(_ context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+	return backend.ListPage{}, backend.NewError("list", opts.Prefix, backend.ErrUnavailable, errors.New("connection refused"))
+}
+
+// Through the real failover wrapper with one endpoint down: a retry at
+// Info, the failover and the endpoint going down at Warn.
+func TestObserverLevels(t *testing.T) {
+	c, logger := newCapture(slog.LevelDebug)
+	fb, err := failover.New(t.Context(), failover.Config{
+		Resolve: func(context.Context) ([]string, error) { return []string{"dead:1", "live:2"}, nil },
+		Open: func(_ context.Context, ep string) (backend.Backend, error) {
+			if ep == "dead:1" {
+				return down{mem.New()}, nil
+			}
+			return mem.New(), nil
+		},
+		BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond,
+		ReprobeMin: time.Hour, ReprobeMax: time.Hour,
+		Observer: logging.Observer(logger, logging.WithName("cluster")),
+	})
+	require.NoError(t, err)
+	b := logging.New(fb, logger, logging.WithName("cluster"))
+	t.Cleanup(func() { require.NoError(t, b.Close()) })
+	for _, k := range []string{"k1", "k2"} {
+		_, err := b.Put(t.Context(), k, strings.NewReader("data"), backend.PutOptions{Size: 4})
+		require.NoError(t, err)
+	}
+	byMsg := map[string]map[string]any{}
+	for _, r := range c.records(t) {
+		byMsg[r["msg"].(string)] = r
+	}
+	require.Contains(t, byMsg, "objstore: retrying")
+	assert.Equal(t, "INFO", byMsg["objstore: retrying"]["level"])
+	assert.Equal(t, "dead:1", byMsg["objstore: retrying"]["endpoint"])
+	assert.Equal(t, "unavailable", byMsg["objstore: retrying"]["reason"])
+	require.Contains(t, byMsg, "objstore: failing over")
+	assert.Equal(t, "WARN", byMsg["objstore: failing over"]["level"])
+	assert.Equal(t, "live:2", byMsg["objstore: failing over"]["to"])
+	require.Contains(t, byMsg, "objstore: endpoint down")
+	assert.Equal(t, "WARN", byMsg["objstore: endpoint down"]["level"])
+	assert.Equal(t, "cluster", byMsg["objstore: endpoint down"]["backend"])
+	assert.Equal(t, "DEBUG", byMsg["objstore: operation"]["level"], "the retried put succeeded")
+}

@@ -1,0 +1,43 @@
+// Package metrics is a Backend wrapper that exports Prometheus metrics for
+// every operation, and a failover.Observer that counts retries, failovers
+// and endpoint health.
+//
+//	b := metrics.New(inner, prometheus.DefaultRegisterer, metrics.WithName("captures"))
+//	client := objstore.New(inner, objstore.WithMiddleware(func(b backend.Backend) backend.Backend {
+//		return metrics.New(b, reg)
+//	}))
+//
+// # Metrics
+//
+// With the default namespace "objstore":
+//
+//	objstore_operations_total{backend,op,outcome}          counter
+//	objstore_operation_duration_seconds{backend,op}        histogram
+//	objstore_uploaded_bytes_total{backend}                 counter: bytes read from Put readers
+//	objstore_downloaded_bytes_total{backend}               counter: bytes delivered by Get readers
+//	objstore_retries_total{backend,op,reason}              counter (Observer)
+//	objstore_failovers_total{backend,op}                   counter (Observer)
+//	objstore_endpoint_up{backend,endpoint}                 gauge 1/0 (Observer)
+//
+// op is put, get, stat, list, remove, remove-many, health, presign-get,
+// presign-put, set-expiry, expiry, or read (a Get body that failed after
+// Get returned). outcome and reason are one of ok, not_found, exist,
+// invalid, unavailable, busy, canceled, error (see Outcome).
+//
+// The duration of a Get is the time until Get returns (time to first
+// byte); the bytes of a Get are added when its reader hits io.EOF or is
+// closed, whichever comes first.
+//
+// # Registration
+//
+// Every wrapper and observer registers the same collectors; a second
+// registration on the same Registerer reuses the collectors already there
+// (prometheus.AlreadyRegisteredError), so several wrappers, told apart by
+// their "backend" label, share one registry without a panic. A collector
+// of the same name but a different shape, registered by someone else, is a
+// programming error and panics, as with promauto.
+//
+// # Errors
+//
+// The wrapper returns the inner backend's errors unchanged.
+package metrics

@@ -1,0 +1,37 @@
+// Package tracing is a Backend wrapper that makes an OpenTelemetry span of
+// every operation, and a failover.Observer that adds retries and failovers
+// to those spans as events.
+//
+//	obs := tracing.Observer()                            // optional: for failover events
+//	inner, _ := minio.New(ctx, minio.Config{..., Observer: obs})
+//	b := tracing.New(inner, tp, tracing.WithObserver(obs))
+//
+// # Spans
+//
+// Span names are "objstore." + op: objstore.put, objstore.get,
+// objstore.stat, objstore.list, objstore.remove, objstore.remove-many,
+// objstore.health, objstore.presign-get, objstore.presign-put,
+// objstore.set-expiry, objstore.expiry. Spans are of kind client, children
+// of the span in the caller's context, and the context given to the inner
+// backend carries the new span (so that HTTP instrumentation below nests
+// under it).
+//
+// Attributes: objstore.backend (the wrapper's name), objstore.key (the
+// key; the prefix for list), objstore.size (Put: the declared size, then
+// the stored size; Get and Stat: the object's size), objstore.outcome
+// (ok, not_found, exist, invalid, unavailable, busy, canceled, error),
+// objstore.bytes_read (Get: bytes delivered by the reader), and
+// objstore.count (list: objects in the page; remove-many: keys).
+//
+// A Get span ends when its reader is closed, not when Get returns, so that
+// it covers the download; a reader that is never closed leaves its span
+// open (Backend.Get requires the caller to close it).
+//
+// # Errors
+//
+// The wrapper returns the inner backend's errors unchanged. A failed
+// operation records the error on its span (RecordError) and sets the
+// status to Error — except not_found, which is an answer rather than a
+// failure (an existence check), and only sets objstore.outcome. A Get
+// reader that fails records its error and sets the status too.
+package tracing

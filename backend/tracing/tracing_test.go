@@ -1,0 +1,259 @@
+package tracing_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
+	"github.com/objstore-dev/objstore/backend/mem"
+	"github.com/objstore-dev/objstore/backend/tracing"
+)
+
+var _ failover.Observer = (*tracing.FailoverObserver)(nil)
+
+func newProvider(t *testing.T) (*sdktrace.TracerProvider, *tracetest.InMemoryExporter) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { require.NoError(t, tp.Shutdown(context.Background())) })
+	return tp, exp
+}
+
+// attrs returns a span's attributes as a map.
+func attrs(kvs []attribute.KeyValue) map[attribute.Key]attribute.Value {
+	m := map[attribute.Key]attribute.Value{}
+	for _, kv := range kvs {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+// only returns the one ended span called name.
+func only(t *testing.T, exp *tracetest.InMemoryExporter, name string) tracetest.SpanStub {
+	t.Helper()
+	var found []tracetest.SpanStub
+	for _, s := range exp.GetSpans() {
+		if s.Name == name {
+			found = append(found, s)
+		}
+	}
+	require.Lenf(t, found, 1, "spans called %s", name)
+	return found[0]
+}
+
+func TestSpans(t *testing.T) {
+	tp, exp := newProvider(t)
+	b := tracing.New(mem.New(), tp, tracing.WithName("store"))
+	ctx, parent := tp.Tracer("test").Start(t.Context(), "parent")
+
+	_, err := b.Put(ctx, "a/b", strings.NewReader("hello"), backend.PutOptions{Size: 5})
+	require.NoError(t, err)
+	_, err = b.Put(ctx, "a/b", strings.NewReader("again"), backend.PutOptions{Size: -1, IfNotExist: true})
+	require.ErrorIs(t, err, backend.ErrExist)
+	_, err = b.Stat(ctx, "missing")
+	require.ErrorIs(t, err, backend.ErrNotFound)
+	_, err = b.List(ctx, backend.ListOptions{Prefix: "a/"})
+	require.NoError(t, err)
+	require.NoError(t, b.Remove(ctx, "a/b"))
+	parent.End()
+
+	spans := exp.GetSpans()
+	require.Len(t, spans, 6)
+	for _, s := range spans[:5] {
+		assert.Equal(t, parent.SpanContext().SpanID(), s.Parent.SpanID(), "%s is a child of the caller's span", s.Name)
+		assert.Equal(t, trace.SpanKindClient, s.SpanKind)
+		assert.Equal(t, "store", attrs(s.Attributes)[tracing.AttrBackend].AsString())
+		assert.Equal(t, tracing.ScopeName, s.InstrumentationScope.Name)
+	}
+	names := []string{spans[0].Name, spans[1].Name, spans[2].Name, spans[3].Name, spans[4].Name}
+	assert.Equal(t, []string{"objstore.put", "objstore.put", "objstore.stat", "objstore.list", "objstore.remove"}, names)
+
+	ok := attrs(spans[0].Attributes)
+	assert.Equal(t, "a/b", ok[tracing.AttrKey].AsString())
+	assert.Equal(t, int64(5), ok[tracing.AttrSize].AsInt64())
+	assert.Equal(t, "ok", ok[tracing.AttrOutcome].AsString())
+	assert.Equal(t, codes.Unset, spans[0].Status.Code)
+
+	exist := attrs(spans[1].Attributes)
+	assert.Equal(t, "exist", exist[tracing.AttrOutcome].AsString())
+	_, hasSize := exist[tracing.AttrSize]
+	assert.False(t, hasSize, "an unknown size is not recorded")
+	assert.Equal(t, codes.Error, spans[1].Status.Code)
+	assert.Contains(t, spans[1].Status.Description, "already exists")
+	require.Len(t, spans[1].Events, 1)
+	assert.Equal(t, "exception", spans[1].Events[0].Name)
+
+	missing := attrs(spans[2].Attributes)
+	assert.Equal(t, "not_found", missing[tracing.AttrOutcome].AsString())
+	assert.Equal(t, codes.Unset, spans[2].Status.Code, "not found is an answer, not a failure")
+	assert.Empty(t, spans[2].Events)
+
+	list := attrs(spans[3].Attributes)
+	assert.Equal(t, "a/", list[tracing.AttrKey].AsString())
+	assert.Equal(t, int64(1), list[tracing.AttrCount].AsInt64())
+}
+
+// A Get span lasts until the reader is closed and records the bytes read.
+func TestGetSpanEndsAtClose(t *testing.T) {
+	tp, exp := newProvider(t)
+	b := tracing.New(mem.New(), tp)
+	_, err := b.Put(t.Context(), "k", strings.NewReader("0123456789"), backend.PutOptions{Size: 10})
+	require.NoError(t, err)
+	exp.Reset()
+
+	rc, _, err := b.Get(t.Context(), "k", backend.GetOptions{Offset: 2, Length: 5})
+	require.NoError(t, err)
+	data, err := io.ReadAll(rc)
+	require.NoError(t, err)
+	assert.Equal(t, "23456", string(data))
+	assert.Empty(t, exp.GetSpans(), "the span is open while the reader is")
+	require.NoError(t, rc.Close())
+	require.NoError(t, rc.Close(), "a second Close is harmless")
+	s := only(t, exp, "objstore.get")
+	a := attrs(s.Attributes)
+	assert.Equal(t, int64(10), a[tracing.AttrSize].AsInt64())
+	assert.Equal(t, int64(5), a[tracing.AttrBytesRead].AsInt64())
+	assert.Equal(t, "ok", a[tracing.AttrOutcome].AsString())
+	assert.Equal(t, "mem", a[tracing.AttrBackend].AsString())
+
+	exp.Reset()
+	_, _, err = b.Get(t.Context(), "nope", backend.WholeObject)
+	require.ErrorIs(t, err, backend.ErrNotFound)
+	assert.Equal(t, "not_found", attrs(only(t, exp, "objstore.get").Attributes)[tracing.AttrOutcome].AsString())
+}
+
+func TestBrokenGetBody(t *testing.T) {
+	tp, exp := newProvider(t)
+	fault := backend.NewError("get", "k", backend.ErrUnavailable, io.ErrUnexpectedEOF)
+	b := tracing.New(breaking{Backend: mem.New(), err: fault}, tp)
+	_, err := b.Put(t.Context(), "k", strings.NewReader("abcdef"), backend.PutOptions{Size: 6})
+	require.NoError(t, err)
+	rc, _, err := b.Get(t.Context(), "k", backend.WholeObject)
+	require.NoError(t, err)
+	_, err = io.ReadAll(rc)
+	require.ErrorIs(t, err, backend.ErrUnavailable)
+	require.NoError(t, rc.Close())
+	s := only(t, exp, "objstore.get")
+	assert.Equal(t, codes.Error, s.Status.Code)
+	a := attrs(s.Attributes)
+	assert.Equal(t, "unavailable", a[tracing.AttrOutcome].AsString())
+	assert.Equal(t, int64(2), a[tracing.AttrBytesRead].AsInt64())
+}
+
+func TestCapabilities(t *testing.T) {
+	tp, exp := newProvider(t)
+	ctx := t.Context()
+	b := tracing.New(mem.New(), tp)
+	br, ok := backend.As[backend.BatchRemover](b)
+	require.True(t, ok)
+	_, ok = b.(backend.Presigner)
+	assert.False(t, ok)
+	require.NoError(t, br.RemoveMany(ctx, []string{"x", "y"}))
+	assert.Equal(t, int64(2), attrs(only(t, exp, "objstore.remove-many").Attributes)[tracing.AttrCount].AsInt64())
+
+	bare := tracing.New(struct{ backend.Backend }{mem.New()}, tp)
+	_, ok = bare.(backend.BatchRemover)
+	assert.False(t, ok)
+
+	f := tracing.New(newFull(), tp)
+	_, err := f.(backend.HealthChecker).Health(ctx)
+	require.NoError(t, err)
+	u, err := f.(backend.Presigner).PresignGet(ctx, "k", time.Minute)
+	require.NoError(t, err)
+	_, err = f.(backend.Presigner).PresignPut(ctx, "k", time.Minute)
+	require.NoError(t, err)
+	require.NoError(t, f.(backend.Lifecycler).SetExpiry(ctx, "logs/", 3))
+	_, err = f.(backend.Lifecycler).Expiry(ctx)
+	require.NoError(t, err)
+	for _, name := range []string{"objstore.health", "objstore.presign-get", "objstore.presign-put", "objstore.set-expiry", "objstore.expiry"} {
+		s := only(t, exp, name)
+		for _, kv := range s.Attributes {
+			assert.NotContains(t, kv.Value.Emit(), "s3cr3t", "a presigned URL is never recorded")
+		}
+	}
+	assert.Contains(t, u, "s3cr3t")
+}
+
+// down is an endpoint backend over mem that cannot be reached.
+type down struct{ *mem.Backend }
+
+func (d down) unavailable(op, key string) error {
+	return backend.NewError(op, key, backend.ErrUnavailable, errors.New("connection refused"))
+}
+func (d down) Put(_ context.Context, key string, _ io.Reader, _ backend.PutOptions) (backend.ObjectInfo, error) {
+	return backend.ObjectInfo{}, d.unavailable("put", key)
+}
+func (d down) Get(_ context.Context, key string, _ backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+	return nil, backend.ObjectInfo{}, d.unavailable("get", key)
+}
+func (d down) Stat(_ context.Context, key string) (backend.ObjectInfo, error) {
+	return backend.ObjectInfo{}, d.unavailable("stat", key)
+}
+func (d down) List(_ context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+	return backend.ListPage{}, d.unavailable("list", opts.Prefix)
+}
+func (d down) Remove(_ context.Context, key string) error { return d.unavailable("remove", key) }
+
+// Through the real failover wrapper, with one endpoint down: the retries
+// and failovers it reports become events of the operation's span.
+func TestObserverEvents(t *testing.T) {
+	tp, exp := newProvider(t)
+	obs := tracing.Observer()
+	var mu sync.Mutex
+	fb, err := failover.New(t.Context(), failover.Config{
+		Resolve: func(context.Context) ([]string, error) { return []string{"dead:1", "live:2"}, nil },
+		Open: func(_ context.Context, ep string) (backend.Backend, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if ep == "dead:1" {
+				return down{mem.New()}, nil
+			}
+			return mem.New(), nil
+		},
+		BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond,
+		Observer: obs,
+	})
+	require.NoError(t, err)
+	b := tracing.New(fb, tp, tracing.WithObserver(obs))
+	t.Cleanup(func() { require.NoError(t, b.Close()) })
+
+	// Round robin sends one of the first two operations to the dead
+	// endpoint.
+	for _, k := range []string{"k1", "k2"} {
+		_, err := b.Put(t.Context(), k, strings.NewReader("data"), backend.PutOptions{Size: 4})
+		require.NoError(t, err)
+	}
+	var events []sdktrace.Event
+	for _, s := range exp.GetSpans() {
+		require.Equal(t, "objstore.put", s.Name)
+		assert.Equal(t, codes.Unset, s.Status.Code, "the retried put succeeded")
+		events = append(events, s.Events...)
+	}
+	require.Len(t, events, 2, "one retry and one failover")
+	assert.Equal(t, "objstore.retry", events[0].Name)
+	r := attrs(events[0].Attributes)
+	assert.Equal(t, "dead:1", r[tracing.AttrEndpoint].AsString())
+	assert.Equal(t, "unavailable", r[tracing.AttrReason].AsString())
+	assert.Equal(t, int64(1), r[tracing.AttrAttempt].AsInt64())
+	assert.Equal(t, "objstore.failover", events[1].Name)
+	f := attrs(events[1].Attributes)
+	assert.Equal(t, "dead:1", f[tracing.AttrFrom].AsString())
+	assert.Equal(t, "live:2", f[tracing.AttrTo].AsString())
+
+	// Events for an operation no span is tracking go nowhere.
+	obs.Retry("put", "k1", "dead:1", 1, backend.ErrUnavailable)
+	obs.EndpointState("dead:1", false)
+}

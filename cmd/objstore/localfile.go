@@ -1,0 +1,92 @@
+package main
+
+import (
+	"io"
+	"mime"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// openLocal opens a local file to upload and returns its size. "-" is
+// stdin, whose size is known only when it is redirected from a file.
+func (a *app) openLocal(name string) (r io.Reader, size int64, closeFn func(), err error) {
+	if name == "-" {
+		return a.in, stdinSize(a.in), func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, 0, nil, err
+	}
+	if fi.IsDir() {
+		_ = f.Close()
+		return nil, 0, nil, usagef("%s is a directory: objstore uploads one file at a time", name)
+	}
+	size = -1
+	if fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	return f, size, func() { _ = f.Close() }, nil
+}
+
+// guessContentType returns the MIME type of a file name's extension, or ""
+// (the store's default, application/octet-stream).
+func guessContentType(name string) string {
+	if name == "" || name == "-" {
+		return ""
+	}
+	return mime.TypeByExtension(filepath.Ext(name))
+}
+
+// localTarget is the file that a download of key to dest writes: dest,
+// or inside dest when it is a directory (or ends with a separator), the
+// key's last segment.
+func localTarget(dest, key string) string {
+	if dest == "" {
+		return path.Base(key)
+	}
+	if strings.HasSuffix(dest, string(os.PathSeparator)) || strings.HasSuffix(dest, "/") {
+		return filepath.Join(dest, path.Base(key))
+	}
+	if fi, err := os.Stat(dest); err == nil && fi.IsDir() {
+		return filepath.Join(dest, path.Base(key))
+	}
+	return dest
+}
+
+// writeLocal writes the file name atomically with what fill writes: into
+// a temporary file in the same directory, synced, then renamed over name,
+// so that name is either its old self or the complete new content, never
+// a part. When fill fails, name is left as it was.
+func writeLocal(name string, fill func(w io.Writer) error) (err error) {
+	dir := filepath.Dir(name)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".objstore-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if err = fill(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
