@@ -10,17 +10,13 @@ import (
 	"github.com/objstore-dev/objstore/backend/fs"
 	"github.com/objstore-dev/objstore/backend/mem"
 	"github.com/objstore-dev/objstore/conformance/clienttest"
+	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
 // The client starts no goroutine; every test of the package must end with
 // none left behind.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// testserver starts server processes from one OS thread that lives
-		// as long as the test binary (see its onSpawnThread).
-		goleak.IgnoreAnyFunction("github.com/objstore-dev/objstore/internal/testserver.onSpawnThread.func1"),
-		goleak.IgnoreAnyFunction("github.com/objstore-dev/objstore/internal/testserver.onSpawnThread.func1.1"),
-	)
+	goleak.VerifyTestMain(m, testserver.IgnoreSpawnThread())
 }
 
 func TestClientMem(t *testing.T) {

@@ -322,6 +322,12 @@ func (c *Client) lookChunk(ctx context.Context, k streamKeys, n int) (rc io.Read
 	return rc, false, err
 }
 
+// errWaitEnded is the error of a wait for chunk n that ctx ended.
+func errWaitEnded(ctx context.Context, k streamKeys, n int) error {
+	return backend.NewError("get stream", k.chunk(n), nil,
+		fmt.Errorf("waiting for chunk %d of a stream in progress: %w", n, ctx.Err()))
+}
+
 // waitChunk opens chunk n, waiting while the stream is in progress: it
 // polls with a backoff from c.pollMin doubling to c.pollMax, until the
 // chunk appears, the stream ends without it (errNoChunk) or ctx ends (an
@@ -331,7 +337,12 @@ func (c *Client) waitChunk(ctx context.Context, k streamKeys, n int) (io.ReadClo
 	var timer *time.Timer
 	for {
 		rc, live, err := c.lookChunk(ctx, k, n)
-		if !live {
+		if err != nil && ctx.Err() != nil {
+			// The deadline struck mid-request: report it as the wait
+			// ending, not as the store failing.
+			err = errWaitEnded(ctx, k, n)
+		}
+		if !live || err != nil {
 			if timer != nil {
 				timer.Stop()
 			}
@@ -345,8 +356,7 @@ func (c *Client) waitChunk(ctx context.Context, k streamKeys, n int) (io.ReadClo
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return nil, backend.NewError("get stream", k.chunk(n), nil,
-				fmt.Errorf("waiting for chunk %d of a stream in progress: %w", n, ctx.Err()))
+			return nil, errWaitEnded(ctx, k, n)
 		case <-timer.C:
 		}
 		delay = min(2*delay, c.pollMax)

@@ -28,8 +28,8 @@ var (
 // hints tell the reader of an error what to do about it.
 var hints = map[error]string{
 	ErrInvalidKey:   "keys are 1-1024 bytes of UTF-8 without control characters, leading or trailing '/', '//', '.' or '..' segments",
-	ErrClosed:       "open a new client",
-	ErrPermission:   "check the credentials and the bucket policy",
+	ErrClosed:       "open a new one",
+	ErrPermission:   "check the credentials and the access rights: bucket policy or file permissions",
 	ErrUnavailable:  "check that the server is running and reachable",
 	ErrServerBusy:   "retry later or reduce the request rate",
 	ErrNotSupported: "check the driver's capabilities in its docs",

@@ -41,10 +41,10 @@ func TestErrorMessages(t *testing.T) {
 	}{
 		{backend.NewError("stat", "k", backend.ErrNotFound, nil), `objstore: stat "k": object not found`},
 		{backend.NewError("put", "k", nil, errors.New("disk on fire")), `objstore: put "k": disk on fire`},
-		{backend.NewError("list", "", backend.ErrClosed, nil), `objstore: list: backend is closed (open a new client)`},
+		{backend.NewError("list", "", backend.ErrClosed, nil), `objstore: list: backend is closed (open a new one)`},
 		{backend.NewError("put", "a\nb", backend.ErrInvalidKey, errors.New("key contains a control character")),
 			`objstore: put "a\nb": invalid key: key contains a control character (keys are 1-1024 bytes of UTF-8 without control characters, leading or trailing '/', '//', '.' or '..' segments)`},
-		{backend.NewError("get", "k", backend.ErrPermission, errors.New("403")), `objstore: get "k": permission denied: 403 (check the credentials and the bucket policy)`},
+		{backend.NewError("get", "k", backend.ErrPermission, errors.New("403")), `objstore: get "k": permission denied: 403 (check the credentials and the access rights: bucket policy or file permissions)`},
 		{backend.NewError("get", "k", backend.ErrUnavailable, nil), `objstore: get "k": store unavailable (check that the server is running and reachable)`},
 		{backend.NewError("get", "k", backend.ErrServerBusy, nil), `objstore: get "k": server busy or failing (retry later or reduce the request rate)`},
 		{backend.NewError("presign", "k", backend.ErrNotSupported, nil), `objstore: presign "k": not supported by this backend (check the driver's capabilities in its docs)`},

@@ -87,7 +87,13 @@ func Open(ctx context.Context, rawURL string) (Backend, error) {
 func Redact(rawURL string) string {
 	if u, err := url.Parse(rawURL); err == nil && !strings.Contains(u.Opaque, "@") {
 		redactQuery(u)
-		return u.Redacted()
+		out := u.Redacted()
+		// url.URL drops the "//" of an empty host ("mem://" would come
+		// back as "mem:"): keep the URL as the user wrote it.
+		if scheme := u.Scheme + "://"; u.Scheme != "" && strings.HasPrefix(rawURL, scheme) && !strings.HasPrefix(out, scheme) {
+			out = scheme + strings.TrimPrefix(out, u.Scheme+":")
+		}
+		return out
 	}
 	// "s3:key:secret@host" (the "//" forgotten) parses as an opaque URL
 	// whose opaque part holds the password: treat it as unparsable.
@@ -105,8 +111,9 @@ func Redact(rawURL string) string {
 }
 
 // secretParams are fragments of query parameter names whose values are
-// secrets (static keys, presigned signatures, tokens).
-var secretParams = []string{"secret", "signature", "password", "token", "credential", "key", "sig"}
+// secrets (presigned signatures, tokens); a name that ends in "key"
+// (access_key, account_key, key) is a secret too, but not key_encoding.
+var secretParams = []string{"secret", "signature", "password", "token", "credential", "sig"}
 
 // redactQuery replaces the values of secret-looking query parameters.
 func redactQuery(u *url.URL) {
@@ -117,6 +124,11 @@ func redactQuery(u *url.URL) {
 	changed := false
 	for name := range q {
 		lower := strings.ToLower(name)
+		if strings.HasSuffix(lower, "key") {
+			q[name] = []string{"xxxxx"}
+			changed = true
+			continue
+		}
 		for _, frag := range secretParams {
 			if strings.Contains(lower, frag) {
 				q[name] = []string{"xxxxx"}

@@ -107,6 +107,9 @@ func TestRedact(t *testing.T) {
 		"minio://user:" + secret + "@a@host:badport/b":          "minio://xxxxx@host:badport/b",
 		"s3:key:" + secret + "@host/bucket":                     "s3:xxxxx@host/bucket", // the "//" forgotten
 		"file:///no/secret/here":                                "file:///no/secret/here",
+		"mem://":                                                "mem://",
+		"azblob://c?key_encoding=hex&account_key=" + secret:     "azblob://c?account_key=xxxxx&key_encoding=hex",
+		"s3://b?X-Amz-Signature=" + secret + "&region=r":        "s3://b?X-Amz-Signature=xxxxx&region=r",
 	} {
 		got := backend.Redact(in)
 		assert.Equal(t, want, got, "%q", in)

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
 // TestMain checks that no test leaves a goroutine behind: the prober of
@@ -19,9 +20,7 @@ import (
 // all be gone. testserver keeps one process-spawning thread for the life
 // of the binary on purpose.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreAnyFunction("github.com/objstore-dev/objstore/internal/testserver.onSpawnThread.func1"),
-		goleak.IgnoreAnyFunction("github.com/objstore-dev/objstore/internal/testserver.onSpawnThread.func1.1"))
+	goleak.VerifyTestMain(m, testserver.IgnoreSpawnThread())
 }
 
 // newBackend opens a Backend over cfg, closed at the end of the test.

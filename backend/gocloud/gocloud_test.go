@@ -18,14 +18,11 @@ import (
 	"github.com/objstore-dev/objstore/backend/gocloud"
 	"github.com/objstore-dev/objstore/conformance"
 	"github.com/objstore-dev/objstore/conformance/clienttest"
+	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// testserver starts server processes from one OS thread that lives
-		// as long as the test binary (see its onSpawnThread).
-		goleak.IgnoreAnyFunction("github.com/objstore-dev/objstore/internal/testserver.onSpawnThread.func1.1"),
-	)
+	goleak.VerifyTestMain(m, testserver.IgnoreSpawnThread())
 }
 
 func newMem(t *testing.T, opts ...gocloud.Option) *gocloud.Backend {

@@ -123,6 +123,10 @@ type Config struct {
 	MaxElapsed     time.Duration     // total time of one operation's attempts
 	AttemptTimeout time.Duration     // per attempt of metadata operations, and time to first byte
 	StallTimeout   time.Duration     // a transfer without progress for this long fails over
+	BaseDelay      time.Duration     // first backoff between retries (jittered, doubling)
+	MaxDelay       time.Duration     // cap of the backoff between retries
+	ReprobeMin     time.Duration     // first wait before a down endpoint is probed again
+	ReprobeMax     time.Duration     // cap of the wait between probes of a down endpoint
 	Observer       failover.Observer // retry and failover events (metrics); nil: none
 	Logger         *slog.Logger      // failover events; nil: none
 }

@@ -309,3 +309,19 @@ func TestNewFailsOver(t *testing.T) {
 	_, err = minio.New(ctx, minio.Config{Bucket: "some-bucket", Resolve: func(context.Context) ([]string, error) { return nil, resolveErr }})
 	assert.ErrorIs(t, err, resolveErr)
 }
+
+// TestNewPassesFailoverSettings checks that New hands the backoff settings
+// to the failover layer, which checks them before any request.
+func TestNewPassesFailoverSettings(t *testing.T) {
+	for _, cfg := range []minio.Config{
+		{BaseDelay: time.Second, MaxDelay: time.Millisecond},
+		{ReprobeMin: time.Minute, ReprobeMax: time.Second},
+	} {
+		cfg.Endpoints = []string{"127.0.0.1:9"}
+		cfg.Bucket = "bucket"
+		cfg.AccessKey, cfg.SecretKey = "AK", "SECRETXYZ"
+		_, err := minio.New(context.Background(), cfg)
+		require.ErrorIs(t, err, backend.ErrInvalidArgument)
+		assert.Regexp(t, "MaxDelay|ReprobeMax", err.Error())
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"strings"
 
 	minio "github.com/minio/minio-go/v7"
 
@@ -63,6 +65,12 @@ func kindOf(err error) error {
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return backend.ErrUnavailable // a response cut short on the wire
+	}
+	// minio-go replaces the io.EOF of a connection the server closed
+	// before answering with an error of its own text.
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil && strings.Contains(ue.Err.Error(), "Connection closed by foreign host") {
+		return backend.ErrUnavailable
 	}
 	return nil
 }

@@ -44,6 +44,8 @@ func TestMapErr(t *testing.T) {
 		{&url.Error{Op: "Get", URL: "http://h", Err: &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}}, backend.ErrUnavailable},
 		{&url.Error{Op: "Put", URL: "http://h", Err: io.ErrUnexpectedEOF}, backend.ErrUnavailable},
 		{fmt.Errorf("read: %w", io.ErrUnexpectedEOF), backend.ErrUnavailable},
+		// minio-go's rewording of an io.EOF before the answer.
+		{&url.Error{Op: "Put", URL: "http://h/b/k", Err: errors.New("Connection closed by foreign host http://h/b/k. Retry again.")}, backend.ErrUnavailable},
 		{context.DeadlineExceeded, backend.ErrUnavailable},
 	} {
 		err := mapErr("get", "bucket", "a/key", c.err)

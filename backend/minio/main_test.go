@@ -21,13 +21,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// testserver starts server processes from one OS thread that lives
-		// as long as the test binary (see its onSpawnThread).
-		// (Its name depends on how the compiler numbers the closures.)
-		goleak.IgnoreAnyFunction("github.com/objstore-dev/objstore/internal/testserver.onSpawnThread.func1"),
-		goleak.IgnoreAnyFunction("github.com/objstore-dev/objstore/internal/testserver.onSpawnThread.func1.1"),
-	)
+	goleak.VerifyTestMain(m, testserver.IgnoreSpawnThread())
 }
 
 // bucketName returns a fresh, valid bucket name.

@@ -1,24 +1,19 @@
 package minio
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strings"
+
+	"github.com/objstore-dev/objstore/internal/s3meta"
 )
 
-// User metadata travels in x-amz-meta-* headers. Header values cannot
-// carry every UTF-8 string reliably, so a value is sent as it is only when
-// it is printable ASCII without "=?"; any other value is sent as one RFC
-// 2047 encoded word, "=?UTF-8?B?<base64 of the value>?=" (the encoding
-// AWS S3 and MinIO themselves use for non-ASCII metadata, so other S3
-// tools show such values decoded).
-//
-// Decoding is minio-go's: StatObject and GetObject decode every value
-// that starts with "=?" (mime.WordDecoder), which undoes this encoding and
-// the one MinIO applies when it returns a raw UTF-8 value that another
-// client stored. Because every value written here that contains "=?" is
-// encoded, a value that merely looks like an encoded word round-trips
-// unchanged. The driver's tests pin this behaviour of minio-go.
+// User metadata travels in x-amz-meta-* headers, each value encoded by
+// internal/s3meta (the encoding the S3 driver uses too, so an object
+// written through one driver reads back identically through the other).
+// Decoding is minio-go's: StatObject and GetObject decode every value that
+// starts with "=?" (mime.WordDecoder), which undoes that encoding and the
+// one MinIO applies when it returns a raw UTF-8 value that another client
+// stored. The driver's tests pin this behaviour of minio-go.
 //
 // MinIO refuses requests whose user metadata headers (names with their
 // "x-amz-meta-" prefix, plus values as sent) exceed 2 KiB. That is how
@@ -27,12 +22,6 @@ import (
 
 // metaPrefix is the prefix of user metadata header names.
 const metaPrefix = "x-amz-meta-"
-
-// encodedWordPrefix and encodedWordSuffix frame the encoded form.
-const (
-	encodedWordPrefix = "=?UTF-8?B?"
-	encodedWordSuffix = "?="
-)
 
 // encodeMetadata returns normalised user metadata as minio-go user
 // metadata: names with the x-amz-meta- prefix (so that minio-go never takes
@@ -44,32 +33,9 @@ func encodeMetadata(md map[string]string) map[string]string {
 	}
 	out := make(map[string]string, len(md))
 	for k, v := range md {
-		out[metaPrefix+k] = encodeValue(v)
+		out[metaPrefix+k] = s3meta.EncodeValue(v)
 	}
 	return out
-}
-
-// needsEncoding reports whether v must travel encoded; it is the rule
-// backend.MetadataSize counts with.
-func needsEncoding(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if v[i] < 0x20 || v[i] > 0x7e {
-			return true
-		}
-	}
-	return strings.Contains(v, "=?")
-}
-
-func encodeValue(v string) string {
-	if !needsEncoding(v) {
-		return v
-	}
-	return encodeWord(v)
-}
-
-// encodeWord encodes v as one RFC 2047 encoded word.
-func encodeWord(v string) string {
-	return encodedWordPrefix + base64.StdEncoding.EncodeToString([]byte(v)) + encodedWordSuffix
 }
 
 // metadataFromHeader extracts the user metadata of an object from the

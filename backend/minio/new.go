@@ -71,6 +71,10 @@ func New(ctx context.Context, cfg Config) (backend.Backend, error) {
 		MaxElapsed:     s.MaxElapsed,
 		AttemptTimeout: s.AttemptTimeout,
 		StallTimeout:   s.StallTimeout,
+		BaseDelay:      s.BaseDelay,
+		MaxDelay:       s.MaxDelay,
+		ReprobeMin:     s.ReprobeMin,
+		ReprobeMax:     s.ReprobeMax,
 		Observer:       s.Observer,
 		Logger:         s.Logger,
 	})

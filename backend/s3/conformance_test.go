@@ -8,34 +8,22 @@ import (
 	"github.com/objstore-dev/objstore/conformance"
 )
 
-// serverSkips are the conformance checks a server cannot pass whatever the
-// driver does; docs/s3.md explains each, and the driver's own tests cover
-// the rest of what the check covers.
-var serverSkips = map[string][]conformance.Option{
-	// MinIO counts the "x-amz-meta-" prefix of every header against its
-	// 2 KiB metadata limit, so the 2,048 bytes of keys and values that
-	// backend.MaxMetadataSize allows do not fit (400 MetadataTooLarge,
-	// ErrInvalidArgument). TestMetadata covers the rest of the check.
-	"minio": {conformance.Skip("metadata-round-trip")},
-}
-
 // TestConformance runs the shared suite on both servers, through New (the
 // driver inside the failover layer) and through the raw driver, each
 // check on a fresh bucket.
 func TestConformance(t *testing.T) {
 	forEachServer(t, func(t *testing.T, srv *server) {
-		skips := serverSkips[srv.name]
 		t.Run("New", func(t *testing.T) {
 			conformance.Run(t, func(t *testing.T) backend.Backend {
 				b, _ := srv.open(t)
 				return b
-			}, skips...)
+			})
 		})
 		t.Run("NewDriver", func(t *testing.T) {
 			conformance.Run(t, func(t *testing.T) backend.Backend {
 				d, _ := srv.openRaw(t)
 				return d
-			}, skips...)
+			})
 		})
 		// The smallest parts and two in flight, so that every object over
 		// 5 MiB is a multipart upload of the driver's own.

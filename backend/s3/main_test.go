@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
 // TestMain isolates the tests from the machine's AWS setup (no shared
@@ -34,10 +36,7 @@ func TestMain(m *testing.M) {
 			os.Setenv(k, v)
 		}
 	}
-	goleak.VerifyTestMain(&cleanupM{m, dir},
-		// testserver starts its servers from one locked OS thread that
-		// lives as long as the process, on purpose (parent-death signal).
-		goleak.IgnoreTopFunction("github.com/objstore-dev/objstore/internal/testserver.onSpawnThread.func1.1"))
+	goleak.VerifyTestMain(&cleanupM{m, dir}, testserver.IgnoreSpawnThread())
 }
 
 // cleanupM removes the temporary AWS directory after the tests.

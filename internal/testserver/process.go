@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // Process is one server process started for a test. Every server type
@@ -289,17 +291,25 @@ var (
 // cluster's DialContext deliberately discards the threads it moves into a
 // network namespace.
 func onSpawnThread(f func()) {
-	spawnOnce.Do(func() {
-		go func() {
-			runtime.LockOSThread() // never unlocked, and this goroutine never returns
-			for f := range spawnCh {
-				f()
-			}
-		}()
-	})
+	spawnOnce.Do(func() { go spawnLoop() })
 	done := make(chan struct{})
 	spawnCh <- func() { defer close(done); f() }
 	<-done
+}
+
+// spawnLoop is the goroutine of the spawn thread.
+func spawnLoop() {
+	runtime.LockOSThread() // never unlocked, and this goroutine never returns
+	for f := range spawnCh {
+		f()
+	}
+}
+
+// IgnoreSpawnThread is the goleak option that every test binary using
+// this package passes to goleak.VerifyTestMain or VerifyNone: the spawn
+// thread lives as long as the binary on purpose (see onSpawnThread).
+func IgnoreSpawnThread() goleak.Option {
+	return goleak.IgnoreAnyFunction("github.com/objstore-dev/objstore/internal/testserver.spawnLoop")
 }
 
 // freePort returns a TCP port that was free on 127.0.0.1 a moment ago.
