@@ -80,12 +80,19 @@ type Config struct {
 // called on the request path.
 type Observer interface {
 	// Retry is called before attempt+1 of an operation, after attempt
-	// failed on endpoint with err. A download that is resumed after its
-	// body broke reports the break as a Retry too.
-	Retry(op, key, endpoint string, attempt int, err error)
-	// Failover is called when the next attempt goes to another endpoint.
-	Failover(op, key, from, to string, err error)
+	// failed on endpoint with err. ctx is the context of the operation,
+	// the one the caller gave to Put, Get, Stat, ... (with its values and
+	// span); it is for reading and must not be kept. A download that is
+	// resumed after its body broke reports the break as a Retry too, with
+	// the context given to Get.
+	Retry(ctx context.Context, op, key, endpoint string, attempt int, err error)
+	// Failover is called when the next attempt goes to another endpoint;
+	// ctx is as for Retry.
+	Failover(ctx context.Context, op, key, from, to string, err error)
 	// EndpointState is called when an endpoint goes down or comes back.
+	// It has no context: the change belongs to no one operation (it may
+	// follow a request's failure, a health check or the background
+	// prober's probe, and outlasts them).
 	EndpointState(endpoint string, up bool)
 }
 
@@ -138,9 +145,9 @@ func (c Config) withDefaults() (Config, error) {
 
 type nopObserver struct{}
 
-func (nopObserver) Retry(string, string, string, int, error)       {}
-func (nopObserver) Failover(string, string, string, string, error) {}
-func (nopObserver) EndpointState(string, bool)                     {}
+func (nopObserver) Retry(context.Context, string, string, string, int, error)       {}
+func (nopObserver) Failover(context.Context, string, string, string, string, error) {}
+func (nopObserver) EndpointState(string, bool)                                      {}
 
 // Observers returns an Observer that passes every event to each of obs in
 // order (nil entries are skipped), so that metrics and tracing can both
@@ -157,15 +164,15 @@ func Observers(obs ...Observer) Observer {
 
 type multiObserver []Observer
 
-func (m multiObserver) Retry(op, key, endpoint string, attempt int, err error) {
+func (m multiObserver) Retry(ctx context.Context, op, key, endpoint string, attempt int, err error) {
 	for _, o := range m {
-		o.Retry(op, key, endpoint, attempt, err)
+		o.Retry(ctx, op, key, endpoint, attempt, err)
 	}
 }
 
-func (m multiObserver) Failover(op, key, from, to string, err error) {
+func (m multiObserver) Failover(ctx context.Context, op, key, from, to string, err error) {
 	for _, o := range m {
-		o.Failover(op, key, from, to, err)
+		o.Failover(ctx, op, key, from, to, err)
 	}
 }
 

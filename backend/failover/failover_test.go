@@ -147,6 +147,74 @@ func TestObserversFanOut(t *testing.T) {
 	assert.Equal(t, s1, s2)
 }
 
+// Retry and Failover receive the context of the operation being retried,
+// with its values (and so its span): for metadata operations, puts, the
+// answer of a get, and a download resumed after its body broke.
+func TestObserverGetsTheOperationContext(t *testing.T) {
+	tagged := func(tag string) context.Context { return context.WithValue(t.Context(), tagKey{}, tag) }
+	// busyOnce makes the next op on both endpoints fail with
+	// ErrServerBusy, so that op is retried and fails over.
+	busyOnce := func(c *fakeCluster, op string) {
+		for _, n := range []string{"a", "b"} {
+			c.ep(n).script(fault{op: op, kind: backend.ErrServerBusy})
+		}
+	}
+	// check asserts that op was retried and that each of its events had
+	// the context tagged tag.
+	check := func(t *testing.T, rec *recorder, op, tag string) {
+		t.Helper()
+		tags := rec.contextTags()
+		require.Contains(t, tags, "retry "+op+" "+tag)
+		for _, got := range tags {
+			if f := strings.Fields(got); f[1] == op {
+				assert.Equal(t, tag, f[2], got)
+			}
+		}
+	}
+
+	t.Run("stat, put and get", func(t *testing.T) {
+		c := newFakeCluster(t, "a", "b")
+		rec := &recorder{}
+		cfg := c.config()
+		cfg.Observer = rec
+		b := newBackend(t, cfg)
+		busyOnce(c, "stat")
+		_, err := b.Stat(tagged("stat-1"), "k")
+		require.ErrorIs(t, err, backend.ErrNotFound)
+		check(t, rec, "stat", "stat-1")
+		assert.Contains(t, rec.contextTags(), "failover stat stat-1")
+
+		busyOnce(c, "put")
+		_, err = b.Put(tagged("put-1"), "k", strings.NewReader("data"), backend.PutOptions{Size: 4})
+		require.NoError(t, err)
+		check(t, rec, "put", "put-1")
+
+		busyOnce(c, "get")
+		rc, _, err := b.Get(tagged("get-1"), "k", backend.WholeObject)
+		require.NoError(t, err)
+		require.NoError(t, rc.Close())
+		check(t, rec, "get", "get-1")
+	})
+
+	t.Run("download resumed", func(t *testing.T) {
+		c := newFakeCluster(t, "a")
+		rec := &recorder{}
+		cfg := c.config()
+		cfg.Observer = rec
+		b := newBackend(t, cfg)
+		data := randomBytes(21, 10000)
+		putDirect(t, c, "k", data)
+		c.ep("a").script(fault{op: "get", body: true, at: 1000, kind: backend.ErrUnavailable})
+		rc, _, err := b.Get(tagged("get-2"), "k", backend.WholeObject)
+		require.NoError(t, err)
+		got, err := io.ReadAll(rc)
+		require.NoError(t, err)
+		require.NoError(t, rc.Close())
+		assertSameBytes(t, data, got)
+		assert.Equal(t, []string{"retry get get-2"}, rec.contextTags(), "the break is reported with Get's context")
+	})
+}
+
 // TestChaos runs many concurrent operations while endpoints fail in every
 // scripted way, under the race detector: every operation either succeeds
 // or fails with a clear error, and every acknowledged put reads back

@@ -428,18 +428,29 @@ type recorder struct {
 	retries   []string // "op key endpoint attempt"
 	failovers []string // "op from->to"
 	states    []string // "endpoint up|down"
+	tags      []string // "retry|failover op TAG": the tagKey value of each event's ctx
 }
 
-func (r *recorder) Retry(op, key, endpoint string, attempt int, err error) {
+// tagKey is the context key of a value that a test puts into an
+// operation's context, to see it again in the Observer.
+type tagKey struct{}
+
+func (r *recorder) tag(ctx context.Context, event, op string) {
+	r.tags = append(r.tags, fmt.Sprintf("%s %s %v", event, op, ctx.Value(tagKey{})))
+}
+
+func (r *recorder) Retry(ctx context.Context, op, key, endpoint string, attempt int, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.retries = append(r.retries, fmt.Sprintf("%s %s %s %d", op, key, endpoint, attempt))
+	r.tag(ctx, "retry", op)
 }
 
-func (r *recorder) Failover(op, key, from, to string, err error) {
+func (r *recorder) Failover(ctx context.Context, op, key, from, to string, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.failovers = append(r.failovers, fmt.Sprintf("%s %s->%s", op, from, to))
+	r.tag(ctx, "failover", op)
 }
 
 func (r *recorder) EndpointState(endpoint string, up bool) {
@@ -450,6 +461,13 @@ func (r *recorder) EndpointState(endpoint string, up bool) {
 		s = "up"
 	}
 	r.states = append(r.states, endpoint+" "+s)
+}
+
+// contextTags returns the tags of the events so far.
+func (r *recorder) contextTags() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.tags...)
 }
 
 func (r *recorder) snapshot() (retries, failovers, states []string) {

@@ -211,7 +211,7 @@ func (r *getReader) drop(cur *getResult, err error) {
 		r.b.markDown(cur.e, err)
 	}
 	r.resumes++
-	r.b.cfg.Observer.Retry("get", r.key, cur.e.name, r.resumes, err)
+	r.b.cfg.Observer.Retry(r.ctx, "get", r.key, cur.e.name, r.resumes, err)
 	r.b.cfg.Logger.Debug("objstore failover: download broke; resuming", slog.String("key", r.key),
 		slog.String("endpoint", cur.e.name), slog.Int64("offset", r.off), slog.Int64("left", r.left), slog.Any("error", err))
 }

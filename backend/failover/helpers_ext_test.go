@@ -79,13 +79,13 @@ type events struct {
 	states    []string
 }
 
-func (e *events) Retry(op, key, endpoint string, attempt int, err error) {
+func (e *events) Retry(_ context.Context, op, key, endpoint string, attempt int, err error) {
 	e.mu.Lock()
 	e.retries++
 	e.mu.Unlock()
 }
 
-func (e *events) Failover(op, key, from, to string, err error) {
+func (e *events) Failover(_ context.Context, op, key, from, to string, err error) {
 	e.mu.Lock()
 	e.failovers = append(e.failovers, op+" "+from+"->"+to)
 	e.mu.Unlock()

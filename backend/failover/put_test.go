@@ -222,7 +222,7 @@ type overwriter struct {
 	done  bool
 }
 
-func (o *overwriter) Retry(op, key, endpoint string, attempt int, err error) {
+func (o *overwriter) Retry(_ context.Context, op, key, endpoint string, attempt int, err error) {
 	if o.done || op != "put" {
 		return
 	}

@@ -116,11 +116,11 @@ func run[T any](ctx context.Context, b *Backend, op, key string, hook retryHook,
 					return zero, err
 				}
 			}
-			b.cfg.Observer.Retry(op, key, prev.name, n-1, lastErr)
+			b.cfg.Observer.Retry(ctx, op, key, prev.name, n-1, lastErr)
 			b.cfg.Logger.Debug("objstore failover: retrying", slog.String("op", op), slog.String("key", key),
 				slog.String("endpoint", prev.name), slog.Int("attempt", n-1), slog.Duration("backoff", delay), slog.Any("error", lastErr))
 			if e != prev {
-				b.cfg.Observer.Failover(op, key, prev.name, e.name, lastErr)
+				b.cfg.Observer.Failover(ctx, op, key, prev.name, e.name, lastErr)
 				b.cfg.Logger.Info("objstore failover: failing over", slog.String("op", op), slog.String("key", key),
 					slog.String("from", prev.name), slog.String("to", e.name), slog.Any("error", lastErr))
 			}

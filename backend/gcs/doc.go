@@ -5,7 +5,9 @@
 // *storage.Client of its own, which the Backend then uses and never
 // closes. Otherwise New creates a client with Application Default
 // Credentials, or with no credentials at all when STORAGE_EMULATOR_HOST
-// names an emulator (fake-gcs-server, the storage testbench).
+// names an emulator (fake-gcs-server, the storage testbench). Close closes
+// a client New created and, when that client sends no credentials, the
+// idle connections of its HTTP transport.
 //
 // # URLs
 //

@@ -12,12 +12,7 @@ import (
 // wrap turns an error of the storage library into a *backend.Error for op
 // and key, with the sentinel classify finds; the native error stays
 // reachable with errors.As.
-func wrap(op, key string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return backend.NewError(op, key, classify(err), err)
-}
+var wrap = backend.Classifier(classify).Error
 
 // classify maps an error of the storage library to a sentinel, or nil when
 // none fits (the caller's own cancellation, for instance).

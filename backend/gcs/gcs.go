@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"sync/atomic"
 
 	"cloud.google.com/go/storage"
 	"google.golang.org/api/googleapi"
@@ -79,9 +78,10 @@ type Backend struct {
 	bucket     *storage.BucketHandle
 	name       string
 	ownsClient bool
+	transport  *http.Transport // the client's, when New made it; else nil
 	chunkSize  int
 	removeConc int
-	closed     atomic.Bool
+	guard      backend.Guard
 }
 
 // New opens the bucket that cfg names. With cfg.CreateBucket it creates
@@ -121,6 +121,9 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		if cfg.Anonymous {
 			opts = append(opts, option.WithoutAuthentication())
 		}
+		if b.transport = ownTransport(cfg); b.transport != nil {
+			opts = append(opts, option.WithHTTPClient(&http.Client{Transport: b.transport}))
+		}
 		opts = append(opts, cfg.ClientOptions...)
 		c, err := storage.NewClient(ctx, opts...)
 		if err != nil {
@@ -156,6 +159,27 @@ func (b *Backend) createBucket(ctx context.Context, project string) error {
 	return backend.NewError("open", "", classify(err), fmt.Errorf("gcs: create bucket %q: %w", b.name, err))
 }
 
+// ownTransport returns an HTTP transport for a client New makes that
+// sends no credentials (Anonymous, or an emulator named by
+// STORAGE_EMULATOR_HOST) and gets no ClientOptions of the caller, or nil.
+// Close closes the idle connections of that transport, so that a closed
+// Backend leaves no connection behind. The library's own transport cannot
+// be reached for that: its wrappers do not pass CloseIdleConnections on.
+// A client with credentials keeps the library's transport (which adds
+// them), whose idle connections end after its idle timeout (90s).
+func ownTransport(cfg Config) *http.Transport {
+	if !cfg.Anonymous && os.Getenv("STORAGE_EMULATOR_HOST") == "" || len(cfg.ClientOptions) > 0 {
+		return nil
+	}
+	def, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return nil
+	}
+	t := def.Clone()
+	t.MaxIdleConnsPerHost = 100 // as the library's own transport has it
+	return t
+}
+
 // roundUpChunk rounds n up to a multiple of chunkQuantum, as the storage
 // library would, so that the buffer we plan for is the one it allocates.
 func roundUpChunk(n int) int {
@@ -173,19 +197,15 @@ func (b *Backend) Client() *storage.Client { return b.client }
 // Bucket returns the name of the bucket.
 func (b *Backend) Bucket() string { return b.name }
 
-// check returns ErrClosed after Close.
-func (b *Backend) check(op, key string) error {
-	if b.closed.Load() {
-		return backend.NewError(op, key, backend.ErrClosed, nil)
-	}
-	return nil
-}
-
-// Close closes the storage client if New created it; a caller's client is
-// left open. Close is idempotent.
+// Close closes the storage client if New created it, and then the idle
+// connections of the transport New made for it (see ownTransport); a
+// caller's client is left open. Close is idempotent.
 func (b *Backend) Close() error {
-	if b.closed.Swap(true) {
+	if !b.guard.Close() {
 		return nil
+	}
+	if b.transport != nil {
+		defer b.transport.CloseIdleConnections()
 	}
 	if b.ownsClient {
 		if err := b.client.Close(); err != nil {

@@ -2,8 +2,8 @@ package gcs
 
 import (
 	"context"
-	"errors"
 	"io"
+	"maps"
 
 	"cloud.google.com/go/storage"
 
@@ -18,19 +18,10 @@ import (
 // done only after r ended cleanly with exactly opts.Size bytes (when
 // known) and ctx is still live; every other path goes through abort.
 func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
-	opts, err := backend.CheckPut(key, r, opts)
+	opts, err := b.guard.Put(ctx, key, r, opts)
 	if err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	if err := b.check("put", key); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return backend.ObjectInfo{}, backend.NewError("put", key, nil, err)
-	}
-
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	o := b.bucket.Object(key)
 	if opts.IfNotExist {
 		o = o.If(storage.Conditions{DoesNotExist: true})
@@ -40,12 +31,18 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 		// only idempotent uploads unless told so.
 		o = o.Retryer(storage.WithPolicy(storage.RetryAlways))
 	}
+	// abort cancels wctx, so that the library stops the upload.
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	w := o.NewWriter(wctx)
 	w.ContentType = opts.ContentType
 	w.Metadata = opts.Metadata
 	w.ChunkSize = b.chunkFor(opts.Size)
 
-	src := &sourceReader{r: backend.ContextReader(ctx, backend.ExactReader(key, r, opts.Size))}
+	// Every error of src is the caller's (its reader, the declared size,
+	// ctx): it keeps its own kind and is never classified as a failure of
+	// the store.
+	src := backend.ContextReader(ctx, backend.ExactReader(key, r, opts.Size))
 	wrote := false
 	buf := make([]byte, copyBufferSize(w.ChunkSize, opts.Size))
 	for {
@@ -54,7 +51,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 			wrote = true
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				abort(w, cancel, wrote, werr)
-				return backend.ObjectInfo{}, putError(key, werr)
+				return backend.ObjectInfo{}, wrap("put", key, werr)
 			}
 		}
 		if rerr == io.EOF {
@@ -62,7 +59,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 		}
 		if rerr != nil {
 			abort(w, cancel, wrote, rerr)
-			return backend.ObjectInfo{}, putError(key, rerr)
+			return backend.ObjectInfo{}, backend.NewError("put", key, nil, rerr)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -71,7 +68,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	}
 	// Every byte was delivered and checked: publish.
 	if err := w.Close(); err != nil {
-		return backend.ObjectInfo{}, putError(key, err)
+		return backend.ObjectInfo{}, wrap("put", key, err)
 	}
 	return infoOf(w.Attrs()), nil
 }
@@ -100,17 +97,6 @@ func abort(w *storage.Writer, cancel context.CancelFunc, wrote bool, cause error
 	_ = w.Close()
 }
 
-// putError wraps an error of a Put. An error of the caller's reader (or of
-// the size check) keeps its own kind and is never classified as a store
-// failure; errors of the upload are classified as for every operation.
-func putError(key string, err error) error {
-	var se *sourceError
-	if errors.As(err, &se) {
-		return backend.NewError("put", key, nil, se.err)
-	}
-	return wrap("put", key, err)
-}
-
 // chunkFor returns the writer's ChunkSize for an object of the given size
 // (-1: unknown): the configured chunk, or for a smaller known size the
 // smallest buffer that holds the whole object and sees its end, so that it
@@ -133,23 +119,6 @@ func copyBufferSize(chunk int, size int64) int {
 	return max(n, 512)
 }
 
-// sourceReader marks errors of the caller's reader, so that Put can tell
-// them from errors of the store.
-type sourceReader struct{ r io.Reader }
-
-type sourceError struct{ err error }
-
-func (e *sourceError) Error() string { return e.err.Error() }
-func (e *sourceError) Unwrap() error { return e.err }
-
-func (s *sourceReader) Read(p []byte) (int, error) {
-	n, err := s.r.Read(p)
-	if err != nil && err != io.EOF {
-		err = &sourceError{err}
-	}
-	return n, err
-}
-
 // infoOf converts object attributes to an ObjectInfo. Empty metadata is
 // nil, as NormalizeMetadata returns it, so that it round-trips exactly.
 func infoOf(a *storage.ObjectAttrs) backend.ObjectInfo {
@@ -164,10 +133,7 @@ func infoOf(a *storage.ObjectAttrs) backend.ObjectInfo {
 		ContentType:  a.ContentType,
 	}
 	if len(a.Metadata) > 0 {
-		info.Metadata = make(map[string]string, len(a.Metadata))
-		for k, v := range a.Metadata {
-			info.Metadata[k] = v
-		}
+		info.Metadata = maps.Clone(a.Metadata)
 	}
 	return info
 }

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -17,19 +16,22 @@ import (
 	"gocloud.dev/blob/azureblob"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/storeurl"
 )
 
 // AzureScheme is the URL scheme of Azure Blob Storage: azblob://CONTAINER.
 const AzureScheme = "azblob"
 
 func init() {
-	backend.Register(AzureScheme, func(ctx context.Context, u *url.URL) (backend.Backend, error) {
-		cfg, err := AzureConfigFromURL(u)
-		if err != nil {
-			return nil, err
-		}
-		return NewAzure(ctx, cfg)
-	})
+	backend.Register(AzureScheme, storeurl.Opener(AzureConfigFromURL, NewAzure))
+}
+
+// azureURL is the shape of azblob:// URLs.
+var azureURL = storeurl.Form{
+	Scheme:      AzureScheme,
+	Driver:      "azblob",
+	Name:        "container",
+	Credentials: "use AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN",
 }
 
 // AzureConfig configures NewAzure. Credentials are chosen as gocloud's
@@ -181,23 +183,8 @@ func newContainerClient(cfg AzureConfig, opts *container.ClientOptions) (*contai
 // environment, the query may not point the token at another endpoint.
 // Credentials never come from the URL.
 func AzureConfigFromURL(u *url.URL) (AzureConfig, error) {
-	fail := func(err error) (AzureConfig, error) {
-		return AzureConfig{}, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("azblob: URL %q: %w", backend.Redact(u.String()), err))
-	}
-	if u.Scheme != AzureScheme {
-		return fail(fmt.Errorf("scheme is not %q", AzureScheme))
-	}
-	if u.User != nil {
-		return fail(errors.New("credentials do not belong in an azblob:// URL; use AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN"))
-	}
-	if u.Host == "" {
-		return fail(errors.New("no container: use azblob://CONTAINER"))
-	}
-	if u.Path != "" && u.Path != "/" {
-		return fail(errors.New("a path is not supported: use azblob://CONTAINER"))
-	}
+	fail := func(err error) (AzureConfig, error) { return AzureConfig{}, azureURL.Fail(u, err) }
 	cfg := AzureConfig{
-		Container:        u.Host,
 		AccountName:      os.Getenv("AZURE_STORAGE_ACCOUNT"),
 		AccountKey:       os.Getenv("AZURE_STORAGE_KEY"),
 		SASToken:         os.Getenv("AZURE_STORAGE_SAS_TOKEN"),
@@ -219,40 +206,28 @@ func AzureConfigFromURL(u *url.URL) (AzureConfig, error) {
 	envSvc := azureblob.NewDefaultServiceURLOptions()
 	svc := *envSvc
 	svc.SASToken = "" // appended by newContainerClient
-	for name, values := range u.Query() {
-		if len(values) != 1 {
-			return fail(fmt.Errorf("query parameter %q given %d times", name, len(values)))
-		}
-		v := values[0]
-		var err error
-		switch name {
-		case "domain":
-			svc.StorageDomain = v
-		case "protocol":
-			svc.Protocol = v
-		case "cdn":
-			svc.IsCDN, err = strconv.ParseBool(v)
-		case "localemu":
-			svc.IsLocalEmulator, err = strconv.ParseBool(v)
-		case "storage_account":
-			svc.AccountName = v
-		case "create_container":
-			cfg.CreateContainer, err = strconv.ParseBool(v)
-		case "key_encoding":
+	var err error
+	cfg.Container, err = azureURL.Parse(u, map[string]storeurl.Param{
+		"domain":           storeurl.String(&svc.StorageDomain),
+		"protocol":         storeurl.String(&svc.Protocol),
+		"cdn":              storeurl.Bool(&svc.IsCDN),
+		"localemu":         storeurl.Bool(&svc.IsLocalEmulator),
+		"storage_account":  storeurl.String(&svc.AccountName),
+		"create_container": storeurl.Bool(&cfg.CreateContainer),
+		"key_encoding": func(v string) error {
 			switch v {
 			case "azure":
 				cfg.RawKeys = false
 			case "raw":
 				cfg.RawKeys = true
 			default:
-				err = errors.New(`must be "azure" or "raw"`)
+				return errors.New(`must be "azure" or "raw"`)
 			}
-		default:
-			return fail(fmt.Errorf("unknown query parameter %q (known: domain, protocol, cdn, localemu, storage_account, create_container, key_encoding)", name))
-		}
-		if err != nil {
-			return fail(fmt.Errorf("query parameter %s=%q: %w", name, v, err))
-		}
+			return nil
+		},
+	})
+	if err != nil {
+		return AzureConfig{}, err
 	}
 	if cfg.AccountKey != "" && svc.AccountName != cfg.AccountName {
 		// The shared key belongs to AZURE_STORAGE_ACCOUNT.

@@ -14,12 +14,7 @@ import (
 // user's key, not the encoded name). The gocloud error, and through it the
 // driver's native error (*azcore.ResponseError, ...), stays reachable with
 // errors.As.
-func wrap(op, key string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return backend.NewError(op, key, classify(err), err)
-}
+var wrap = backend.Classifier(classify).Error
 
 // classify maps a gocloud error to a sentinel, from its gcerrors code and,
 // for the codes that say little (Unknown, Internal), from the HTTP status

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"gocloud.dev/blob"
 
@@ -25,7 +24,7 @@ const DefaultRemoveConcurrency = 16
 type Backend struct {
 	bucket *blob.Bucket
 	opts   options
-	closed atomic.Bool
+	guard  backend.Guard
 
 	closeOnce sync.Once
 	closeErr  error
@@ -96,18 +95,10 @@ func New(bucket *blob.Bucket, opts ...Option) *Backend {
 // cover. Names in it are the encoded keys (see KeyCodec).
 func (b *Backend) Bucket() *blob.Bucket { return b.bucket }
 
-// check returns ErrClosed after Close.
-func (b *Backend) check(op, key string) error {
-	if b.closed.Load() {
-		return backend.NewError(op, key, backend.ErrClosed, nil)
-	}
-	return nil
-}
-
 // Close marks the Backend closed and, if it owns the bucket, closes the
 // bucket. It is idempotent and returns the same error every time.
 func (b *Backend) Close() error {
-	b.closed.Store(true)
+	b.guard.Close()
 	b.closeOnce.Do(func() {
 		var errs []error
 		if b.opts.own {

@@ -34,15 +34,9 @@ import (
 // attributes back from a write): key, size, content type, metadata, and
 // the client's clock as LastModified; ETag is empty (Stat has it).
 func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
-	opts, err := backend.CheckPut(key, r, opts)
+	opts, err := b.guard.Put(ctx, key, r, opts)
 	if err != nil {
 		return backend.ObjectInfo{}, err
-	}
-	if err := b.check("put", key); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return backend.ObjectInfo{}, backend.NewError("put", key, nil, err)
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()

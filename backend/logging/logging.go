@@ -2,12 +2,12 @@ package logging
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/observe"
 )
 
 // DefaultSlowThreshold is the duration from which a successful operation
@@ -55,14 +55,11 @@ func New(inner backend.Backend, logger *slog.Logger, opts ...Option) backend.Bac
 		logger = slog.Default()
 	}
 	if c.name == "" {
-		if s, ok := inner.(fmt.Stringer); ok {
-			c.name = s.String()
-		} else {
-			c.name = fmt.Sprintf("%T", inner)
-		}
+		c.name = observe.Name(inner)
 	}
 	b := &Backend{inner: inner, logger: logger, name: backend.Redact(c.name), slow: c.slow}
-	return compose(b)
+	in := observe.CapsOf(inner)
+	return observe.Compose(b, in.ServedBy(capabilities{b, in}))
 }
 
 // Unwrap returns the inner backend.
@@ -74,11 +71,11 @@ func (b *Backend) String() string { return "logging(" + b.name + ")" }
 // levelFor is the level of a failed or successful operation by outcome.
 func levelFor(oc string) slog.Level {
 	switch oc {
-	case "ok", "not_found":
+	case observe.OutcomeOK, observe.OutcomeNotFound:
 		return slog.LevelDebug
-	case "canceled":
+	case observe.OutcomeCanceled:
 		return slog.LevelInfo
-	case "exist", "invalid":
+	case observe.OutcomeExist, observe.OutcomeInvalid:
 		return slog.LevelWarn
 	}
 	return slog.LevelError
@@ -88,13 +85,13 @@ func levelFor(oc string) slog.Level {
 // its level.
 func (b *Backend) log(ctx context.Context, op, key string, start time.Time, err error, extra ...slog.Attr) {
 	d := time.Since(start)
-	oc := outcome(err)
+	oc := observe.Outcome(err)
 	level := levelFor(oc)
 	msg := "objstore: operation failed"
 	switch {
 	case err == nil && b.slow > 0 && d >= b.slow:
 		level, msg = slog.LevelWarn, "objstore: slow operation"
-	case err == nil || oc == "not_found":
+	case err == nil || oc == observe.OutcomeNotFound:
 		msg = "objstore: operation"
 	}
 	if !b.logger.Enabled(ctx, level) {

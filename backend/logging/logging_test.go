@@ -19,6 +19,7 @@ import (
 	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/backend/logging"
 	"github.com/objstore-dev/objstore/backend/mem"
+	"github.com/objstore-dev/objstore/internal/observe/observetest"
 )
 
 var _ failover.Observer = (*logging.FailoverObserver)(nil)
@@ -175,7 +176,7 @@ func TestSlow(t *testing.T) {
 func TestBrokenGetBody(t *testing.T) {
 	c, logger := newCapture(slog.LevelInfo)
 	fault := backend.NewError("get", "k", backend.ErrUnavailable, io.ErrUnexpectedEOF)
-	b := logging.New(breaking{Backend: mem.New(), err: fault}, logger)
+	b := logging.New(observetest.Breaking{Backend: mem.New(), Err: fault}, logger)
 	_, err := b.Put(t.Context(), "k", strings.NewReader("abcdef"), backend.PutOptions{Size: 6})
 	require.NoError(t, err)
 	rc, _, err := b.Get(t.Context(), "k", backend.WholeObject)
@@ -195,7 +196,7 @@ const secret = "s3cr3tpass"
 
 // leaky is a backend over mem whose name and errors carry credentials, as
 // a careless driver's might.
-type leaky struct{ *full }
+type leaky struct{ *observetest.Full }
 
 func (leaky) String() string {
 	return "minio://AKIAEXAMPLE:" + secret + "@127.0.0.1:9000/bucket"
@@ -209,16 +210,16 @@ func (leaky) Stat(_ context.Context, key string) (backend.ObjectInfo, error) {
 
 func TestNoSecrets(t *testing.T) {
 	c, logger := newCapture(slog.LevelDebug)
-	b := logging.New(leaky{newFull()}, logger)
+	b := logging.New(leaky{observetest.NewFull()}, logger)
 	_, err := b.Stat(t.Context(), "captures/one.pcap")
 	require.ErrorIs(t, err, backend.ErrUnavailable)
 	require.Contains(t, err.Error(), secret, "the test plants a secret in the error")
 	u, err := b.(backend.Presigner).PresignGet(t.Context(), "captures/one.pcap", time.Minute)
 	require.NoError(t, err)
-	require.Contains(t, u, "s3cr3t")
+	require.Contains(t, u, observetest.PresignSecret)
 	o := logging.Observer(logger, logging.WithName("http://u:"+secret+"@h"))
-	o.Retry("stat", "captures/one.pcap", "http://AKIAEXAMPLE:"+secret+"@127.0.0.1:9000", 1, err)
-	o.Failover("stat", "captures/one.pcap", "AKIAEXAMPLE:"+secret+"@127.0.0.1:9000", "127.0.0.1:9001", err)
+	o.Retry(t.Context(), "stat", "captures/one.pcap", "http://AKIAEXAMPLE:"+secret+"@127.0.0.1:9000", 1, err)
+	o.Failover(t.Context(), "stat", "captures/one.pcap", "AKIAEXAMPLE:"+secret+"@127.0.0.1:9000", "127.0.0.1:9001", err)
 	o.EndpointState("https://AKIAEXAMPLE:"+secret+"@127.0.0.1:9000", false)
 
 	out := c.text()
@@ -248,7 +249,7 @@ func TestCapabilities(t *testing.T) {
 	_, ok = bare.(backend.BatchRemover)
 	assert.False(t, ok)
 
-	f := logging.New(newFull(), logger)
+	f := logging.New(observetest.NewFull(), logger)
 	_, err := f.(backend.HealthChecker).Health(ctx)
 	require.NoError(t, err)
 	_, err = f.(backend.Presigner).PresignPut(ctx, "/bad", time.Minute)
@@ -263,38 +264,33 @@ func TestCapabilities(t *testing.T) {
 	assert.Equal(t, []string{"health/DEBUG", "presign-put/WARN", "set-expiry/DEBUG", "expiry/DEBUG"}, ops)
 }
 
-// down is an endpoint backend over mem that cannot be reached.
-type down struct{ *mem.Backend }
+// requestKey is the context key of a request ID that a handler logs.
+type requestKey struct{}
 
-func (down) Put(_ context.Context, key string, _ io.Reader, _ backend.PutOptions) (backend.ObjectInfo, error) {
-	return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrUnavailable, errors.New("connection refused"))
-}
+// requestHandler adds the request ID of a record's context, as handlers
+// that log trace or request IDs do.
+type requestHandler struct{ slog.Handler }
 
-func (down) List(_ context.Context, opts backend.ListOptions) (backend.ListPage, error) {
-	return backend.ListPage{}, backend.NewError("list", opts.Prefix, backend.ErrUnavailable, errors.New("connection refused"))
+func (h requestHandler) Handle(ctx context.Context, r slog.Record) error {
+	if id, ok := ctx.Value(requestKey{}).(string); ok {
+		r.AddAttrs(slog.String("request", id))
+	}
+	return h.Handler.Handle(ctx, r)
 }
 
 // Through the real failover wrapper with one endpoint down: a retry at
-// Info, the failover and the endpoint going down at Warn.
+// Info, the failover and the endpoint going down at Warn. Retries and
+// failovers are logged with the operation's context.
 func TestObserverLevels(t *testing.T) {
 	c, logger := newCapture(slog.LevelDebug)
-	fb, err := failover.New(t.Context(), failover.Config{
-		Resolve: func(context.Context) ([]string, error) { return []string{"dead:1", "live:2"}, nil },
-		Open: func(_ context.Context, ep string) (backend.Backend, error) {
-			if ep == "dead:1" {
-				return down{mem.New()}, nil
-			}
-			return mem.New(), nil
-		},
-		BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond,
-		ReprobeMin: time.Hour, ReprobeMax: time.Hour,
-		Observer: logging.Observer(logger, logging.WithName("cluster")),
-	})
+	logger = slog.New(requestHandler{logger.Handler()})
+	fb, err := observetest.Failover(t.Context(), logging.Observer(logger, logging.WithName("cluster")))
 	require.NoError(t, err)
 	b := logging.New(fb, logger, logging.WithName("cluster"))
 	t.Cleanup(func() { require.NoError(t, b.Close()) })
 	for _, k := range []string{"k1", "k2"} {
-		_, err := b.Put(t.Context(), k, strings.NewReader("data"), backend.PutOptions{Size: 4})
+		ctx := context.WithValue(t.Context(), requestKey{}, "req-"+k)
+		_, err := b.Put(ctx, k, strings.NewReader("data"), backend.PutOptions{Size: 4})
 		require.NoError(t, err)
 	}
 	byMsg := map[string]map[string]any{}
@@ -302,14 +298,19 @@ func TestObserverLevels(t *testing.T) {
 		byMsg[r["msg"].(string)] = r
 	}
 	require.Contains(t, byMsg, "objstore: retrying")
-	assert.Equal(t, "INFO", byMsg["objstore: retrying"]["level"])
-	assert.Equal(t, "dead:1", byMsg["objstore: retrying"]["endpoint"])
-	assert.Equal(t, "unavailable", byMsg["objstore: retrying"]["reason"])
+	retry := byMsg["objstore: retrying"]
+	assert.Equal(t, "INFO", retry["level"])
+	assert.Equal(t, observetest.DeadEndpoint, retry["endpoint"])
+	assert.Equal(t, "unavailable", retry["reason"])
+	assert.Equal(t, "req-"+retry["key"].(string), retry["request"], "logged with the put's context")
 	require.Contains(t, byMsg, "objstore: failing over")
-	assert.Equal(t, "WARN", byMsg["objstore: failing over"]["level"])
-	assert.Equal(t, "live:2", byMsg["objstore: failing over"]["to"])
+	over := byMsg["objstore: failing over"]
+	assert.Equal(t, "WARN", over["level"])
+	assert.Equal(t, observetest.LiveEndpoint, over["to"])
+	assert.Equal(t, retry["request"], over["request"])
 	require.Contains(t, byMsg, "objstore: endpoint down")
 	assert.Equal(t, "WARN", byMsg["objstore: endpoint down"]["level"])
 	assert.Equal(t, "cluster", byMsg["objstore: endpoint down"]["backend"])
+	assert.NotContains(t, byMsg["objstore: endpoint down"], "request", "an endpoint's state is not about one request")
 	assert.Equal(t, "DEBUG", byMsg["objstore: operation"]["level"], "the retried put succeeded")
 }

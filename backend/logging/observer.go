@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/observe"
 )
 
 // FailoverObserver implements failover.Observer (by its method set; this
@@ -30,19 +31,22 @@ func Observer(logger *slog.Logger, opts ...Option) *FailoverObserver {
 }
 
 // Retry logs at Info that attempt of op failed on endpoint and will be
-// retried.
-func (o *FailoverObserver) Retry(op, key, endpoint string, attempt int, err error) {
-	o.log(slog.LevelInfo, "objstore: retrying", op, key, err,
+// retried. The record is logged with ctx, the operation's context, so
+// that a handler can add what it carries (a trace ID, a request ID).
+func (o *FailoverObserver) Retry(ctx context.Context, op, key, endpoint string, attempt int, err error) {
+	o.log(ctx, slog.LevelInfo, "objstore: retrying", op, key, err,
 		slog.String("endpoint", backend.Redact(endpoint)), slog.Int("attempt", attempt))
 }
 
-// Failover logs at Warn that op moves from one endpoint to another.
-func (o *FailoverObserver) Failover(op, key, from, to string, err error) {
-	o.log(slog.LevelWarn, "objstore: failing over", op, key, err,
+// Failover logs at Warn, with ctx as for Retry, that op moves from one
+// endpoint to another.
+func (o *FailoverObserver) Failover(ctx context.Context, op, key, from, to string, err error) {
+	o.log(ctx, slog.LevelWarn, "objstore: failing over", op, key, err,
 		slog.String("from", backend.Redact(from)), slog.String("to", backend.Redact(to)))
 }
 
-// EndpointState logs an endpoint going down at Warn, coming back at Info.
+// EndpointState logs an endpoint going down at Warn, coming back at Info,
+// with context.Background(): the change is not about one operation.
 func (o *FailoverObserver) EndpointState(endpoint string, up bool) {
 	level, msg := slog.LevelWarn, "objstore: endpoint down"
 	if up {
@@ -52,14 +56,13 @@ func (o *FailoverObserver) EndpointState(endpoint string, up bool) {
 		slog.String("backend", o.name), slog.String("endpoint", backend.Redact(endpoint)))
 }
 
-func (o *FailoverObserver) log(level slog.Level, msg, op, key string, err error, extra ...slog.Attr) {
-	ctx := context.Background()
+func (o *FailoverObserver) log(ctx context.Context, level slog.Level, msg, op, key string, err error, extra ...slog.Attr) {
 	if !o.logger.Enabled(ctx, level) {
 		return
 	}
 	attrs := append([]slog.Attr{
 		slog.String("op", op), slog.String("key", key), slog.String("backend", o.name),
-		slog.String("reason", outcome(err)),
+		slog.String("reason", observe.Outcome(err)),
 	}, extra...)
 	if err != nil {
 		attrs = append(attrs, slog.String("error", errText(err)))

@@ -2,12 +2,13 @@ package metrics
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"time"
 
-	"github.com/objstore-dev/objstore/backend"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/observe"
 )
 
 var (
@@ -35,19 +36,11 @@ func New(inner backend.Backend, reg prometheus.Registerer, opts ...Option) backe
 		reg = prometheus.DefaultRegisterer
 	}
 	if c.name == "" {
-		c.name = nameOf(inner)
+		c.name = observe.Name(inner)
 	}
 	b := &Backend{inner: inner, name: c.name, m: newOpMetrics(reg, c.namespace)}
-	return compose(b)
-}
-
-// nameOf is the default "backend" label: the inner backend's String(),
-// with any credentials redacted, or its type.
-func nameOf(b backend.Backend) string {
-	if s, ok := b.(fmt.Stringer); ok {
-		return backend.Redact(s.String())
-	}
-	return fmt.Sprintf("%T", b)
+	in := observe.CapsOf(inner)
+	return observe.Compose(b, in.ServedBy(capabilities{b, in}))
 }
 
 // Unwrap returns the inner backend.

@@ -15,6 +15,7 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/mem"
 	"github.com/objstore-dev/objstore/backend/metrics"
+	"github.com/objstore-dev/objstore/internal/observe/observetest"
 )
 
 func put(t *testing.T, b backend.Backend, key, data string) {
@@ -130,7 +131,7 @@ func TestPutReaderKeepsSeeker(t *testing.T) {
 func TestBrokenGetBody(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	fault := backend.NewError("get", "k", backend.ErrUnavailable, io.ErrUnexpectedEOF)
-	inner := breaking{Backend: mem.New(), err: fault}
+	inner := observetest.Breaking{Backend: mem.New(), Err: fault}
 	b := metrics.New(inner, reg, metrics.WithName("b"))
 	put(t, b, "k", "abcdef")
 	rc, _, err := b.Get(t.Context(), "k", backend.WholeObject)
@@ -156,8 +157,8 @@ func TestSharedRegistry(t *testing.T) {
 	for _, x := range []backend.Backend{a, b, c} {
 		put(t, x, "k", "v")
 	}
-	o1.Retry("put", "k", "e1", 1, backend.ErrServerBusy)
-	o2.Retry("put", "k", "e1", 1, backend.ErrServerBusy)
+	o1.Retry(t.Context(), "put", "k", "e1", 1, backend.ErrServerBusy)
+	o2.Retry(t.Context(), "put", "k", "e1", 1, backend.ErrServerBusy)
 	lbl := func(name string) map[string]string {
 		return map[string]string{"backend": name, "op": "put", "outcome": "ok"}
 	}
@@ -210,7 +211,7 @@ func TestCapabilities(t *testing.T) {
 	assert.False(t, ok)
 
 	// Every capability is forwarded and counted.
-	f := metrics.New(newFull(), reg, metrics.WithName("b"))
+	f := metrics.New(observetest.NewFull(), reg, metrics.WithName("b"))
 	h, ok := f.(backend.HealthChecker)
 	require.True(t, ok)
 	_, err := h.Health(ctx)
@@ -237,9 +238,9 @@ func TestCapabilities(t *testing.T) {
 func TestObserver(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	o := metrics.Observer(reg, metrics.WithName("cluster"))
-	o.Retry("get", "k", "n1:9000", 1, backend.NewError("get", "k", backend.ErrUnavailable, nil))
-	o.Retry("get", "k", "n2:9000", 2, backend.NewError("get", "k", backend.ErrServerBusy, nil))
-	o.Failover("get", "k", "n1:9000", "n2:9000", backend.ErrUnavailable)
+	o.Retry(t.Context(), "get", "k", "n1:9000", 1, backend.NewError("get", "k", backend.ErrUnavailable, nil))
+	o.Retry(t.Context(), "get", "k", "n2:9000", 2, backend.NewError("get", "k", backend.ErrServerBusy, nil))
+	o.Failover(t.Context(), "get", "k", "n1:9000", "n2:9000", backend.ErrUnavailable)
 	o.EndpointState("n1:9000", false)
 	o.EndpointState("n2:9000", true)
 	o.EndpointState("http://user:s3cr3t@n3:9000", false)

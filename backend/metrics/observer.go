@@ -1,8 +1,11 @@
 package metrics
 
 import (
-	"github.com/objstore-dev/objstore/backend"
+	"context"
+
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/objstore-dev/objstore/backend"
 )
 
 // FailoverObserver implements failover.Observer (by its method set; this
@@ -32,12 +35,12 @@ func Observer(reg prometheus.Registerer, opts ...Option) *FailoverObserver {
 
 // Retry counts one retry of op, labelled with the outcome of the failed
 // attempt.
-func (o *FailoverObserver) Retry(op, _, _ string, _ int, err error) {
+func (o *FailoverObserver) Retry(_ context.Context, op, _, _ string, _ int, err error) {
 	o.m.retries.WithLabelValues(o.name, op, Outcome(err)).Inc()
 }
 
 // Failover counts one switch of op to another endpoint.
-func (o *FailoverObserver) Failover(op, _, _, _ string, _ error) {
+func (o *FailoverObserver) Failover(_ context.Context, op, _, _, _ string, _ error) {
 	o.m.failovers.WithLabelValues(o.name, op).Inc()
 }
 

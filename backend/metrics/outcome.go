@@ -1,23 +1,18 @@
 package metrics
 
-import (
-	"context"
-	"errors"
-
-	"github.com/objstore-dev/objstore/backend"
-)
+import "github.com/objstore-dev/objstore/internal/observe"
 
 // The outcomes of an operation, the values of the "outcome" and "reason"
-// labels.
+// labels. The tracing and logging wrappers use the same values.
 const (
-	OutcomeOK          = "ok"
-	OutcomeNotFound    = "not_found"
-	OutcomeExist       = "exist"
-	OutcomeInvalid     = "invalid"
-	OutcomeUnavailable = "unavailable"
-	OutcomeBusy        = "busy"
-	OutcomeCanceled    = "canceled"
-	OutcomeError       = "error"
+	OutcomeOK          = observe.OutcomeOK
+	OutcomeNotFound    = observe.OutcomeNotFound
+	OutcomeExist       = observe.OutcomeExist
+	OutcomeInvalid     = observe.OutcomeInvalid
+	OutcomeUnavailable = observe.OutcomeUnavailable
+	OutcomeBusy        = observe.OutcomeBusy
+	OutcomeCanceled    = observe.OutcomeCanceled
+	OutcomeError       = observe.OutcomeError
 )
 
 // Outcome classifies err by the backend sentinels it wraps. The store's
@@ -26,22 +21,4 @@ const (
 // ErrInvalidKey, ErrInvalidArgument and ErrTooLarge are "invalid"; every
 // other error (ErrPermission, ErrClosed, ErrNotSupported, unclassified)
 // is "error".
-func Outcome(err error) string {
-	switch {
-	case err == nil:
-		return OutcomeOK
-	case errors.Is(err, backend.ErrNotFound):
-		return OutcomeNotFound
-	case errors.Is(err, backend.ErrExist):
-		return OutcomeExist
-	case errors.Is(err, backend.ErrInvalidKey), errors.Is(err, backend.ErrInvalidArgument), errors.Is(err, backend.ErrTooLarge):
-		return OutcomeInvalid
-	case errors.Is(err, backend.ErrUnavailable):
-		return OutcomeUnavailable
-	case errors.Is(err, backend.ErrServerBusy):
-		return OutcomeBusy
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return OutcomeCanceled
-	}
-	return OutcomeError
-}
+func Outcome(err error) string { return observe.Outcome(err) }

@@ -15,13 +15,13 @@ import (
 )
 
 // The wrapper keeps the Backend contract over mem, with a real SDK
-// provider recording every span and an observer linked.
+// provider recording every span.
 func TestConformance(t *testing.T) {
 	exp := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
 	t.Cleanup(func() { require.NoError(t, tp.Shutdown(context.Background())) })
 	conformance.Run(t, func(t *testing.T) backend.Backend {
-		b := tracing.New(mem.New(), tp, tracing.WithObserver(tracing.Observer()))
+		b := tracing.New(mem.New(), tp)
 		t.Cleanup(func() { require.NoError(t, b.Close()) })
 		return b
 	})

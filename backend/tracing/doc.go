@@ -2,9 +2,8 @@
 // every operation, and a failover.Observer that adds retries and failovers
 // to those spans as events.
 //
-//	obs := tracing.Observer()                            // optional: for failover events
-//	inner, _ := minio.New(ctx, minio.Config{..., Observer: obs})
-//	b := tracing.New(inner, tp, tracing.WithObserver(obs))
+//	inner, _ := minio.New(ctx, minio.Config{..., Observer: tracing.Observer()}) // optional: failover events
+//	b := tracing.New(inner, tp)
 //
 // # Spans
 //
@@ -14,7 +13,7 @@
 // objstore.set-expiry, objstore.expiry. Spans are of kind client, children
 // of the span in the caller's context, and the context given to the inner
 // backend carries the new span (so that HTTP instrumentation below nests
-// under it).
+// under it, and the Observer's events land on it).
 //
 // Attributes: objstore.backend (the wrapper's name), objstore.key (the
 // key; the prefix for list), objstore.size (Put: the declared size, then
@@ -22,6 +21,15 @@
 // (ok, not_found, exist, invalid, unavailable, busy, canceled, error),
 // objstore.bytes_read (Get: bytes delivered by the reader), and
 // objstore.count (list: objects in the page; remove-many: keys).
+//
+// # Failover events
+//
+// The FailoverObserver from Observer, given to the failover layer (e.g.
+// minio.Config.Observer), adds each retry and failover as an event,
+// "objstore.retry" or "objstore.failover", to the span in the context of
+// the operation being retried: the span of this wrapper when it is above
+// the failover layer, else the caller's own span. An endpoint going down
+// or coming back is not a span event.
 //
 // A Get span ends when its reader is closed, not when Get returns, so that
 // it covers the download; a reader that is never closed leaves its span

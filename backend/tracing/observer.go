@@ -1,90 +1,55 @@
 package tracing
 
 import (
-	"sync"
+	"context"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/observe"
 )
 
 // FailoverObserver implements failover.Observer (by its method set; this
 // package does not import failover): it adds each retry and failover as an
-// event ("objstore.retry", "objstore.failover") to the spans of the
-// operations in flight in the wrappers linked to it with WithObserver.
-//
-// The failover.Observer methods carry no context, so the observer cannot
-// read the current span from one; it matches the events to spans by
-// operation and key instead. Concurrent operations on the same key with
-// the same operation all receive the event. EndpointState adds nothing: an
+// event ("objstore.retry", "objstore.failover") to the span in the
+// context of the operation being retried. With a tracing wrapper above
+// the failover layer (New(failoverBackend, tp), possibly with other
+// wrappers between), that is the wrapper's span of the operation; without
+// one, the caller's own span, if any. EndpointState adds nothing: an
 // endpoint's state is not about one operation (see the metrics and
-// logging observers).
-type FailoverObserver struct {
-	mu    sync.Mutex
-	spans map[opKey]map[*entry]struct{}
-}
-
-type opKey struct{ op, key string }
-
-// entry gives each tracked span an identity (trace.Span values need not be
-// comparable).
-type entry struct{ span trace.Span }
+// logging observers). It is safe for concurrent use.
+type FailoverObserver struct{}
 
 // Observer returns a FailoverObserver to give to failover.Config.Observer
-// (or minio.Config.Observer) and to New with WithObserver.
-func Observer() *FailoverObserver {
-	return &FailoverObserver{spans: map[opKey]map[*entry]struct{}{}}
-}
+// (or minio.Config.Observer).
+func Observer() *FailoverObserver { return &FailoverObserver{} }
 
-// track registers span as the span of op on key until the returned
-// function is called.
-func (o *FailoverObserver) track(op, key string, span trace.Span) func() {
-	k, e := opKey{op, key}, &entry{span}
-	o.mu.Lock()
-	set := o.spans[k]
-	if set == nil {
-		set = map[*entry]struct{}{}
-		o.spans[k] = set
+// Retry adds an "objstore.retry" event to the span of ctx: the endpoint
+// and attempt that failed, and why.
+func (*FailoverObserver) Retry(ctx context.Context, _, _, endpoint string, attempt int, err error) {
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
+		return
 	}
-	set[e] = struct{}{}
-	o.mu.Unlock()
-	return func() {
-		o.mu.Lock()
-		delete(set, e)
-		if len(set) == 0 {
-			delete(o.spans, k)
-		}
-		o.mu.Unlock()
-	}
-}
-
-// event adds an event to every tracked span of op on key.
-func (o *FailoverObserver) event(op, key, name string, attrs ...attribute.KeyValue) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for e := range o.spans[opKey{op, key}] {
-		e.span.AddEvent(name, trace.WithAttributes(attrs...))
-	}
-}
-
-// Retry adds an "objstore.retry" event: the endpoint and attempt that
-// failed, and why.
-func (o *FailoverObserver) Retry(op, key, endpoint string, attempt int, err error) {
-	o.event(op, key, "objstore.retry",
+	span.AddEvent("objstore.retry", trace.WithAttributes(
 		AttrEndpoint.String(backend.Redact(endpoint)), AttrAttempt.Int(attempt),
-		AttrReason.String(outcome(err)), AttrError.String(errString(err)))
+		AttrReason.String(observe.Outcome(err)), AttrError.String(errString(err))))
 }
 
-// Failover adds an "objstore.failover" event: from which endpoint to which.
-func (o *FailoverObserver) Failover(op, key, from, to string, err error) {
-	o.event(op, key, "objstore.failover",
+// Failover adds an "objstore.failover" event to the span of ctx: from
+// which endpoint to which.
+func (*FailoverObserver) Failover(ctx context.Context, _, _, from, to string, err error) {
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
+		return
+	}
+	span.AddEvent("objstore.failover", trace.WithAttributes(
 		AttrFrom.String(backend.Redact(from)), AttrTo.String(backend.Redact(to)),
-		AttrReason.String(outcome(err)), AttrError.String(errString(err)))
+		AttrReason.String(observe.Outcome(err)), AttrError.String(errString(err))))
 }
 
 // EndpointState adds nothing to spans (see FailoverObserver).
-func (o *FailoverObserver) EndpointState(string, bool) {}
+func (*FailoverObserver) EndpointState(string, bool) {}
 
 func errString(err error) string {
 	if err == nil {

@@ -4,6 +4,8 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // getReader ends the span of a Get when it is closed, with the number of
@@ -11,7 +13,7 @@ import (
 // on the span. Reads and Close may come from different goroutines.
 type getReader struct {
 	rc     io.ReadCloser
-	op     op
+	span   trace.Span
 	n      atomic.Int64
 	mu     sync.Mutex // guards err and ended
 	err    error
@@ -40,7 +42,7 @@ func (r *getReader) Close() error {
 	defer r.mu.Unlock()
 	if !r.ended {
 		r.ended = true
-		r.op.end(r.err, AttrBytesRead.Int64(r.n.Load()))
+		end(r.span, r.err, AttrBytesRead.Int64(r.n.Load()))
 	}
 	return err
 }

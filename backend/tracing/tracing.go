@@ -2,7 +2,6 @@ package tracing
 
 import (
 	"context"
-	"fmt"
 	"io"
 
 	"go.opentelemetry.io/otel"
@@ -11,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/observe"
 )
 
 // ScopeName is the instrumentation scope of the tracer.
@@ -44,7 +44,6 @@ type Backend struct {
 	inner  backend.Backend
 	name   string
 	tracer trace.Tracer
-	obs    *FailoverObserver
 }
 
 // Option tunes New.
@@ -53,11 +52,6 @@ type Option func(*Backend)
 // WithName sets the objstore.backend attribute; the default is the inner
 // backend's String(), credentials redacted.
 func WithName(name string) Option { return func(b *Backend) { b.name = name } }
-
-// WithObserver links the wrapper to an Observer given to the failover
-// layer below it, so that retries and failovers become events of the
-// wrapper's spans.
-func WithObserver(o *FailoverObserver) Option { return func(b *Backend) { b.obs = o } }
 
 // New wraps inner with a span per operation from tp (nil: the global
 // provider, otel.GetTracerProvider()).
@@ -70,13 +64,10 @@ func New(inner backend.Backend, tp trace.TracerProvider, opts ...Option) backend
 		o(b)
 	}
 	if b.name == "" {
-		if s, ok := inner.(fmt.Stringer); ok {
-			b.name = backend.Redact(s.String())
-		} else {
-			b.name = fmt.Sprintf("%T", inner)
-		}
+		b.name = observe.Name(inner)
 	}
-	return compose(b)
+	in := observe.CapsOf(inner)
+	return observe.Compose(b, in.ServedBy(capabilities{b, in}))
 }
 
 // Unwrap returns the inner backend.
@@ -85,41 +76,25 @@ func (b *Backend) Unwrap() backend.Backend { return b.inner }
 // String names the wrapper and the inner backend.
 func (b *Backend) String() string { return "tracing(" + b.name + ")" }
 
-// op is one traced operation in flight.
-type op struct {
-	span    trace.Span
-	untrack func()
-}
-
-// start begins the span of op on key. The failover layer names
-// operations by (fop, key), which differs for remove-many only.
-func (b *Backend) start(ctx context.Context, name, fop, key string, attrs ...attribute.KeyValue) (context.Context, op) {
+// start begins the span of op on key. The context it returns, given to
+// the inner backend, carries the span: HTTP instrumentation below nests
+// under it, and a FailoverObserver below adds its events to it.
+func (b *Backend) start(ctx context.Context, op, key string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
 	attrs = append(attrs, AttrBackend.String(b.name), AttrKey.String(key))
-	ctx, span := b.tracer.Start(ctx, "objstore."+name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
-	o := op{span: span, untrack: func() {}}
-	if b.obs != nil {
-		o.untrack = b.obs.track(fop, key, span)
-	}
-	return ctx, o
+	return b.tracer.Start(ctx, "objstore."+op, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 }
 
-// end records the outcome of the operation and ends its span.
-func (o op) end(err error, attrs ...attribute.KeyValue) {
-	setOutcome(o.span, err)
-	o.span.SetAttributes(attrs...)
-	o.untrack()
-	o.span.End()
-}
-
-// setOutcome sets objstore.outcome and, for a failure, the error and the
-// status. Not found is an answer, not a failure.
-func setOutcome(span trace.Span, err error) {
-	oc := outcome(err)
+// end records the outcome of an operation on its span and ends it. Not
+// found is an answer, not a failure: it sets objstore.outcome only.
+func end(span trace.Span, err error, attrs ...attribute.KeyValue) {
+	oc := observe.Outcome(err)
 	span.SetAttributes(AttrOutcome.String(oc))
-	if err != nil && oc != "not_found" {
+	if err != nil && oc != observe.OutcomeNotFound {
 		span.RecordError(err)
 		span.SetStatus(codes.Error, err.Error())
 	}
+	span.SetAttributes(attrs...)
+	span.End()
 }
 
 // Put traces a put; objstore.size is the declared size (when known) and,
@@ -129,53 +104,53 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	if opts.Size >= 0 {
 		attrs = append(attrs, AttrSize.Int64(opts.Size))
 	}
-	ctx, o := b.start(ctx, "put", "put", key, attrs...)
+	ctx, span := b.start(ctx, "put", key, attrs...)
 	info, err := b.inner.Put(ctx, key, r, opts)
 	if err == nil {
-		o.end(nil, AttrSize.Int64(info.Size))
+		end(span, nil, AttrSize.Int64(info.Size))
 	} else {
-		o.end(err)
+		end(span, err)
 	}
 	return info, err
 }
 
 // Get traces a get until its reader is closed.
 func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
-	ctx, o := b.start(ctx, "get", "get", key)
+	ctx, span := b.start(ctx, "get", key)
 	rc, info, err := b.inner.Get(ctx, key, opts)
 	if err != nil {
-		o.end(err)
+		end(span, err)
 		return rc, info, err
 	}
-	o.span.SetAttributes(AttrSize.Int64(info.Size))
-	return &getReader{rc: rc, op: o}, info, nil
+	span.SetAttributes(AttrSize.Int64(info.Size))
+	return &getReader{rc: rc, span: span}, info, nil
 }
 
 // Stat traces a stat.
 func (b *Backend) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
-	ctx, o := b.start(ctx, "stat", "stat", key)
+	ctx, span := b.start(ctx, "stat", key)
 	info, err := b.inner.Stat(ctx, key)
 	if err == nil {
-		o.end(nil, AttrSize.Int64(info.Size))
+		end(span, nil, AttrSize.Int64(info.Size))
 	} else {
-		o.end(err)
+		end(span, err)
 	}
 	return info, err
 }
 
 // List traces one page; objstore.key is the prefix.
 func (b *Backend) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
-	ctx, o := b.start(ctx, "list", "list", opts.Prefix)
+	ctx, span := b.start(ctx, "list", opts.Prefix)
 	page, err := b.inner.List(ctx, opts)
-	o.end(err, AttrCount.Int(len(page.Objects)))
+	end(span, err, AttrCount.Int(len(page.Objects)))
 	return page, err
 }
 
 // Remove traces a remove.
 func (b *Backend) Remove(ctx context.Context, key string) error {
-	ctx, o := b.start(ctx, "remove", "remove", key)
+	ctx, span := b.start(ctx, "remove", key)
 	err := b.inner.Remove(ctx, key)
-	o.end(err)
+	end(span, err)
 	return err
 }
 

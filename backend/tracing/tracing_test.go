@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/backend/mem"
 	"github.com/objstore-dev/objstore/backend/tracing"
+	"github.com/objstore-dev/objstore/internal/observe/observetest"
 )
 
 var _ failover.Observer = (*tracing.FailoverObserver)(nil)
@@ -138,7 +138,7 @@ func TestGetSpanEndsAtClose(t *testing.T) {
 func TestBrokenGetBody(t *testing.T) {
 	tp, exp := newProvider(t)
 	fault := backend.NewError("get", "k", backend.ErrUnavailable, io.ErrUnexpectedEOF)
-	b := tracing.New(breaking{Backend: mem.New(), err: fault}, tp)
+	b := tracing.New(observetest.Breaking{Backend: mem.New(), Err: fault}, tp)
 	_, err := b.Put(t.Context(), "k", strings.NewReader("abcdef"), backend.PutOptions{Size: 6})
 	require.NoError(t, err)
 	rc, _, err := b.Get(t.Context(), "k", backend.WholeObject)
@@ -168,7 +168,7 @@ func TestCapabilities(t *testing.T) {
 	_, ok = bare.(backend.BatchRemover)
 	assert.False(t, ok)
 
-	f := tracing.New(newFull(), tp)
+	f := tracing.New(observetest.NewFull(), tp)
 	_, err := f.(backend.HealthChecker).Health(ctx)
 	require.NoError(t, err)
 	u, err := f.(backend.Presigner).PresignGet(ctx, "k", time.Minute)
@@ -181,53 +181,19 @@ func TestCapabilities(t *testing.T) {
 	for _, name := range []string{"objstore.health", "objstore.presign-get", "objstore.presign-put", "objstore.set-expiry", "objstore.expiry"} {
 		s := only(t, exp, name)
 		for _, kv := range s.Attributes {
-			assert.NotContains(t, kv.Value.Emit(), "s3cr3t", "a presigned URL is never recorded")
+			assert.NotContains(t, kv.Value.Emit(), observetest.PresignSecret, "a presigned URL is never recorded")
 		}
 	}
-	assert.Contains(t, u, "s3cr3t")
+	assert.Contains(t, u, observetest.PresignSecret)
 }
-
-// down is an endpoint backend over mem that cannot be reached.
-type down struct{ *mem.Backend }
-
-func (d down) unavailable(op, key string) error {
-	return backend.NewError(op, key, backend.ErrUnavailable, errors.New("connection refused"))
-}
-func (d down) Put(_ context.Context, key string, _ io.Reader, _ backend.PutOptions) (backend.ObjectInfo, error) {
-	return backend.ObjectInfo{}, d.unavailable("put", key)
-}
-func (d down) Get(_ context.Context, key string, _ backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
-	return nil, backend.ObjectInfo{}, d.unavailable("get", key)
-}
-func (d down) Stat(_ context.Context, key string) (backend.ObjectInfo, error) {
-	return backend.ObjectInfo{}, d.unavailable("stat", key)
-}
-func (d down) List(_ context.Context, opts backend.ListOptions) (backend.ListPage, error) {
-	return backend.ListPage{}, d.unavailable("list", opts.Prefix)
-}
-func (d down) Remove(_ context.Context, key string) error { return d.unavailable("remove", key) }
 
 // Through the real failover wrapper, with one endpoint down: the retries
 // and failovers it reports become events of the operation's span.
 func TestObserverEvents(t *testing.T) {
 	tp, exp := newProvider(t)
-	obs := tracing.Observer()
-	var mu sync.Mutex
-	fb, err := failover.New(t.Context(), failover.Config{
-		Resolve: func(context.Context) ([]string, error) { return []string{"dead:1", "live:2"}, nil },
-		Open: func(_ context.Context, ep string) (backend.Backend, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			if ep == "dead:1" {
-				return down{mem.New()}, nil
-			}
-			return mem.New(), nil
-		},
-		BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond,
-		Observer: obs,
-	})
+	fb, err := observetest.Failover(t.Context(), tracing.Observer())
 	require.NoError(t, err)
-	b := tracing.New(fb, tp, tracing.WithObserver(obs))
+	b := tracing.New(fb, tp)
 	t.Cleanup(func() { require.NoError(t, b.Close()) })
 
 	// Round robin sends one of the first two operations to the dead
@@ -245,15 +211,48 @@ func TestObserverEvents(t *testing.T) {
 	require.Len(t, events, 2, "one retry and one failover")
 	assert.Equal(t, "objstore.retry", events[0].Name)
 	r := attrs(events[0].Attributes)
-	assert.Equal(t, "dead:1", r[tracing.AttrEndpoint].AsString())
+	assert.Equal(t, observetest.DeadEndpoint, r[tracing.AttrEndpoint].AsString())
 	assert.Equal(t, "unavailable", r[tracing.AttrReason].AsString())
 	assert.Equal(t, int64(1), r[tracing.AttrAttempt].AsInt64())
+	assert.Contains(t, r[tracing.AttrError].AsString(), "connection refused")
 	assert.Equal(t, "objstore.failover", events[1].Name)
 	f := attrs(events[1].Attributes)
-	assert.Equal(t, "dead:1", f[tracing.AttrFrom].AsString())
-	assert.Equal(t, "live:2", f[tracing.AttrTo].AsString())
+	assert.Equal(t, observetest.DeadEndpoint, f[tracing.AttrFrom].AsString())
+	assert.Equal(t, observetest.LiveEndpoint, f[tracing.AttrTo].AsString())
+}
 
-	// Events for an operation no span is tracking go nowhere.
-	obs.Retry("put", "k1", "dead:1", 1, backend.ErrUnavailable)
-	obs.EndpointState("dead:1", false)
+// An event goes to the span of the context it comes with, and to no
+// other: not to another operation in flight on the same key, not to a
+// span that is not recording. Without a wrapper, that is the caller's span.
+func TestObserverUsesTheContextSpan(t *testing.T) {
+	tp, exp := newProvider(t)
+	obs := tracing.Observer()
+	tracer := tp.Tracer("test")
+	ctx1, one := tracer.Start(t.Context(), "one")
+	ctx2, two := tracer.Start(t.Context(), "two")
+	fault := backend.NewError("get", "k", backend.ErrServerBusy, errors.New("SlowDown"))
+	obs.Retry(ctx1, "get", "k", "http://user:secret@n1:9000", 2, fault)
+	obs.Failover(ctx2, "get", "k", "n1:9000", "n2:9000", fault)
+	one.End()
+	two.End()
+
+	// No span, or one that is not recording: nothing happens.
+	obs.Retry(t.Context(), "get", "k", "n1:9000", 1, fault)
+	never := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()), sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { require.NoError(t, never.Shutdown(context.Background())) })
+	_, unsampled := never.Tracer("test").Start(t.Context(), "unsampled")
+	obs.Failover(trace.ContextWithSpan(t.Context(), unsampled), "get", "k", "n1:9000", "n2:9000", fault)
+	obs.EndpointState("n1:9000", false)
+
+	spanOne, spanTwo := only(t, exp, "one"), only(t, exp, "two")
+	require.Len(t, spanOne.Events, 1)
+	assert.Equal(t, "objstore.retry", spanOne.Events[0].Name)
+	r := attrs(spanOne.Events[0].Attributes)
+	assert.Equal(t, "http://user:xxxxx@n1:9000", r[tracing.AttrEndpoint].AsString(), "endpoints are redacted")
+	assert.Equal(t, int64(2), r[tracing.AttrAttempt].AsInt64())
+	assert.Equal(t, "busy", r[tracing.AttrReason].AsString())
+	require.Len(t, spanTwo.Events, 1)
+	assert.Equal(t, "objstore.failover", spanTwo.Events[0].Name)
+	assert.Equal(t, "n2:9000", attrs(spanTwo.Events[0].Attributes)[tracing.AttrTo].AsString())
+	assert.Len(t, exp.GetSpans(), 2)
 }

@@ -1,0 +1,155 @@
+// Package observetest has the backends that the tests of the observability
+// wrappers (backend/metrics, backend/tracing, backend/logging) share: one
+// with every optional capability, one whose Get bodies break, and a
+// failover backend with one endpoint that is down.
+package observetest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
+	"github.com/objstore-dev/objstore/backend/mem"
+)
+
+// PresignSecret is the signature in Full's presigned URLs: a wrapper must
+// never record it.
+const PresignSecret = "s3cr3t"
+
+// Full is a backend over mem with every optional capability, so that a
+// test can see each one instrumented.
+type Full struct {
+	*mem.Backend
+	mu     sync.Mutex
+	expiry map[string]int
+}
+
+var (
+	_ backend.BatchRemover  = (*Full)(nil)
+	_ backend.HealthChecker = (*Full)(nil)
+	_ backend.Presigner     = (*Full)(nil)
+	_ backend.Lifecycler    = (*Full)(nil)
+)
+
+// NewFull returns an empty Full.
+func NewFull() *Full { return &Full{Backend: mem.New(), expiry: map[string]int{}} }
+
+// Health reports one endpoint, "mem", live and ready.
+func (f *Full) Health(context.Context) ([]backend.EndpointHealth, error) {
+	return []backend.EndpointHealth{{Endpoint: "mem", Live: true, Ready: true}}, nil
+}
+
+// PresignGet returns a URL signed with PresignSecret.
+func (f *Full) PresignGet(_ context.Context, key string, _ time.Duration) (string, error) {
+	return "https://store.example/" + key + "?X-Amz-Signature=" + PresignSecret, nil
+}
+
+// PresignPut is PresignGet after a key check, so that it can fail with
+// ErrInvalidKey.
+func (f *Full) PresignPut(ctx context.Context, key string, expiry time.Duration) (string, error) {
+	if err := backend.ValidateKey("presign-put", key); err != nil {
+		return "", err
+	}
+	return f.PresignGet(ctx, key, expiry)
+}
+
+// SetExpiry records the rule.
+func (f *Full) SetExpiry(_ context.Context, prefix string, days int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.expiry[prefix] = days
+	return nil
+}
+
+// Expiry returns a copy of the rules.
+func (f *Full) Expiry(context.Context) (map[string]int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.expiry), nil
+}
+
+// Breaking is a backend over mem whose Get readers fail with Err after
+// delivering the object's first two bytes.
+type Breaking struct {
+	*mem.Backend
+	Err error
+}
+
+// Get returns a reader that breaks after two bytes.
+func (b Breaking) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+	rc, info, err := b.Backend.Get(ctx, key, opts)
+	if err != nil {
+		return rc, info, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(io.LimitReader(rc, 2), errReader{b.Err}), rc}, info, nil
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// Down is an endpoint backend over mem that cannot be reached: every
+// operation fails with ErrUnavailable ("connection refused").
+type Down struct{ *mem.Backend }
+
+func unreachable(op, key string) error {
+	return backend.NewError(op, key, backend.ErrUnavailable, errors.New("connection refused"))
+}
+
+// Put fails with ErrUnavailable.
+func (Down) Put(_ context.Context, key string, _ io.Reader, _ backend.PutOptions) (backend.ObjectInfo, error) {
+	return backend.ObjectInfo{}, unreachable("put", key)
+}
+
+// Get fails with ErrUnavailable.
+func (Down) Get(_ context.Context, key string, _ backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+	return nil, backend.ObjectInfo{}, unreachable("get", key)
+}
+
+// Stat fails with ErrUnavailable.
+func (Down) Stat(_ context.Context, key string) (backend.ObjectInfo, error) {
+	return backend.ObjectInfo{}, unreachable("stat", key)
+}
+
+// List fails with ErrUnavailable.
+func (Down) List(_ context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+	return backend.ListPage{}, unreachable("list", opts.Prefix)
+}
+
+// Remove fails with ErrUnavailable.
+func (Down) Remove(_ context.Context, key string) error { return unreachable("remove", key) }
+
+// The endpoints of Failover.
+const (
+	DeadEndpoint = "dead:1"
+	LiveEndpoint = "live:2"
+)
+
+// Failover returns a failover backend over two endpoints that reports to
+// obs: DeadEndpoint, a Down, and LiveEndpoint, a mem store. Requests go
+// round robin, so one of the first two operations is sent to the dead
+// endpoint, fails, is retried and fails over to the live one. Backoffs
+// are a millisecond or two, and the dead endpoint is not probed again
+// during a test. The caller closes the backend.
+func Failover(ctx context.Context, obs failover.Observer) (*failover.Backend, error) {
+	return failover.New(ctx, failover.Config{
+		Resolve: func(context.Context) ([]string, error) { return []string{DeadEndpoint, LiveEndpoint}, nil },
+		Open: func(_ context.Context, ep string) (backend.Backend, error) {
+			if ep == DeadEndpoint {
+				return Down{mem.New()}, nil
+			}
+			return mem.New(), nil
+		},
+		BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond,
+		ReprobeMin: time.Hour, ReprobeMax: time.Hour,
+		Observer: obs,
+	})
+}
