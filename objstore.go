@@ -64,6 +64,7 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 	_ "github.com/objstore-dev/objstore/backend/fs"  // file:// always works
 	_ "github.com/objstore-dev/objstore/backend/mem" // mem:// always works
+	"github.com/objstore-dev/objstore/internal/observe"
 )
 
 // Client is the object-store client. It is safe for concurrent use by
@@ -125,6 +126,15 @@ func New(b backend.Backend, opts ...Option) *Client {
 // Backend returns the client's backend, middleware included, for the
 // operations and capabilities the client does not wrap.
 func (c *Client) Backend() backend.Backend { return c.b }
+
+// String names the client's store: "objstore.Client(" + the backend's
+// String, with any credentials redacted, or its type + ")". fmt's %v
+// and %+v print this, never the client's fields (which its goroutines
+// change while it is in use) or a secret.
+func (c *Client) String() string { return "objstore.Client(" + observe.Name(c.b) + ")" }
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }
 
 // Close closes the backend. Later calls fail with ErrClosed; Close itself
 // is idempotent. Open stream writers and readers are not closed by it:

@@ -2,6 +2,7 @@ package objstore_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -247,4 +248,13 @@ func TestClientOverheadAllocs(t *testing.T) {
 		t.Logf("%s: client %.1f allocs, backend %.1f", tc.name, client, direct)
 		assert.LessOrEqual(t, client-direct, tc.extra, "%s: allocations beyond the backend's", tc.name)
 	}
+}
+
+// TestClientString: a client prints as its store's name, never its
+// fields or a secret.
+func TestClientString(t *testing.T) {
+	c := objstore.New(mem.New())
+	defer c.Close()
+	assert.Equal(t, "objstore.Client(mem)", fmt.Sprintf("%v", c))
+	assert.Equal(t, fmt.Sprintf("%v", c), fmt.Sprintf("%#v", c))
 }

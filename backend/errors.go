@@ -68,7 +68,7 @@ func (e *Error) Error() string {
 		msg += ": " + e.Kind.Error()
 	}
 	if e.Err != nil && e.Err != e.Kind {
-		msg += ": " + e.Err.Error()
+		msg += ": " + redactText(e.Err.Error())
 	}
 	if h, ok := hints[e.Kind]; ok {
 		msg += " (" + h + ")"

@@ -91,3 +91,25 @@ func TestSentinelsAreDistinct(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorRedactsSecretParams: a native error that quotes a request URL
+// with an API key or a signature in its query, or a connection string,
+// shows neither in the message; the native error stays reachable.
+func TestErrorRedactsSecretParams(t *testing.T) {
+	for cause, want := range map[string]string{
+		`Get "http://h/storage/v1/b/x/o/k?alt=json&key=AIzaSECRET&prettyPrint=false": refused`: `Get "http://h/storage/v1/b/x/o/k?alt=json&key=xxxxx&prettyPrint=false": refused`,
+		`GET http://h/b/k?X-Amz-Credential=AK%2F1&X-Amz-Signature=abc123 failed`:               `GET http://h/b/k?X-Amz-Credential=xxxxx&X-Amz-Signature=xxxxx failed`,
+		`PUT https://acct.blob/c/k?sv=2021&sig=SIGSECRET: 403`:                                 `PUT https://acct.blob/c/k?sv=2021&sig=xxxxx: 403`,
+		`bad connection string AccountName=a;AccountKey=KEYSECRET==;BlobEndpoint=http://h`:     `bad connection string AccountName=a;AccountKey=xxxxx;BlobEndpoint=http://h`,
+		`list ?prefix=a&key_encoding=url&continuation-token=TOK`:                               `list ?prefix=a&key_encoding=url&continuation-token=xxxxx`,
+		`nothing secret here: a=b`: `nothing secret here: a=b`,
+	} {
+		native := errors.New(cause)
+		err := backend.NewError("get", "k", backend.ErrUnavailable, native)
+		assert.Contains(t, err.Error(), want)
+		for _, secret := range []string{"AIzaSECRET", "abc123", "SIGSECRET", "KEYSECRET", "TOK"} {
+			assert.NotContains(t, err.Error(), secret)
+		}
+		assert.ErrorIs(t, err, native)
+	}
+}

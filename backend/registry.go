@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -123,21 +124,48 @@ func redactQuery(u *url.URL) {
 	q := u.Query()
 	changed := false
 	for name := range q {
-		lower := strings.ToLower(name)
-		if strings.HasSuffix(lower, "key") {
+		if isSecretParam(name) {
 			q[name] = []string{"xxxxx"}
 			changed = true
-			continue
-		}
-		for _, frag := range secretParams {
-			if strings.Contains(lower, frag) {
-				q[name] = []string{"xxxxx"}
-				changed = true
-				break
-			}
 		}
 	}
 	if changed {
 		u.RawQuery = q.Encode()
 	}
+}
+
+// isSecretParam reports whether a query parameter (or a connection-string
+// field) of this name holds a secret.
+func isSecretParam(name string) bool {
+	lower := strings.ToLower(name)
+	if strings.HasSuffix(lower, "key") {
+		return true
+	}
+	for _, frag := range secretParams {
+		if strings.Contains(lower, frag) {
+			return true
+		}
+	}
+	return false
+}
+
+// paramInText is a name=value pair after a separator of a URL query
+// ('?', '&') or of a connection string (';').
+var paramInText = regexp.MustCompile(`([?&;])([A-Za-z0-9_.\-]+)=([^&;:\s"']*)`)
+
+// redactText blanks the values of secret-looking parameters in a message:
+// a native error may quote a request URL that carries an API key or a
+// signature in its query (Get "https://...?key=..."), and its text is
+// fixed when the error is made, so the URL cannot be redacted before.
+func redactText(msg string) string {
+	if !strings.ContainsAny(msg, "?&;") {
+		return msg
+	}
+	return paramInText.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := paramInText.FindStringSubmatch(m)
+		if sub[3] == "" || !isSecretParam(sub[2]) {
+			return m
+		}
+		return sub[1] + sub[2] + "=xxxxx"
+	})
 }

@@ -17,6 +17,7 @@ type config struct {
 	timeout time.Duration
 	grace   time.Duration
 	report  func(Result)
+	load    LoadConfig
 }
 
 func newConfig(opts []Option) *config {
@@ -76,7 +77,7 @@ func (c *config) selection(short bool) ([]plan, error) {
 		if len(c.only) > 0 && !slices.Contains(c.only, ch.name) {
 			continue
 		}
-		p := plan{check: ch}
+		p := plan{check: c.bind(ch, short)}
 		switch {
 		case slices.Contains(c.skip, ch.name):
 			p.skip = "skipped by option"

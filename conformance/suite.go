@@ -8,6 +8,8 @@ type check struct {
 	doc  string
 	long bool
 	fn   func(t T, b backend.Backend)
+	// sized, set instead of fn, is a check sized by LoadConfig (load.go).
+	sized func(t T, b backend.Backend, l LoadConfig)
 }
 
 // Info describes one check of the suite.
@@ -87,6 +89,14 @@ func suite() []check {
 			doc: "concurrent puts and gets of one key: every get sees one complete version, never a mix, a short object or a missing key"},
 		{name: "concurrent-different-keys", fn: checkConcurrentDifferentKeys,
 			doc: "concurrent puts, gets, stats, lists and removes of different keys do not disturb each other"},
+		{name: "load-mixed", sized: checkLoadMixed,
+			doc: "1,000 concurrent puts, gets, stats, lists and removes on 16 keys by 32 workers: every get is one whole version of its key; then goroutines and open files are back to the baseline"},
+		{name: "load-get-abandoned", sized: checkLoadGetAbandoned,
+			doc: "10,000 Gets (2,000 with Short, at least 1,000 on slow stores) closed before their end leave no open file, socket or goroutine behind"},
+		{name: "load-list-early-stop", sized: checkLoadListEarlyStop,
+			doc: "a consumer that stops halfway through a listing of 100,000 keys (10,000 with Short, at least 1,000 on slow stores) holds one page in memory, never the listing, and leaves no goroutine behind"},
+		{name: "load-put-aborted", sized: checkLoadPutAborted,
+			doc: "100 puts cancelled or failed by their reader midway, of known and unknown size, store nothing and leave no goroutine or open file behind"},
 		{name: "closed", fn: checkClosed,
 			doc: "after Close every method (and RemoveMany if offered) gives ErrClosed, and Close is idempotent"},
 	}

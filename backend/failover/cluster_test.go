@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -263,10 +265,32 @@ func TestMinIOCluster(t *testing.T) {
 	t.Run("two nodes down: reads and listing go on, writes fail fast", func(t *testing.T) {
 		data := payload(77, 16<<10)
 		want := sha256.Sum256(data)
-		for i := range 10 {
+		put := func(i int) {
 			_, err := b.Put(context.Background(), fmt.Sprintf("quorum/%d", i), bytes.NewReader(data), backend.PutOptions{Size: int64(len(data))})
 			require.NoError(t, err)
 		}
+		for i := range 10 {
+			put(i)
+		}
+		// A write needs only 3 of the 4 drives: right after the earlier
+		// subtests a node may still be seen offline by its peers and miss
+		// one. Two nodes down would then leave a single shard of that
+		// object, below read quorum. Make sure every drive holds every
+		// object (writing again any that one missed) before the kill.
+		require.Eventually(t, func() bool {
+			complete := true
+			for i := range 10 {
+				for n := range c.Nodes {
+					meta := filepath.Join(c.Dir, fmt.Sprintf("node%d", n+1), bucket, "quorum", fmt.Sprint(i), "xl.meta")
+					if _, err := os.Stat(meta); err != nil {
+						complete = false
+						put(i)
+						break
+					}
+				}
+			}
+			return complete
+		}, 30*time.Second, 200*time.Millisecond, "every drive holds every object")
 		c.Nodes[2].Kill(t)
 		c.Nodes[3].Kill(t)
 

@@ -11,7 +11,7 @@
 //
 // # URLs
 //
-//	gs://BUCKET[?create_bucket=true&project=ID&chunk_size=BYTES&endpoint=URL&anonymous=true]
+//	gs://BUCKET[?create_bucket=true&project=ID&chunk_size=BYTES&max_attempts=N&endpoint=URL&anonymous=true]
 //
 // The query parameters:
 //
@@ -21,6 +21,9 @@
 //     16 MiB, rounded up to a multiple of 256 KiB): objects larger than
 //     it, or of unknown size, are sent as resumable uploads in chunks of
 //     this size, so memory stays bounded by it.
+//   - max_attempts caps the attempts of one request on transient failures
+//     (default 5; the storage library alone retries until the context
+//     ends).
 //   - endpoint overrides the JSON API endpoint (e.g. a private endpoint,
 //     or an emulator's http://HOST:PORT/storage/v1/); anonymous=true sends
 //     no credentials (public buckets, emulators).

@@ -26,6 +26,9 @@ const (
 	// chunkQuantum is the granularity of resumable upload chunks; the
 	// storage library rounds ChunkSize up to a multiple of it.
 	chunkQuantum = 256 << 10
+	// DefaultMaxAttempts is the number of attempts of one request when
+	// Config.MaxAttempts is 0.
+	DefaultMaxAttempts = 5
 	// DefaultRemoveConcurrency is the number of concurrent deletes of
 	// RemoveMany when Config.RemoveConcurrency is 0.
 	DefaultRemoveConcurrency = 16
@@ -57,6 +60,15 @@ type Config struct {
 	// retry a failed request without asking the caller's reader again.
 	ChunkSize int
 
+	// MaxAttempts caps the attempts of one request, the first included,
+	// that the storage library makes on a transient failure (refused or
+	// reset connections, 429, 5xx), waiting with its jittered exponential
+	// backoff (1s, 2s, 4s, ... capped at 30s) in between; 0 means
+	// DefaultMaxAttempts. The library alone would retry until the
+	// context ends, so a call without a deadline on a dead server would
+	// never return.
+	MaxAttempts int
+
 	// RemoveConcurrency bounds the concurrent deletes of RemoveMany; 0
 	// means DefaultRemoveConcurrency.
 	RemoveConcurrency int
@@ -80,6 +92,7 @@ type Backend struct {
 	ownsClient bool
 	transport  *http.Transport // the client's, when New made it; else nil
 	chunkSize  int
+	attempts   int // Config.MaxAttempts, defaulted
 	removeConc int
 	guard      backend.Guard
 }
@@ -94,6 +107,9 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	}
 	if cfg.ChunkSize < 0 {
 		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("gcs: chunk size %d is negative", cfg.ChunkSize))
+	}
+	if cfg.MaxAttempts < 0 {
+		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("gcs: max attempts %d is negative", cfg.MaxAttempts))
 	}
 	if cfg.RemoveConcurrency < 0 {
 		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("gcs: remove concurrency %d is negative", cfg.RemoveConcurrency))
@@ -131,7 +147,13 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		}
 		b.client, b.ownsClient = c, true
 	}
-	b.bucket = b.client.Bucket(cfg.Bucket)
+	b.attempts = cfg.MaxAttempts
+	if b.attempts == 0 {
+		b.attempts = DefaultMaxAttempts
+	}
+	// A bucket handle's retry settings are its own copy: a caller's
+	// client keeps its settings. Uploads ignore this cap (put.go).
+	b.bucket = b.client.Bucket(cfg.Bucket).Retryer(storage.WithMaxAttempts(b.attempts))
 	if cfg.CreateBucket {
 		if err := b.createBucket(ctx, cfg.ProjectID); err != nil {
 			b.Close()
@@ -217,3 +239,17 @@ func (b *Backend) Close() error {
 
 // String names the bucket; it never contains credentials.
 func (b *Backend) String() string { return "gs://" + b.name }
+
+// String describes the configuration as a gs:// URL, without its
+// credentials or client options (which may hold an API key); fmt's %v and
+// %+v print this.
+func (c Config) String() string {
+	s := "gs://" + c.Bucket
+	if c.Endpoint != "" {
+		s += "?endpoint=" + backend.Redact(c.Endpoint)
+	}
+	return s
+}
+
+// GoString keeps %#v from printing the client options.
+func (c Config) GoString() string { return "gcs.Config(" + c.String() + ")" }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"maps"
+	"sync/atomic"
 
 	"cloud.google.com/go/storage"
 
@@ -22,7 +23,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	if err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	o := b.bucket.Object(key)
+	o := b.bucket.Object(key).Retryer(b.uploadRetries())
 	if opts.IfNotExist {
 		o = o.If(storage.Conditions{DoesNotExist: true})
 	} else {
@@ -101,6 +102,19 @@ func abort(w *storage.Writer, cancel context.CancelFunc, wrote bool, cause error
 // (-1: unknown): the configured chunk, or for a smaller known size the
 // smallest buffer that holds the whole object and sees its end, so that it
 // goes in one request and a small Put does not allocate a large buffer.
+// uploadRetries caps the retries of one Put. The library's upload
+// requests retry until their context ends, whatever WithMaxAttempts says,
+// so a Put without a deadline to a dead server would never return; this
+// error function lets the library retry what it would (storage.ShouldRetry)
+// until the Put has made Config.MaxAttempts attempts in all, across its
+// chunks.
+func (b *Backend) uploadRetries() storage.RetryOption {
+	var failures atomic.Int32
+	return storage.WithErrorFunc(func(err error) bool {
+		return storage.ShouldRetry(err) && int(failures.Add(1)) < b.attempts
+	})
+}
+
 func (b *Backend) chunkFor(size int64) int {
 	if size >= 0 && size < int64(b.chunkSize) {
 		return roundUpChunk(int(size) + 1)

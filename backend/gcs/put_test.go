@@ -255,3 +255,42 @@ func TestErrorsUnreachable(t *testing.T) {
 		assert.Equal(t, op, be.Op)
 	}
 }
+
+// TestMaxAttemptsEndsRetries: without a deadline, a call to a dead server
+// returns ErrUnavailable after MaxAttempts attempts, where the storage
+// library alone would retry until the context ends.
+func TestMaxAttemptsEndsRetries(t *testing.T) {
+	b, err := gcs.New(context.Background(), gcs.Config{Bucket: "b", Endpoint: "http://127.0.0.1:1/storage/v1/", Anonymous: true, MaxAttempts: 2})
+	require.NoError(t, err)
+	defer b.Close()
+	// Uploads retry in the library until their context ends, whatever
+	// its attempts setting: the driver counts them itself (put.go).
+	for op, call := range map[string]func() error{
+		"stat": func() error { _, err := b.Stat(context.Background(), "some/key"); return err },
+		"put": func() error {
+			_, err := b.Put(context.Background(), "some/key", stringsReader("v"), backend.PutOptions{Size: 1})
+			return err
+		},
+		"put of unknown size": func() error {
+			_, err := b.Put(context.Background(), "some/key", stringsReader("v"), backend.PutOptions{Size: -1})
+			return err
+		},
+		"create-only put": func() error {
+			_, err := b.Put(context.Background(), "some/key", stringsReader("v"), backend.PutOptions{Size: 1, IfNotExist: true})
+			return err
+		},
+		"list": func() error { _, err := b.List(context.Background(), backend.ListOptions{}); return err },
+	} {
+		done := make(chan error, 1)
+		go func() { done <- call() }()
+		select {
+		case err := <-done:
+			require.ErrorIs(t, err, backend.ErrUnavailable, op)
+		case <-time.After(30 * time.Second): // two attempts wait at most one backoff of 1s
+			t.Fatalf("%s of a dead server still retrying after 30s: MaxAttempts is not applied", op)
+		}
+	}
+
+	_, err = gcs.New(context.Background(), gcs.Config{Bucket: "b", MaxAttempts: -1})
+	require.ErrorIs(t, err, backend.ErrInvalidArgument)
+}

@@ -30,6 +30,7 @@ func ConfigFromURL(u *url.URL) (Config, error) {
 		"create_bucket": storeurl.Bool(&cfg.CreateBucket),
 		"project":       storeurl.String(&cfg.ProjectID),
 		"chunk_size":    storeurl.PositiveInt(&cfg.ChunkSize),
+		"max_attempts":  storeurl.PositiveInt(&cfg.MaxAttempts),
 		"endpoint":      storeurl.String(&cfg.Endpoint),
 		"anonymous":     storeurl.Bool(&cfg.Anonymous),
 	})

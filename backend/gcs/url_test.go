@@ -51,9 +51,9 @@ func TestConfigFromURL(t *testing.T) {
 		require.NoError(t, err)
 		return gcs.ConfigFromURL(u)
 	}
-	cfg, err := parse("gs://bkt?create_bucket=true&project=proj&chunk_size=1048576&endpoint=http://h:1/storage/v1/&anonymous=1")
+	cfg, err := parse("gs://bkt?create_bucket=true&project=proj&chunk_size=1048576&max_attempts=3&endpoint=http://h:1/storage/v1/&anonymous=1")
 	require.NoError(t, err)
-	assert.Equal(t, gcs.Config{Bucket: "bkt", CreateBucket: true, ProjectID: "proj", ChunkSize: 1 << 20,
+	assert.Equal(t, gcs.Config{Bucket: "bkt", CreateBucket: true, ProjectID: "proj", ChunkSize: 1 << 20, MaxAttempts: 3,
 		Endpoint: "http://h:1/storage/v1/", Anonymous: true}, cfg)
 
 	for _, bad := range []string{

@@ -264,3 +264,24 @@ func sameOrigin(a, b string) bool {
 	ub, err2 := url.Parse(b)
 	return err1 == nil && err2 == nil && strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host)
 }
+
+// String describes the configuration as an azblob:// URL, without the
+// account key, SAS token or connection string (fmt's %v and %+v print
+// this).
+func (c AzureConfig) String() string {
+	var q []string
+	if c.AccountName != "" {
+		q = append(q, "account="+c.AccountName)
+	}
+	if c.ServiceURL != "" {
+		q = append(q, "service_url="+backend.Redact(c.ServiceURL))
+	}
+	s := "azblob://" + c.Container
+	if len(q) > 0 {
+		s += "?" + strings.Join(q, "&")
+	}
+	return s
+}
+
+// GoString keeps %#v from printing the secrets.
+func (c AzureConfig) GoString() string { return "gocloud.AzureConfig(" + c.String() + ")" }

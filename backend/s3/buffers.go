@@ -67,11 +67,22 @@ func (p *partReader) fill(buf []byte) (n int, more bool, err error) {
 	return n, more, err
 }
 
-// fillGrowing reads up to limit bytes into a buffer that starts small and
-// doubles, so that a small object of unknown size costs its own size, not
-// a whole part.
-func (p *partReader) fillGrowing(limit int64) (buf []byte, more bool, err error) {
+// growLimit is the largest buffer fillGrowing grows by doubling; past it
+// the bytes move into a part buffer of the pool.
+const growLimit = 1 << 20
+
+// fillGrowing reads up to one part (parts.size bytes) into a buffer that
+// starts small and doubles, so that a small object of unknown size costs
+// about its own size, not a whole part. Once the object outgrows
+// growLimit, the bytes move into a part buffer from parts, which the rest
+// of the upload needs anyway: doubling all the way to a part would leave
+// a part's worth of garbage behind, and the garbage collector lets the
+// heap grow by as much as the live part buffers before it collects, so
+// that garbage would add to the upload's peak memory. The returned buffer
+// goes back to parts (bufferPool.put keeps only whole part buffers).
+func (p *partReader) fillGrowing(parts *bufferPool) (buf []byte, more bool, err error) {
 	const initial = 64 << 10
+	limit := parts.size
 	size := min(int64(initial), limit)
 	buf = make([]byte, 0, size)
 	if p.hasPeek {
@@ -84,7 +95,12 @@ func (p *partReader) fillGrowing(limit int64) (buf []byte, more bool, err error)
 				more, err = p.peek()
 				return buf, more, err
 			}
-			grown := make([]byte, len(buf), min(2*int64(cap(buf)), limit))
+			var grown []byte
+			if next := 2 * int64(cap(buf)); next <= growLimit && next < limit {
+				grown = make([]byte, len(buf), next)
+			} else {
+				grown = parts.get()[:len(buf)]
+			}
 			copy(grown, buf)
 			buf = grown
 		}

@@ -50,7 +50,7 @@ type Config struct {
 	// Endpoint, PathStyle, Credentials and HTTPClient must be empty. The
 	// driver still turns the client's own retries off for its calls (the
 	// failover wrapper retries) and asks for checksums only when an
-	// operation requires them (every upload carries a Content-MD5).
+	// operation requires them (every upload carries a hash the server checks: payload.go).
 	Client *s3.Client
 
 	// Credentials, when set, are used instead of the standard AWS chain
@@ -128,3 +128,26 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	return c, nil
 }
+
+// String describes the configuration as an s3:// URL, without its
+// credentials (fmt's %v and %+v print this).
+func (c Config) String() string {
+	var q []string
+	if c.Region != "" {
+		q = append(q, "region="+c.Region)
+	}
+	if c.Endpoint != "" {
+		q = append(q, "endpoint="+backend.Redact(c.Endpoint))
+	}
+	if c.PathStyle {
+		q = append(q, "path_style=true")
+	}
+	s := "s3://" + c.Bucket
+	if len(q) > 0 {
+		s += "?" + strings.Join(q, "&")
+	}
+	return s
+}
+
+// GoString keeps %#v from printing the credentials.
+func (c Config) GoString() string { return "s3.Config(" + c.String() + ")" }

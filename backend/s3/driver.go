@@ -59,8 +59,8 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 		// Per-call options apply to a caller's client too: one attempt per
 		// call (retries belong to the failover layer, so attempts do not
 		// multiply), and checksums only where an operation requires one
-		// (uploads carry a Content-MD5 instead, which every S3 server
-		// checks, and which needs neither a seekable stream nor TLS; the
+		// (uploads carry a hash of their body instead, payload.go, which
+		// every S3 server checks, and which needs no seekable stream; the
 		// objects then have no stored CRC to validate downloads against,
 		// and the body length is checked by the driver).
 		callOpts: []func(*s3.Options){func(o *s3.Options) {

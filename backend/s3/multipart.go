@@ -3,8 +3,6 @@ package s3
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -172,9 +170,8 @@ func (u *multipartUpload) sendParts(ctx context.Context, pr *partReader, first [
 	return size, firstErr
 }
 
-// sendPart sends one part with its Content-MD5.
+// sendPart sends one part, its bytes checked by the server (payload.go).
 func (u *multipartUpload) sendPart(ctx context.Context, num int32, data []byte) error {
-	sum := md5.Sum(data)
 	out, err := u.d.client.UploadPart(ctx, &s3.UploadPartInput{
 		Bucket:        aws.String(u.d.bucket),
 		Key:           aws.String(u.key),
@@ -182,7 +179,7 @@ func (u *multipartUpload) sendPart(ctx context.Context, num int32, data []byte) 
 		PartNumber:    aws.Int32(num),
 		Body:          bytes.NewReader(data),
 		ContentLength: aws.Int64(int64(len(data))),
-		ContentMD5:    aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+		ContentMD5:    u.d.contentMD5(data), // see payload.go
 	}, u.d.callOpts...)
 	if err != nil {
 		return backend.NewError("put", u.key, kindOf(err), fmt.Errorf("part %d: %w", num, err))

@@ -3,8 +3,6 @@ package s3
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,7 +23,7 @@ import (
 // PutObject; larger ones, and streams that turn out larger, with a
 // multipart upload (multipart.go). Either way the bytes are read into
 // memory one part at a time, which bounds memory, lets every request carry
-// a Content-MD5, and means a failing reader or a cancelled ctx is noticed
+// a checked hash of its body (payload.go), and means a failing reader or a cancelled ctx is noticed
 // before anything is published.
 //
 // With opts.IfNotExist the request carries If-None-Match: * (on the
@@ -63,7 +61,7 @@ func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.
 		n, more, err = pr.fill(first)
 		first = first[:n]
 	} else {
-		first, more, err = pr.fillGrowing(d.partSize)
+		first, more, err = pr.fillGrowing(d.bufs)
 	}
 	if err != nil {
 		d.bufs.put(first)
@@ -100,13 +98,12 @@ func readErr(key string, err error) error {
 
 // putSingle sends data with one PutObject.
 func (d *Driver) putSingle(ctx context.Context, key string, data []byte, opts backend.PutOptions) (backend.ObjectInfo, error) {
-	sum := md5.Sum(data)
 	in := &s3.PutObjectInput{
 		Bucket:        aws.String(d.bucket),
 		Key:           aws.String(key),
 		Body:          bytes.NewReader(data),
 		ContentLength: aws.Int64(int64(len(data))),
-		ContentMD5:    aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+		ContentMD5:    d.contentMD5(data), // see payload.go
 		ContentType:   aws.String(opts.ContentType),
 		Metadata:      s3meta.Encode(opts.Metadata),
 	}

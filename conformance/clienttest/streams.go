@@ -544,6 +544,11 @@ func testStreamResume(t *testing.T, b backend.Backend) {
 	require.NoError(t, err)
 	assert.True(t, st.InProgress, "a dead writer leaves its marker")
 	assert.Equal(t, 4, st.Chunks)
+	for i := range 4 {
+		rc, err := c.GetStreamObjectAtOffset(ctx, name, i)
+		require.NoError(t, err, "chunk %d of the dead writer is readable", i)
+		assert.Equal(t, chunkData(i), readAll(t, rc), "chunk %d", i)
+	}
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	_, err = c.GetStreamObjectAtOffset(short, name, 4)

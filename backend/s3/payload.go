@@ -1,0 +1,37 @@
+package s3
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// How an upload's bytes are protected on the way to the server.
+//
+// Over plain HTTP the SDK signs every PutObject and UploadPart with the
+// SHA-256 of its body (X-Amz-Content-Sha256, covered by SigV4; the body is
+// a bytes.Reader, so the SDK hashes it before sending), and the server
+// refuses a body that does not match: a Content-MD5 on top would only add
+// an MD5 of every byte, which on a small machine, where the client and
+// the server share the cores, is upload throughput (docs/benchmarks.md).
+// Over HTTPS the SDK sends UNSIGNED-PAYLOAD (TLS protects the transfer),
+// and the driver adds a Content-MD5 so that the server still checks the
+// bytes end to end, whatever sits between TLS and the disk.
+
+// signsPayload reports whether the SDK signs the payload hash of this
+// driver's uploads: its endpoint is plain http://.
+func (d *Driver) signsPayload() bool {
+	return strings.HasPrefix(strings.ToLower(d.endpoint), "http://")
+}
+
+// contentMD5 returns the Content-MD5 header of an upload of data, or nil
+// when the signed payload hash already guards it (see signsPayload).
+func (d *Driver) contentMD5(data []byte) *string {
+	if d.signsPayload() {
+		return nil
+	}
+	sum := md5.Sum(data)
+	return aws.String(base64.StdEncoding.EncodeToString(sum[:]))
+}

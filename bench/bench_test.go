@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMedian(t *testing.T) {
+	assert.Equal(t, 2.0, median([]float64{3, 1, 2}))
+	assert.Equal(t, 2.5, median([]float64{4, 1, 3, 2}))
+	assert.True(t, math.IsNaN(median(nil)))
+}
+
+func TestPercentile(t *testing.T) {
+	var ds []time.Duration
+	for i := 1; i <= 100; i++ {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	assert.Equal(t, 50*time.Millisecond, percentile(ds, 50))
+	assert.Equal(t, 99*time.Millisecond, percentile(ds, 99))
+	assert.Equal(t, 100*time.Millisecond, percentile(ds, 100))
+	assert.Equal(t, time.Duration(0), percentile(nil, 50))
+}
+
+func TestRatioToBest(t *testing.T) {
+	best, r := ratioToBest(120, []float64{100, 80, math.NaN()}, true)
+	assert.Equal(t, 100.0, best)
+	assert.InDelta(t, 1.2, r, 1e-9)
+	// Lower is better (memory): half the best peer's memory is 2x.
+	best, r = ratioToBest(30, []float64{60, 90}, false)
+	assert.Equal(t, 60.0, best)
+	assert.InDelta(t, 2.0, r, 1e-9)
+	_, r = ratioToBest(10, nil, true)
+	assert.True(t, math.IsNaN(r))
+}
+
+func TestComparisonTable(t *testing.T) {
+	c := &comparison{
+		title:    "T",
+		columns:  []string{"ours", "a", "b"},
+		objstore: []string{"ours"},
+		rows: []compRow{
+			{name: "put", unit: "ops/s", higherBetter: true, values: map[string]float64{"ours": 90, "a": 100, "b": 50}},
+			{name: "rss", unit: "MiB", values: map[string]float64{"ours": 20, "a": 40}},
+		},
+	}
+	tb := c.table()
+	require.Len(t, tb.rows, 2)
+	assert.Equal(t, []string{"put", "ops/s", "90.0", "100", "50.0", "100", "0.90x"}, tb.rows[0])
+	assert.Equal(t, []string{"rss", "MiB (lower is better)", "20.0", "40.0", "–", "40.0", "2.00x"}, tb.rows[1])
+	var buf bytes.Buffer
+	tb.markdown(&buf)
+	assert.Contains(t, buf.String(), "| workload | unit | ours | a | b | best peer | ours ÷ best |")
+}
+
+func TestTargetsVerdicts(t *testing.T) {
+	r := &report{cfg: &settings{rounds: 1}, remote: &comparison{
+		columns: []string{"ours", "peer"}, objstore: []string{"ours"},
+		rows: []compRow{
+			{name: "put 1 KiB", unit: "ops/s", higherBetter: true, values: map[string]float64{"ours": 99, "peer": 100}},
+			{name: "get 64 MiB", unit: "MiB/s", higherBetter: true, values: map[string]float64{"ours": 130, "peer": 100}},
+		},
+	}}
+	var buf bytes.Buffer
+	r.targets(&buf)
+	out := buf.String()
+	assert.Contains(t, out, "**met** — ours: every put/get row ≥ 0.97x the best peer")
+	assert.Contains(t, out, "**met** — ours: 64 MiB and more ≥ 1.2x the best peer")
+	r.remote.rows[1].values["ours"] = 110
+	buf.Reset()
+	r.targets(&buf)
+	assert.Contains(t, buf.String(), "**NOT met** — ours: 64 MiB and more ≥ 1.2x the best peer: get 64 MiB 1.10x")
+}
+
+func TestPatternIsUnknownSizeAndExact(t *testing.T) {
+	p := newPattern(3<<20 + 5)
+	var r io.Reader = p
+	_, isSeeker := r.(io.Seeker)
+	_, isReaderAt := r.(io.ReaderAt)
+	_, isWriterTo := r.(io.WriterTo)
+	assert.False(t, isSeeker || isReaderAt || isWriterTo, "the source must look like a pipe")
+	n, err := io.Copy(io.Discard, p)
+	require.NoError(t, err)
+	assert.Equal(t, int64(3<<20+5), n)
+}
+
+func TestListKeys(t *testing.T) {
+	assert.Equal(t, "list/g000/00000", listKey(0))
+	assert.Equal(t, "list/g009/09999", listKey(99_999))
+	assert.True(t, strings.HasPrefix(listKey(9_999), listPrefix(smallListing)))
+	assert.False(t, strings.HasPrefix(listKey(10_000), listPrefix(smallListing)))
+	assert.Equal(t, "list/", listPrefix(100_000))
+	assert.True(t, validListKeys(100_000))
+	assert.False(t, validListKeys(12_345))
+	assert.Equal(t, "100,000", thousands(100_000))
+	assert.Equal(t, "1 GiB", sizeLabel(1<<30))
+	assert.Equal(t, "64 KiB", sizeLabel(64<<10))
+}
