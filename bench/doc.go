@@ -103,14 +103,17 @@ const readingNotes = `## Reading the figures
   signature over plain HTTP (an MD5 and a SHA-256 of every byte, and an HMAC per 64 KiB chunk); the S3 driver leaves out
   its Content-MD5 over plain HTTP, where the SDK already signs the payload's SHA-256 (backend/s3/payload.go). The server
   checks either hash and refuses a body that does not match.
-- **Parallel parts.** The MinIO driver uploads Config.Concurrency parts at a time (default 1, so an upload of unknown
-  size holds one 16 MiB part); the column "objstore (minio 4x8 MiB)" is the driver with Concurrency 4 and PartSize
-  8 MiB (the S3 driver's defaults, 32 MiB of buffers). On this machine the gain of parallel parts is small and within
-  the noise of a loaded run: the server's CPU, not the number of requests in flight, is the limit.
-- **Parallel ranged downloads** are not implemented. The aws-sdk-go-v2 Downloader, which fetches 5 ranges of 5 MiB at a
-  time, is the experiment: on this machine it is no faster than one GET stream (see the get 64 MiB row), because the
-  MinIO server's reading and bitrot checking, on the same two cores, is the limit. A 1.2x gain on large objects needs
-  a server with cores (or disks) to spare, which a benchmark on one small machine cannot show.
+- **Parallel parts: speed against memory.** The MinIO driver uploads Config.Concurrency parts at a time (default 1, so
+  an upload of unknown size holds one 16 MiB part and stays far under the 64 MiB RSS target); the column
+  "objstore (minio 4x8 MiB)" is the driver with Concurrency 4 and PartSize 8 MiB (the S3 driver's defaults, 32 MiB of
+  buffers). Parallel parts are what closes most of the gap on the put 64 MiB row; minio-go and the aws-sdk-go-v2
+  Uploader send parts in parallel without buffering them by reading a known-size source at offsets (io.ReaderAt),
+  which the drivers do not do yet. With the default of one part in flight, large known-size puts trade speed for the
+  memory bound; users who put large files should raise Concurrency.
+- **Parallel ranged downloads** are not implemented: a Get is one GET stream. The aws-sdk-go-v2 Downloader fetches 5
+  ranges of 5 MiB at a time, and on the get 64 MiB row that is the best peer; the gap is what ranged parallel reads
+  would win back. On two shared cores the MinIO server's reading and bitrot checking limits them, so no 1.2x gain
+  over the best peer shows here.
 - **Peak RSS** includes the benchmark binary itself (it links every peer library, so a fresh child starts at about
   25 MiB); the "growth" row is the put's own memory. Go's collector lets the heap grow to about twice the live part
   buffers before it collects, which is why a put holding one 16 MiB part peaks some 30 MiB above its start.
