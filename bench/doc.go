@@ -105,7 +105,7 @@ const readingNotes = `## Reading the figures
   checks either hash and refuses a body that does not match.
 - **Parallel parts: speed against memory.** The MinIO driver uploads Config.Concurrency parts at a time (default 1, so
   an upload of unknown size holds one 16 MiB part and stays far under the 64 MiB RSS target); the column
-  "objstore (minio 4x8 MiB)" is the driver with Concurrency 4 and PartSize 8 MiB (the S3 driver's defaults, 32 MiB of
+  "objstore (minio 4x8 MiB)" is the driver with Concurrency 4 and PartSize 8 MiB (32 MiB of
   buffers). Parallel parts are what closes most of the gap on the put 64 MiB row; minio-go and the aws-sdk-go-v2
   Uploader send parts in parallel without buffering them by reading a known-size source at offsets (io.ReaderAt),
   which the drivers do not do yet. With the default of one part in flight, large known-size puts trade speed for the

@@ -21,7 +21,7 @@ const (
 	defaultRegion   = "us-east-1"
 	DefaultPartSize = 8 << 20 // 8 MiB
 	// DefaultConcurrency is the number of parts of one upload in flight.
-	DefaultConcurrency = 4
+	DefaultConcurrency = 3
 )
 
 // Config configures the driver. The zero value of every field but Bucket

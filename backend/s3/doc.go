@@ -26,8 +26,8 @@
 // A Put reads its reader one part (Config.PartSize, default 8 MiB) at a
 // time. An object that fits in one part is sent with one PutObject; a
 // larger one, or a stream of unknown size that turns out larger, with a
-// multipart upload whose parts are sent Config.Concurrency (default 4) at
-// a time. One upload holds at most PartSize × Concurrency bytes (32 MiB by
+// multipart upload whose parts are sent Config.Concurrency (default 3) at
+// a time. One upload holds at most PartSize × Concurrency bytes (24 MiB by
 // default), whatever the object's size. A multipart upload that fails (a
 // reader error, a cancelled context, a refused part) is aborted, so no
 // incomplete upload is left; an object needs at most 10,000 parts, so the
