@@ -2,9 +2,7 @@ package minio_test
 
 import (
 	"bytes"
-	"io"
 	"net/http"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,31 +10,9 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/minio"
+	"github.com/objstore-dev/objstore/internal/faultproxy"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
-
-// corruptingTransport flips one byte in the middle of the body of every
-// PUT (objects and parts) after minio-go has signed the request: a body
-// damaged between the client and the server's disk.
-type corruptingTransport struct {
-	base    http.RoundTripper
-	damaged atomic.Int64
-}
-
-func (c *corruptingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method == http.MethodPut && req.Body != nil && req.Body != http.NoBody && req.ContentLength > 2 {
-		body, err := io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		body[len(body)/2] ^= 0x55
-		c.damaged.Add(1)
-		req = req.Clone(req.Context())
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	return c.base.RoundTrip(req)
-}
 
 // TestCorruptedBodyRefused: every upload path carries a hash of its body
 // that the server checks (the signed SHA-256 of a buffered PUT or part,
@@ -44,8 +20,8 @@ func (c *corruptingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 // stream), so a body damaged on the way is refused and nothing is stored.
 func TestCorruptedBodyRefused(t *testing.T) {
 	srv := testserver.StartMinIO(t)
-	tr := &corruptingTransport{base: &http.Transport{DisableCompression: true}}
-	t.Cleanup(tr.base.(*http.Transport).CloseIdleConnections)
+	tr := &faultproxy.CorruptPuts{Base: &http.Transport{DisableCompression: true}}
+	t.Cleanup(tr.Base.(*http.Transport).CloseIdleConnections)
 	d := openDriver(t, srv, func(c *minio.Config) {
 		c.Transport = tr
 		c.PartSize = minio.MinPartSize
@@ -66,11 +42,11 @@ func TestCorruptedBodyRefused(t *testing.T) {
 		},
 	} {
 		key := "corrupt/" + name
-		before := tr.damaged.Load()
+		before := tr.Damaged()
 		err := put(key, payload(uint64(len(name)), int(size)))
 		require.Error(t, err, "%s: a damaged body was accepted", name)
 		assert.Contains(t, err.Error(), `put "`+key+`"`)
-		assert.Greater(t, tr.damaged.Load(), before, "%s: the transport damaged a body", name)
+		assert.Greater(t, tr.Damaged(), before, "%s: the transport damaged a body", name)
 		wantGone(t, srv, d, key)
 		t.Logf("%s: %v", name, err)
 	}

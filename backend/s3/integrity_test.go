@@ -2,9 +2,7 @@ package s3_test
 
 import (
 	"bytes"
-	"io"
 	"net/http"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,30 +10,8 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	s3drv "github.com/objstore-dev/objstore/backend/s3"
+	"github.com/objstore-dev/objstore/internal/faultproxy"
 )
-
-// corruptingTransport flips one byte in the middle of the body of every
-// PUT (objects and parts) after the SDK has signed the request: a body
-// damaged between the client and the server's disk.
-type corruptingTransport struct {
-	base    http.RoundTripper
-	damaged atomic.Int64
-}
-
-func (c *corruptingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method == http.MethodPut && req.Body != nil && req.Body != http.NoBody && req.ContentLength > 2 {
-		body, err := io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		body[len(body)/2] ^= 0x55
-		c.damaged.Add(1)
-		req = req.Clone(req.Context())
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	return c.base.RoundTrip(req)
-}
 
 // TestCorruptedBodyRefused: the server checks every uploaded body against
 // the hash that the request carries (the signed SHA-256 over http, the
@@ -44,18 +20,18 @@ func (c *corruptingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 // upload's parts alike.
 func TestCorruptedBodyRefused(t *testing.T) {
 	forEachServer(t, func(t *testing.T, srv *server) {
-		tr := &corruptingTransport{base: http.DefaultTransport.(*http.Transport).Clone()}
+		tr := &faultproxy.CorruptPuts{Base: http.DefaultTransport.(*http.Transport).Clone()}
 		d, _ := srv.openRaw(t, func(c *s3drv.Config) {
 			c.HTTPClient = &http.Client{Transport: tr}
 			c.PartSize = s3drv.MinPartSize
 		})
 		for name, size := range map[string]int64{"single": 4 << 10, "multipart": 2*s3drv.MinPartSize + 1} {
-			before := tr.damaged.Load()
+			before := tr.Damaged()
 			data := payload(uint64(size), int(size))
 			_, putErr := d.Put(t.Context(), "corrupt/"+name, streamOnly{bytes.NewReader(data)}, backend.PutOptions{Size: -1})
 			require.Error(t, putErr, "%s: a damaged body was accepted", name)
 			assert.Contains(t, putErr.Error(), `put "corrupt/`+name+`"`)
-			assert.Greater(t, tr.damaged.Load(), before, "%s: the transport damaged a body", name)
+			assert.Greater(t, tr.Damaged(), before, "%s: the transport damaged a body", name)
 			_, err := d.Stat(t.Context(), "corrupt/"+name)
 			require.ErrorIs(t, err, backend.ErrNotFound, "%s: nothing stored", name)
 			t.Logf("%s on %s: %v", name, srv.name, putErr)
