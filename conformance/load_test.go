@@ -3,7 +3,6 @@ package conformance_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -89,25 +88,7 @@ var loadDefects = []loadDefect{
 		}},
 	{name: "a Get whose body goroutine waits for a reader that closed early", catch: []string{"load-get-abandoned"},
 		want: "goroutines by where they wait", apply: func(t *testing.T, b *broken, _ *fdHolder) {
-			b.get = func(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
-				rc, info, err := b.Backend.Get(ctx, key, opts)
-				if err != nil {
-					return rc, info, err
-				}
-				pr, pw := io.Pipe()
-				go func() {
-					_, err := io.Copy(pw, rc)
-					pw.CloseWithError(err)
-				}()
-				go func() {
-					<-b.stop
-					pr.CloseWithError(errors.New("stopped"))
-				}()
-				return struct {
-					io.Reader
-					io.Closer
-				}{pr, io.NopCloser(nil)}, info, nil
-			}
+			b.get = pipedGet(b)
 		}},
 	{name: "a Put that leaves a goroutine behind", catch: []string{"load-mixed"},
 		want: "goroutines by where they wait", apply: func(t *testing.T, b *broken, _ *fdHolder) {
