@@ -95,6 +95,7 @@ type ObjectStats struct {
 	IsStream     bool              // the name is a stream object (chunks under NAME/)
 	InProgress   bool              // a stream whose writer has not closed (marker NAME/.inprogress exists)
 	Chunks       int               // number of chunks of a stream
+	FirstChunk   int               // lowest chunk index of a stream (above 0 once old chunks expired); OpenStream(..., FirstChunk) starts there
 }
 
 // Open opens the store that url names (see # URLs) and returns a client on
@@ -165,6 +166,9 @@ func (c *Client) PutObjectWith(ctx context.Context, name string, r io.Reader, op
 	if err := backend.ValidateKey("put", name); err != nil {
 		return backend.ObjectInfo{}, err
 	}
+	if err := reservedKeyError("put", name); err != nil {
+		return backend.ObjectInfo{}, err
+	}
 	if isNil(r) {
 		return backend.ObjectInfo{}, backend.NewError("put", name, ErrInvalidArgument, errors.New("reader is nil"))
 	}
@@ -220,9 +224,22 @@ func (c *Client) StatObject(ctx context.Context, objectName string) (*ObjectStat
 
 // RemoveObject removes one object. Removing a missing object is not an
 // error. To remove a stream object, remove its prefix with RemoveObjects.
+// The marker and chunks of a stream in progress cannot be removed one by
+// one (ErrInvalidArgument): that would end or break a stream under its
+// writer and readers.
 func (c *Client) RemoveObject(ctx context.Context, name string) error {
 	if err := backend.ValidateKey("remove", name); err != nil {
 		return err
+	}
+	if stream, _, ok := streamKeyOf(name); ok {
+		k, err := newStreamKeys("remove", stream)
+		if err == nil {
+			if _, err = c.statMarker(ctx, k); err == nil {
+				return reservedKeyError("remove", name)
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
 	}
 	return c.b.Remove(ctx, name)
 }

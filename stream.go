@@ -58,6 +58,75 @@ func newStreamKeys(op, name string) (streamKeys, error) {
 
 func (k streamKeys) chunk(n int) string { return k.chunkPrefix + strconv.Itoa(n) }
 
+// checkStreamKeys refuses, before any I/O, a stream whose marker or chunk
+// keys the store could not hold (a backend.KeyChecker, such as fs with its
+// 255-byte file names): every chunk key up to the longest index is tried,
+// so a writer never fails mid-stream on a key that grew a digit.
+func (c *Client) checkStreamKeys(op string, k streamKeys) error {
+	kc, ok := backend.As[backend.KeyChecker](c.b)
+	if !ok {
+		return nil
+	}
+	for _, key := range []string{k.marker, k.chunkPrefix + strings.Repeat("9", maxChunkDigits)} {
+		if err := kc.CheckKey(op, key); err != nil {
+			return backend.NewError(op, k.name, ErrInvalidKey,
+				fmt.Errorf("this store cannot hold the stream's key %q; choose a shorter last segment: %w", key, err))
+		}
+	}
+	return nil
+}
+
+// streamKeyOf tells whether key is one of the keys stream objects use: a
+// marker (".../.inprogress") or a chunk ("NAME/BASE.N"). It returns the
+// stream's name and a description, or ok == false for any other key.
+// Plain puts and removes of such keys are refused (reservedKeyError), so a
+// user's object is never taken for a stream's part, nor a chunk
+// overwritten.
+func streamKeyOf(key string) (stream, what string, ok bool) {
+	i := strings.LastIndexByte(key, '/')
+	if i <= 0 {
+		return "", "", false
+	}
+	name, last := key[:i], key[i+1:]
+	if last == markerName {
+		return name, "the marker", true
+	}
+	k := streamKeys{name: name, chunkPrefix: name + "/" + name[strings.LastIndexByte(name, '/')+1:] + "."}
+	if n := k.chunkIndex(key); n >= 0 {
+		return name, "chunk " + strconv.Itoa(n), true
+	}
+	return "", "", false
+}
+
+// reservedKeyError refuses a plain operation on a stream's key, or
+// returns nil for any other key.
+func reservedKeyError(op, key string) error {
+	stream, what, ok := streamKeyOf(key)
+	if !ok {
+		return nil
+	}
+	return backend.NewError(op, key, ErrInvalidArgument, fmt.Errorf(
+		"the key is reserved for stream objects (it would be %s of stream %q); write streams with PutStreamObject, remove them with RemoveObjects(ctx, %q), or choose another key",
+		what, stream, stream+"/"))
+}
+
+// isMarker tells a stream marker (a decimal chunk index of 1 to 19
+// digits) from a larger object that happens to have the marker's name.
+func isMarker(info backend.ObjectInfo) bool {
+	return info.Size >= 1 && info.Size <= maxChunkDigits
+}
+
+// statMarker stats the marker of k: nil when it exists, ErrNotFound when
+// it does not (or when the object there cannot be a marker).
+func (c *Client) statMarker(ctx context.Context, k streamKeys) (backend.ObjectInfo, error) {
+	info, err := c.b.Stat(ctx, k.marker)
+	if err == nil && !isMarker(info) {
+		return info, backend.NewError("stat", k.marker, ErrNotFound,
+			fmt.Errorf("the object there (%d bytes) is not a stream marker", info.Size))
+	}
+	return info, err
+}
+
 // chunkIndex returns N for the key of chunk N of this stream, or -1 for any
 // other key under the chunk prefix ("cap.x", "cap.01", "cap.1/y").
 func (k streamKeys) chunkIndex(key string) int {
@@ -155,9 +224,20 @@ func (c *Client) PutStreamObject(ctx context.Context, objectName string, metaDat
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkStreamKeys(op, k); err != nil {
+		return nil, err
+	}
 	md, err := backend.NormalizeMetadata(op, objectName, metaData)
 	if err != nil {
 		return nil, err
+	}
+	// A plain object of the same name would hide the stream from
+	// StatObject (and on fs and MinIO cannot coexist with its keys).
+	if _, err := c.b.Stat(ctx, objectName); err == nil {
+		return nil, backend.NewError(op, objectName, ErrExist,
+			errors.New("a plain object of that name exists; a stream object cannot share its name: remove the object or choose another name"))
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, backend.NewError(op, objectName, nil, err)
 	}
 	w := &streamWriter{c: c, ctx: ctx, keys: k, meta: md}
 	err = c.putCreateOnly(ctx, k.marker, bytes.NewReader([]byte("0")), backend.PutOptions{Size: 1, Metadata: md})
@@ -174,7 +254,11 @@ func (c *Client) PutStreamObject(ctx context.Context, objectName string, metaDat
 				c.dropMarker(ctx, k))
 		}
 	case errors.Is(err, ErrExist):
-		// A marker without a live writer of ours: resume after the last chunk.
+		// A marker without a live writer of ours: resume after the last
+		// chunk, if the object there really is a marker.
+		if err := c.checkMarker(ctx, k); err != nil {
+			return nil, err
+		}
 		last := -1
 		if err := c.scanChunks(ctx, k, func(n int, _ backend.ObjectInfo) bool { last = max(last, n); return true }); err != nil {
 			return nil, backend.NewError(op, objectName, nil, err)
@@ -185,6 +269,35 @@ func (c *Client) PutStreamObject(ctx context.Context, objectName string, metaDat
 		return nil, backend.NewError(op, objectName, nil, err)
 	}
 	return w, nil
+}
+
+// checkMarker reads the object at the marker's key, which a create-only
+// put found taken, and returns nil only if it is a stream marker (a
+// decimal chunk index). Anything else was not written by PutStreamObject
+// and must not be resumed, nor removed by the resumed writer's Close.
+func (c *Client) checkMarker(ctx context.Context, k streamKeys) error {
+	const op = "put stream"
+	rc, _, err := c.b.Get(ctx, k.marker, backend.WholeObject)
+	if errors.Is(err, ErrNotFound) {
+		// Gone since the put found it (a writer closed), or the put's
+		// conflict was not an object at the marker's key (fs, MinIO: a
+		// plain object at a prefix of it).
+		return backend.NewError(op, k.name, ErrExist, fmt.Errorf(
+			"the marker %q could not be created and is not there: a writer closed the stream just now, or an object holds a prefix of its key; remove it or choose another name", k.marker))
+	}
+	if err != nil {
+		return backend.NewError(op, k.name, nil, err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, maxChunkDigits+1))
+	if err != nil {
+		return backend.NewError(op, k.name, nil, err)
+	}
+	if len(data) == 0 || len(data) > maxChunkDigits || strings.Trim(string(data), "0123456789") != "" {
+		return backend.NewError(op, k.name, ErrExist, fmt.Errorf(
+			"%q holds an object that is not a stream marker (PutStreamObject did not write it); it is left untouched: rename it or choose another stream name", k.marker))
+	}
+	return nil
 }
 
 // dropMarker removes the marker a failed PutStreamObject created.
@@ -226,14 +339,7 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		// The writer we took over from may have closed the stream meanwhile;
 		// appending to a closed stream would hide the chunk from readers
 		// that already saw its end.
-		if _, err := w.c.b.Stat(w.ctx, w.keys.marker); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				w.takenOver = true
-				err = backend.NewError(op, w.keys.name, ErrExist, errors.New("the stream was closed by the writer this one resumed from; nothing was written"))
-			} else {
-				err = backend.NewError(op, w.keys.name, nil, err)
-			}
-			w.err = err
+		if err := w.checkOpen(op, "nothing was written"); err != nil {
 			return 0, err
 		}
 		w.resumed = false
@@ -243,27 +349,65 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 	err := w.c.putCreateOnly(w.ctx, key, &w.rd, backend.PutOptions{Size: int64(len(p)), Metadata: w.meta})
 	w.rd.Reset(nil)
 	if err != nil {
-		if errors.Is(err, ErrExist) {
-			w.takenOver = true
-			err = backend.NewError(op, w.keys.name, ErrExist, fmt.Errorf(
-				"conflict: another writer of this stream stored chunk %d first, and owns the stream now; this writer is stopped: %w", w.next, err))
-			w.c.log.Warn("objstore: stream taken over by another writer", "stream", w.keys.name, "chunk", w.next)
-		} else {
-			err = backend.NewError(op, w.keys.name, nil, fmt.Errorf("chunk %d: %w", w.next, err))
-		}
-		w.err = err
-		return 0, err
+		w.err = w.putError(op, key, err)
+		return 0, w.err
 	}
 	w.next++
+	// A writer that resumed this stream may have closed it while our put
+	// was in flight: the chunk just stored may lie past the end that
+	// readers saw. Stop now, so at most this one chunk follows the end.
+	if err := w.checkOpen(op, fmt.Sprintf("chunk %d was stored but readers that saw the end may miss it", w.next-1)); err != nil {
+		return 0, err
+	}
 	return len(p), nil
+}
+
+// checkOpen stats the marker and stops the writer (sticky error, marker
+// left alone) when it is gone: another writer closed the stream.
+func (w *streamWriter) checkOpen(op, consequence string) error {
+	_, err := w.c.statMarker(w.ctx, w.keys)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrNotFound):
+		w.takenOver = true
+		w.err = backend.NewError(op, w.keys.name, ErrExist, fmt.Errorf(
+			"the stream was closed by another writer of it (its marker is gone); this writer is stopped and %s", consequence))
+	default:
+		w.err = backend.NewError(op, w.keys.name, nil, err)
+	}
+	return w.err
+}
+
+// putError explains a failed chunk put. ErrExist has two causes: another
+// writer stored the chunk first (it owns the stream now), or an unrelated
+// object lies below the chunk's key ("a/a.5/x" on fs and MinIO, where a
+// key cannot be both an object and a prefix).
+func (w *streamWriter) putError(op, key string, err error) error {
+	n := w.next
+	if !errors.Is(err, ErrExist) {
+		return backend.NewError(op, w.keys.name, nil, fmt.Errorf("chunk %d: %w", n, err))
+	}
+	if _, serr := w.c.b.Stat(w.ctx, key); serr != nil && errors.Is(serr, ErrNotFound) {
+		return backend.NewError(op, w.keys.name, ErrExist, fmt.Errorf(
+			"chunk %d cannot be stored: objects that are not part of the stream lie below its key %q (keys starting with %q); remove them, then resume the stream with PutStreamObject: %w",
+			n, key, key+"/", err))
+	}
+	w.takenOver = true
+	w.c.log.Warn("objstore: stream taken over by another writer", "stream", w.keys.name, "chunk", n)
+	return backend.NewError(op, w.keys.name, ErrExist, fmt.Errorf(
+		"conflict: another writer of this stream stored chunk %d first, and owns the stream now; this writer is stopped: %w", n, err))
 }
 
 // Close ends the stream: it removes the marker, so readers know the
 // stream is complete. It runs on a context that ignores the cancellation
 // of the writer's ctx (bounded by 30s), so a writer whose request ended
-// still closes its stream. A writer that another writer took over leaves
-// the marker to the new owner and returns the conflict error. Close is
-// idempotent.
+// after its last Write still closes its stream. A writer whose Write
+// failed returns that error and keeps the marker: chunks it meant to store
+// are missing, so the stream is not complete, and a new PutStreamObject
+// resumes it. A writer that another writer took over (or whose stream
+// another writer closed) leaves the marker alone and returns the conflict
+// error. Close is idempotent.
 func (w *streamWriter) Close() error {
 	const op = "close stream"
 	w.mu.Lock()
@@ -274,6 +418,10 @@ func (w *streamWriter) Close() error {
 	w.closed = true
 	if w.takenOver {
 		return w.err
+	}
+	if w.err != nil {
+		return backend.NewError(op, w.keys.name, nil, fmt.Errorf(
+			"a Write failed, so the stream is not complete; its marker is kept and PutStreamObject resumes it after its last chunk: %w", w.err))
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(w.ctx), closeTimeout)
 	defer cancel()
@@ -310,7 +458,7 @@ func (c *Client) lookChunk(ctx context.Context, k streamKeys, n int) (rc io.Read
 	if err == nil || !errors.Is(err, ErrNotFound) {
 		return rc, false, err
 	}
-	if _, err = c.b.Stat(ctx, k.marker); err == nil {
+	if _, err = c.statMarker(ctx, k); err == nil {
 		return nil, true, nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, false, err
@@ -387,40 +535,87 @@ func (c *Client) GetStreamObjectAtOffset(ctx context.Context, objectName string,
 	return rc, err
 }
 
+// FirstChunk, as OpenStream's fromOffset, starts the reader at the lowest
+// chunk that exists: the first one, or the oldest one left after chunks
+// expired (lifecycle rules) or were removed.
+const FirstChunk = -1
+
 // OpenStream returns one reader over the chunks of the stream name, from
-// chunk fromOffset on, in index order (chunk 10 after chunk 9), each chunk
-// exactly once. While the stream is in progress the reader follows it,
-// like tail -f: a Read waits for the next chunk. It returns io.EOF once
-// the writer has closed and every chunk has been read.
+// chunk fromOffset on (or from the lowest chunk there is, with
+// FirstChunk), in index order (chunk 10 after chunk 9), each chunk exactly
+// once. While the stream is in progress the reader follows it, like tail
+// -f: a Read waits for the next chunk. It returns io.EOF once the writer
+// has closed and every chunk has been read. A chunk missing below the
+// last one (removed or expired) is an ErrNotFound error naming the gap,
+// never a short stream.
 //
 // If chunk fromOffset does not exist and the stream is not in progress,
-// OpenStream fails with ErrNotFound (a stream that does not exist, or an
-// offset past its end). ctx governs the whole reader: when it ends, a
-// waiting Read fails with an error wrapping ctx.Err(). Close may be called
-// from another goroutine to stop a waiting Read, which then returns an
-// ErrClosed error. The reader starts no goroutine. The caller must Close
-// it.
+// OpenStream fails with ErrNotFound (a stream that does not exist, an
+// offset past its end, or a gap). ctx governs the whole reader: when it
+// ends, a waiting Read fails with an error wrapping ctx.Err(). Close may
+// be called from another goroutine to stop a waiting Read, or a read of a
+// chunk that stalls, which then returns an ErrClosed error. The reader
+// starts no goroutine. The caller must Close it.
 func (c *Client) OpenStream(ctx context.Context, name string, fromOffset int) (io.ReadCloser, error) {
 	const op = "open stream"
 	k, err := newStreamKeys(op, name)
 	if err != nil {
 		return nil, err
 	}
-	if fromOffset < 0 {
-		return nil, backend.NewError(op, name, ErrInvalidArgument, fmt.Errorf("chunk offset %d is negative", fromOffset))
+	if fromOffset < 0 && fromOffset != FirstChunk {
+		return nil, backend.NewError(op, name, ErrInvalidArgument, fmt.Errorf("chunk offset %d is negative (FirstChunk is the only negative offset)", fromOffset))
 	}
-	rc, _, err := c.lookChunk(ctx, k, fromOffset)
+	// The reader's own context lets Close interrupt a waiting Read or a
+	// backend call in flight, the first chunk's included;
+	// context.WithCancel starts no goroutine.
+	rctx, cancel := context.WithCancel(ctx)
+	if fromOffset == FirstChunk {
+		if fromOffset, err = c.firstChunk(rctx, k); err != nil {
+			cancel()
+			return nil, backend.NewError(op, name, nil, err)
+		}
+	}
+	rc, _, err := c.lookChunk(rctx, k, fromOffset)
 	if err != nil {
+		cancel()
 		if errors.Is(err, errNoChunk) {
-			return nil, backend.NewError(op, k.chunk(fromOffset), ErrNotFound,
-				fmt.Errorf("stream %q has no chunk %d and no writer (no marker %q)", name, fromOffset, k.marker))
+			_, err := c.noChunkError(ctx, op, k, fromOffset)
+			return nil, err
 		}
 		return nil, err
 	}
-	// The reader's own context lets Close interrupt a waiting Read or a
-	// backend call in flight; context.WithCancel starts no goroutine.
-	rctx, cancel := context.WithCancel(ctx)
 	return &streamReader{c: c, ctx: rctx, cancel: cancel, keys: k, cur: rc, n: fromOffset}, nil
+}
+
+// firstChunk returns the lowest chunk index of the stream, or 0 when it
+// has no chunk.
+func (c *Client) firstChunk(ctx context.Context, k streamKeys) (int, error) {
+	first := -1
+	err := c.scanChunks(ctx, k, func(n int, _ backend.ObjectInfo) bool {
+		if first < 0 || n < first {
+			first = n
+		}
+		return true
+	})
+	return max(first, 0), err
+}
+
+// noChunkError explains why chunk n of a stream that is not in progress
+// cannot be read: the stream does not exist, n is past its end, or chunk n
+// is missing below later chunks (a gap: removed or expired). It lists the
+// chunks once, which only happens at the end of a stream.
+func (c *Client) noChunkError(ctx context.Context, op string, k streamKeys, n int) (gap bool, err error) {
+	last := -1
+	if err := c.scanChunks(ctx, k, func(i int, _ backend.ObjectInfo) bool { last = max(last, i); return true }); err != nil {
+		return true, backend.NewError(op, k.chunk(n), nil, err)
+	}
+	if last > n {
+		return true, backend.NewError(op, k.chunk(n), ErrNotFound, fmt.Errorf(
+			"stream %q is missing chunk %d although it has chunks up to %d (removed or expired); read from a later offset to skip the gap, or from FirstChunk",
+			k.name, n, last))
+	}
+	return false, backend.NewError(op, k.chunk(n), ErrNotFound,
+		fmt.Errorf("stream %q has no chunk %d and no writer (no marker %q)", k.name, n, k.marker))
 }
 
 // streamReader is the io.ReadCloser of OpenStream.
@@ -456,8 +651,12 @@ func (r *streamReader) Read(p []byte) (int, error) {
 			case err == nil:
 				r.cur = rc
 			case errors.Is(err, errNoChunk):
+				// The end, unless later chunks exist: then chunk n is a gap.
 				r.err = io.EOF
-				return 0, io.EOF
+				if gap, err := r.c.noChunkError(r.ctx, "read stream", r.keys, r.n); gap {
+					r.err = err
+				}
+				return 0, r.err
 			case r.closed.Load():
 				return 0, r.closedErr()
 			default:
@@ -520,7 +719,7 @@ func (c *Client) statStream(ctx context.Context, name string) (*ObjectStats, err
 	if err != nil {
 		return nil, notFound // a name too long to be a stream
 	}
-	marker, err := c.b.Stat(ctx, k.marker)
+	marker, err := c.statMarker(ctx, k)
 	inProgress := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
@@ -542,6 +741,7 @@ func (c *Client) statStream(ctx context.Context, name string) (*ObjectStats, err
 	if err != nil {
 		return nil, err
 	}
+	st.FirstChunk = max(first, 0)
 	switch {
 	case st.Chunks == 0 && !inProgress:
 		return nil, notFound
@@ -560,4 +760,36 @@ func (c *Client) statStream(ctx context.Context, name string) (*ObjectStats, err
 		}
 	}
 	return st, nil
+}
+
+// RemoveStream removes the stream object name: its chunks ("NAME/BASE.N")
+// and then its marker, and nothing else (not "NAME/notes.txt", not
+// "NAMEx", not a stream nested under NAME/). It returns the number of keys
+// it removed; a stream that does not exist removes nothing and is not an
+// error. An object at the marker's key that is not a marker is left alone.
+// Remove a stream after its writer stopped: a writer still running stops
+// at its next Write (the marker is gone) and may leave that one chunk.
+func (c *Client) RemoveStream(ctx context.Context, name string) (int, error) {
+	const op = "remove stream"
+	k, err := newStreamKeys(op, name)
+	if err != nil {
+		return 0, err
+	}
+	var keys []string
+	if err := c.scanChunks(ctx, k, func(n int, o backend.ObjectInfo) bool { keys = append(keys, o.Key); return true }); err != nil {
+		return 0, backend.NewError(op, name, nil, err)
+	}
+	if _, err := c.statMarker(ctx, k); err == nil {
+		keys = append(keys, k.marker) // last: the stream stays in progress until its chunks are gone
+	} else if !errors.Is(err, ErrNotFound) {
+		return 0, backend.NewError(op, name, nil, err)
+	}
+	removed := 0
+	for _, key := range keys {
+		if err := c.b.Remove(ctx, key); err != nil {
+			return removed, backend.NewError(op, name, nil, err)
+		}
+		removed++
+	}
+	return removed, nil
 }

@@ -65,3 +65,13 @@ func As[T any](b Backend) (T, bool) {
 	var zero T
 	return zero, false
 }
+
+// KeyChecker is implemented by drivers whose store refuses some keys that
+// ValidateKey accepts (the fs driver: a segment longer than a file name
+// may be). CheckKey reports, without I/O, an error wrapping ErrInvalidKey
+// for a key the store could not hold, so that a caller can refuse an
+// operation before it starts (a stream checks every chunk key it could
+// ever need). Wrappers need not forward it: find it with As.
+type KeyChecker interface {
+	CheckKey(op, key string) error
+}

@@ -3,6 +3,7 @@ package backend
 import (
 	"errors"
 	"strconv"
+	"strings"
 )
 
 // The shared error vocabulary. Every error a Backend returns unwraps to at
@@ -59,18 +60,31 @@ func NewError(op, key string, kind, cause error) *Error {
 	return &Error{Op: op, Key: key, Kind: kind, Err: cause}
 }
 
-func (e *Error) Error() string {
-	msg := "objstore: " + e.Op
+func (e *Error) Error() string { return "objstore: " + e.text() }
+
+// text is the message without the "objstore: " prefix. An *Error wrapped
+// in Err (an operation built on another, such as a stream write on a put)
+// is spelled without its own prefix, and a kind and hint that the inner
+// error already states are not repeated: one prefix, one hint.
+func (e *Error) text() string {
+	msg := e.Op
 	if e.Key != "" {
 		msg += " " + strconv.Quote(e.Key)
 	}
-	if e.Kind != nil {
+	var inner *Error
+	nested := e.Err != nil && errors.As(e.Err, &inner)
+	repeated := nested && inner.Kind == e.Kind
+	if e.Kind != nil && !repeated {
 		msg += ": " + e.Kind.Error()
 	}
 	if e.Err != nil && e.Err != e.Kind {
-		msg += ": " + redactText(e.Err.Error())
+		cause := e.Err.Error()
+		if nested {
+			cause = strings.Replace(cause, inner.Error(), inner.text(), 1)
+		}
+		msg += ": " + redactText(cause)
 	}
-	if h, ok := hints[e.Kind]; ok {
+	if h, ok := hints[e.Kind]; ok && !repeated {
 		msg += " (" + h + ")"
 	}
 	return msg

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -112,4 +113,23 @@ func TestErrorRedactsSecretParams(t *testing.T) {
 		}
 		assert.ErrorIs(t, err, native)
 	}
+}
+
+// An operation built on another (a stream write on a put) says the prefix
+// and the hint once.
+func TestErrorNestedSaysItOnce(t *testing.T) {
+	inner := backend.NewError("put", "s/s.3", backend.ErrUnavailable, errors.New("dial tcp 127.0.0.1:1: connection refused"))
+	outer := backend.NewError("write stream", "s", nil, fmt.Errorf("chunk 3: %w", inner))
+	msg := outer.Error()
+	assert.Equal(t, `objstore: write stream "s": chunk 3: put "s/s.3": store unavailable: dial tcp 127.0.0.1:1: connection refused (check that the server is running and reachable)`, msg)
+	assert.Equal(t, 1, strings.Count(msg, "objstore: "))
+	assert.Equal(t, 1, strings.Count(msg, "(check that the server is running and reachable)"))
+	assert.ErrorIs(t, outer, backend.ErrUnavailable)
+
+	// A different kind outside is said, and its hint too.
+	outer = backend.NewError("write stream", "s", backend.ErrClosed, inner)
+	msg = outer.Error()
+	assert.Equal(t, 1, strings.Count(msg, "objstore: "))
+	assert.Contains(t, msg, "backend is closed")
+	assert.Contains(t, msg, "store unavailable")
 }

@@ -862,9 +862,15 @@ func testStreamWriterCancelled(t *testing.T, b backend.Backend) {
 	require.ErrorIs(t, err, context.Canceled)
 	_, err = w.Write([]byte("again"))
 	require.ErrorIs(t, err, context.Canceled, "a failed writer stays failed")
-	require.NoError(t, w.Close(), "Close still ends the stream")
-	assert.Equal(t, sorted(chunkKeys(name, 0, 1)), rawKeys(t, ctx, b, name), "no partial chunk, no marker")
-	assert.Equal(t, chunkData(0), readStream(t, ctx, c, name, 0))
+	require.ErrorIs(t, w.Close(), context.Canceled, "Close reports the failed Write")
+	assert.Equal(t, sorted([]string{name + "/.inprogress"}, chunkKeys(name, 0, 1)), rawKeys(t, ctx, b, name),
+		"no partial chunk; the marker is kept: the stream is not complete")
+	// A new writer resumes the stream and completes it.
+	w2, err := c.PutStreamObject(ctx, name, nil)
+	require.NoError(t, err)
+	writeChunks(t, w2, 1, 2)
+	require.NoError(t, w2.Close())
+	assert.Equal(t, chunksData(0, 2), readStream(t, ctx, c, name, 0))
 }
 
 func testStreamBadArguments(t *testing.T, b backend.Backend) {
@@ -875,7 +881,7 @@ func testStreamBadArguments(t *testing.T, b backend.Backend) {
 	require.ErrorIs(t, err, objstore.ErrInvalidArgument)
 	_, err = c.GetStreamObjectAtOffset(ctx, "ba/cap", -1)
 	requireErrorNames(t, err, objstore.ErrInvalidArgument, "ba/cap")
-	_, err = c.OpenStream(ctx, "ba/cap", -1)
+	_, err = c.OpenStream(ctx, "ba/cap", -2)
 	requireErrorNames(t, err, objstore.ErrInvalidArgument, "ba/cap")
 	assert.Zero(t, cb.total(), "bad arguments are refused before any I/O")
 }
