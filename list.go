@@ -7,6 +7,7 @@ import (
 	"iter"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/observe"
 )
 
 // removeBatch is the most keys handed to one BatchRemover.RemoveMany call:
@@ -79,11 +80,21 @@ func (c *Client) ListObjects(ctx context.Context, prefix string) ([]string, erro
 // returned error joins (errors.Join) one error per key that failed, each
 // naming its key, plus the listing's error if listing failed. When ctx
 // ends, RemoveObjects stops and returns what it has.
+//
+// Only the prefix is held to objstore's rules (backend.ValidatePrefix).
+// The listed keys are removed as the store listed them, also those that
+// objstore would not write because another tool did (the console's
+// folder objects "photos/", names with "//"): the keys go to RemoveMany
+// in a context from backend.WithListedKeys. A backend without a
+// BatchRemover can only remove keys that backend.ValidateKey accepts;
+// each other key it meets is reported as ErrInvalidKey.
+// docs/foreign-keys.md lists what each driver lists and removes.
 func (c *Client) RemoveObjects(ctx context.Context, prefix string) error {
 	if err := backend.ValidatePrefix("remove", prefix); err != nil {
 		return err
 	}
 	br, hasBatch := backend.As[backend.BatchRemover](c.b)
+	listed := backend.WithListedKeys(ctx)
 	var errs []error
 	batch := make([]string, 0, removeBatch)
 	flush := func() {
@@ -91,12 +102,12 @@ func (c *Client) RemoveObjects(ctx context.Context, prefix string) error {
 			return
 		}
 		if hasBatch {
-			if err := br.RemoveMany(ctx, batch); err != nil {
+			if err := br.RemoveMany(listed, batch); err != nil {
 				errs = append(errs, err)
 			}
 		} else {
 			for _, k := range batch {
-				if err := c.b.Remove(ctx, k); err != nil {
+				if err := c.removeListed(ctx, k); err != nil {
 					errs = append(errs, err)
 					if ctx.Err() != nil {
 						break
@@ -126,6 +137,20 @@ func (c *Client) RemoveObjects(ctx context.Context, prefix string) error {
 		errs = append(errs, backend.NewError("remove", prefix, nil, err))
 	}
 	return errors.Join(errs...)
+}
+
+// removeListed removes one listed key with Backend.Remove, for a backend
+// without a BatchRemover. Remove validates its key, so a key that another
+// tool wrote is reported with a cause that says so.
+func (c *Client) removeListed(ctx context.Context, key string) error {
+	if err := backend.ValidateKey("remove", key); err != nil {
+		var be *backend.Error
+		errors.As(err, &be)
+		return backend.NewError("remove", key, ErrInvalidKey, fmt.Errorf(
+			"the store lists this key, which objstore would not write (%w: probably another tool wrote it), and %s has no BatchRemover to remove it as listed; remove it with that tool",
+			be.Err, observe.Name(c.b)))
+	}
+	return c.b.Remove(ctx, key)
 }
 
 // errorsContain reports whether any of errs wraps target.

@@ -81,15 +81,32 @@ func TestRemoveEach(t *testing.T) {
 		assert.Empty(t, s.removed)
 	})
 
-	t.Run("an invalid key removes nothing", func(t *testing.T) {
+	t.Run("an invalid key is reported and never blocks the others", func(t *testing.T) {
 		s := &store{}
-		err := backend.RemoveEach(ctx, []string{"a", "b//c", "d"}, 8, s.remove)
+		err := backend.RemoveEach(ctx, []string{"a", "b//c", "d", "e/"}, 8, s.remove)
 		require.ErrorIs(t, err, backend.ErrInvalidKey)
+		errs := err.(interface{ Unwrap() []error }).Unwrap()
+		require.Len(t, errs, 2)
+		for i, want := range []string{"b//c", "e/"} {
+			var be *backend.Error
+			require.ErrorAs(t, errs[i], &be)
+			assert.Equal(t, "remove", be.Op)
+			assert.Equal(t, want, be.Key)
+			assert.ErrorIs(t, be, backend.ErrInvalidKey)
+		}
+		assert.ElementsMatch(t, []string{"a", "d"}, s.removed)
+	})
+
+	t.Run("listed keys are removed as the store listed them", func(t *testing.T) {
+		s := &store{}
+		keys := []string{"photos/", "photos/2026/", "a//b", "/lead", "photos/2026/a.jpg", ""}
+		err := backend.RemoveEach(backend.WithListedKeys(ctx), keys, 3, s.remove)
 		var be *backend.Error
-		require.ErrorAs(t, err, &be)
-		assert.Equal(t, "remove", be.Op)
-		assert.Equal(t, "b//c", be.Key)
-		assert.Empty(t, s.removed)
+		require.ErrorAs(t, err, &be, "only the empty key is refused")
+		assert.ErrorIs(t, err, backend.ErrInvalidKey)
+		assert.Equal(t, "", be.Key)
+		assert.Len(t, err.(interface{ Unwrap() []error }).Unwrap(), 1)
+		assert.ElementsMatch(t, keys[:5], s.removed)
 	})
 
 	t.Run("one *Error per failed key, in key order", func(t *testing.T) {
@@ -137,5 +154,40 @@ func TestRemoveEach(t *testing.T) {
 			require.ErrorAs(t, e, &be)
 			assert.Equal(t, keys[3+i], be.Key)
 		}
+	})
+}
+
+func TestCheckRemoveKeys(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("all valid: the same slice, no errors", func(t *testing.T) {
+		keys := []string{"a", "b/c"}
+		ok, refused := backend.CheckRemoveKeys(ctx, keys)
+		assert.Empty(t, refused)
+		require.Len(t, ok, 2)
+		assert.Same(t, &keys[0], &ok[0])
+	})
+
+	t.Run("typed keys are held to ValidateKey, each on its own", func(t *testing.T) {
+		ok, refused := backend.CheckRemoveKeys(ctx, []string{"a/", "b", "c//d", "e", ""})
+		assert.Equal(t, []string{"b", "e"}, ok)
+		require.Len(t, refused, 3)
+		for i, want := range []string{"a/", "c//d", ""} {
+			var be *backend.Error
+			require.ErrorAs(t, refused[i], &be)
+			assert.Equal(t, want, be.Key)
+			assert.Equal(t, "remove", be.Op)
+			assert.ErrorIs(t, be, backend.ErrInvalidKey)
+		}
+	})
+
+	t.Run("listed keys: only the empty key is refused", func(t *testing.T) {
+		assert.False(t, backend.ListedKeys(ctx))
+		lctx := backend.WithListedKeys(ctx)
+		assert.True(t, backend.ListedKeys(lctx))
+		ok, refused := backend.CheckRemoveKeys(lctx, []string{"photos/", "", "a//b", "/x", "p/../q"})
+		assert.Equal(t, []string{"photos/", "a//b", "/x", "p/../q"}, ok)
+		require.Len(t, refused, 1)
+		assert.ErrorIs(t, refused[0], backend.ErrInvalidKey)
 	})
 }

@@ -18,18 +18,17 @@ import (
 
 // RemoveMany removes keys with the endpoint backend's BatchRemover, or one
 // Remove per key when it has none. Removal is idempotent, so the whole
-// batch is retried when an attempt fails with a retryable error.
+// batch is retried when an attempt fails with a retryable error. Keys are
+// checked with backend.CheckRemoveKeys: a refused key is reported and the
+// others are removed, and the keys of a listing (backend.WithListedKeys,
+// passed on in ctx) are removed as they are.
 func (b *Backend) RemoveMany(ctx context.Context, keys []string) error {
-	for _, k := range keys {
-		if err := backend.ValidateKey("remove", k); err != nil {
-			return err
-		}
-	}
 	if err := b.checkOpen("remove", ""); err != nil {
 		return err
 	}
+	keys, refused := backend.CheckRemoveKeys(ctx, keys)
 	if len(keys) == 0 {
-		return nil
+		return errors.Join(refused...)
 	}
 	_, err := run(ctx, b, "remove", "", nil, timed(b, "remove", "", func(ctx context.Context, be backend.Backend) (struct{}, error) {
 		if br, ok := be.(backend.BatchRemover); ok {
@@ -43,7 +42,7 @@ func (b *Backend) RemoveMany(ctx context.Context, keys []string) error {
 		}
 		return struct{}{}, errors.Join(errs...)
 	}))
-	return err
+	return errors.Join(append(refused, err)...)
 }
 
 // PresignGet returns a presigned GET URL for key from a live endpoint. The

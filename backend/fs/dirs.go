@@ -2,6 +2,7 @@ package fs
 
 import (
 	"errors"
+	"fmt"
 	iofs "io/fs"
 	"strings"
 	"syscall"
@@ -89,4 +90,77 @@ func (b *Backend) pruneDirs(dir string) {
 		}
 		dir = parent
 	}
+}
+
+// blocker is what keeps a directory at a key from being replaced by the
+// key's object: the first entry below it that is not a directory, or a
+// directory that could not be read or removed.
+type blocker struct {
+	path string    // relative to the root
+	kind entryKind // of a file or other entry; unused with err
+	err  error     // reading or removing the directory failed
+}
+
+// describe says, for the error of a Put of key, what the blocker is
+// and what to do about it. Its cause (bl.err, if any) is the caller's to
+// wrap.
+func (bl blocker) describe(b *Backend, key string) string {
+	name := bl.path[strings.LastIndexByte(bl.path, '/')+1:]
+	switch {
+	case bl.err != nil && (isNotExist(bl.err) || errors.Is(bl.err, syscall.ENOTEMPTY)):
+		return fmt.Sprintf("puts of keys below %q kept creating directories in it while this put tried to replace it; put %q again once they are done", key, key)
+	case bl.err != nil:
+		return fmt.Sprintf("%q could not be read or removed, so the fs driver cannot tell whether it holds objects; give the store's user access to it, or remove it, and put %q again", bl.path, key)
+	case bl.kind == kindFile && isTempName(name):
+		return fmt.Sprintf("%q is a temp file of a put in progress or of a crashed writer; New and RemoveStaleTemps remove it once it is older than the stale-temp age (%v by default), or remove it yourself if no put is running, and put %q again",
+			bl.path, DefaultStaleTempAge, key)
+	case bl.kind == kindFile:
+		return fmt.Sprintf("%q is a file that is not an object of this store (a foreign or incomplete file, or a name that no key maps to); remove or move it and put %q again",
+			bl.path, key)
+	}
+	if fi, err := b.root.Lstat(bl.path); err == nil && fi.Mode()&iofs.ModeSymlink != 0 {
+		return fmt.Sprintf("%q is a symbolic link, which the store never lists or follows; remove or move it and put %q again", bl.path, key)
+	}
+	return fmt.Sprintf("%q is not a regular file (a pipe, socket or device), which the store never lists; remove or move it and put %q again", bl.path, key)
+}
+
+// removeEmptyTree removes the directory p (relative to the root) and all
+// directories below it, deepest first, as long as they hold nothing but
+// directories: such a tree holds no objects (a crash in Remove, or
+// another tool, left it), so a Put of the key at p may replace it. It
+// only ever uses rmdir semantics (rmdirAt), so it never removes a file,
+// and a Put that is creating a directory below p at the same time sees
+// ENOENT and creates it again (see above). It returns nil once p is gone,
+// and otherwise the first thing found that blocks it.
+func (b *Backend) removeEmptyTree(p string) *blocker {
+	var files []blocker
+	var subdirs []string
+	err := b.scanDir(p, func(name string, kind entryKind) error {
+		if kind == kindDir {
+			subdirs = append(subdirs, name)
+		} else if len(files) == 0 {
+			files = append(files, blocker{path: joinPath(p, name), kind: kind})
+		}
+		return nil
+	})
+	switch {
+	case isNotExist(err):
+		return nil // gone already
+	case errors.Is(err, syscall.ENOTDIR):
+		return &blocker{path: p, kind: kindFile} // replaced by a file meanwhile
+	case err != nil:
+		return &blocker{path: p, err: err}
+	case len(files) > 0:
+		return &files[0]
+	}
+	for _, name := range subdirs {
+		if bl := b.removeEmptyTree(joinPath(p, name)); bl != nil {
+			return bl
+		}
+	}
+	parent, name := parentDir(p), p[strings.LastIndexByte(p, '/')+1:]
+	if err := b.rmdirAt(parent, name); err != nil && !isNotExist(err) {
+		return &blocker{path: p, err: err}
+	}
+	return nil
 }

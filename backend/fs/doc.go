@@ -30,7 +30,12 @@
 //     truncated), gives backend.ErrNotFound;
 //   - a key that is an existing object's directory or lies below an
 //     existing object ("a/b" while "a" exists, or the reverse) gives
-//     backend.ErrExist, and the message names the conflicting object;
+//     backend.ErrExist, and the message names the conflicting object (or,
+//     for a directory that holds no object, one path in the way and what
+//     to do; a tree of empty directories at the key is replaced);
+//   - List goes on past directories and object files it may not read,
+//     and after every other object ends with backend.ErrPermission naming
+//     them;
 //   - a valid key with a segment whose file name would be longer than 255
 //     bytes (the file-name limit of Linux file systems) gives
 //     backend.ErrInvalidKey before any I/O;

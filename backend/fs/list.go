@@ -3,6 +3,7 @@ package fs
 import (
 	"context"
 	"errors"
+	iofs "io/fs"
 	"slices"
 	"strings"
 	"syscall"
@@ -26,6 +27,15 @@ import (
 //
 // Temp files, symbolic links, other special files, names that no key maps
 // to and files that are not complete objects are never listed.
+//
+// A directory or object file that the process has no permission to read
+// does not stop the listing: it is left out, and the walk goes on. Once
+// every other object has been returned, the listing ends with an error
+// (ErrPermission) that names the entries left out, so that no caller
+// mistakes the listing for complete. As pages are stateless, a page that
+// left entries out carries them in its token (listskip.go); the last
+// page then has a token too, and the call with that token returns the
+// error.
 func (b *Backend) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
 	opts, err := backend.CheckList(opts)
 	if err != nil {
@@ -44,26 +54,42 @@ func (b *Backend) List(ctx context.Context, opts backend.ListOptions) (backend.L
 // list is List without the checks (also used to name a conflicting
 // object in Put's errors).
 func (b *Backend) list(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+	after, left, err := parseToken(opts.Token)
+	if err != nil {
+		return backend.ListPage{}, err
+	}
 	l := &lister{
 		b:      b,
 		ctx:    ctx,
 		prefix: opts.Prefix,
-		after:  opts.Token,
+		after:  after,
 		limit:  opts.PageSize + 1, // one more, to know whether a next page exists
 		buf:    make([]byte, firstRead),
+		skip:   left,
 	}
 	dirKey := opts.Prefix[:strings.LastIndexByte(opts.Prefix, '/')+1]
 	dir, ok, err := b.prefixDir(dirKey)
-	if err != nil || !ok {
+	if err != nil {
 		return backend.ListPage{}, err
 	}
-	if err := l.walk(dir, dirKey); err != nil {
-		return backend.ListPage{}, err
+	if ok {
+		if err := l.walk(dir, dirKey); err != nil {
+			return backend.ListPage{}, err
+		}
 	}
 	page := backend.ListPage{Objects: l.objs}
-	if len(l.objs) > opts.PageSize {
+	switch {
+	case len(l.objs) > opts.PageSize:
+		// What the walk left out after the page's last object, it will
+		// meet again on the next page.
 		page.Objects = l.objs[:opts.PageSize]
-		page.NextToken = page.Objects[opts.PageSize-1].Key
+		page.NextToken = l.skipAtLast.token(page.Objects[opts.PageSize-1].Key)
+	case l.skip.n == 0:
+	case len(l.objs) > 0:
+		// The error comes with the next call, after these objects.
+		page.NextToken = l.skip.token(l.objs[len(l.objs)-1].Key)
+	default:
+		return backend.ListPage{}, l.skip.err()
 	}
 	return page, nil
 }
@@ -105,7 +131,11 @@ type lister struct {
 	after  string // only keys after this one (the token)
 	limit  int
 	objs   []backend.ObjectInfo
-	buf    []byte // scratch for reading headers
+	buf    []byte  // scratch for reading headers
+	skip   skipped // entries left out for want of permission
+	// skipAtLast is skip when the page's last object was added (the
+	// object before the one that tells a next page exists).
+	skipAtLast skipped
 }
 
 // entry is a directory entry that may lead to keys of the listing.
@@ -131,6 +161,10 @@ func (l *lister) walk(dir, dirKey string) error {
 		if err != nil {
 			if dir != "." && (isNotExist(err) || errors.Is(err, syscall.ENOTDIR)) {
 				return nil // removed by a concurrent Remove: it held nothing
+			}
+			if dir != "." && errors.Is(err, iofs.ErrPermission) {
+				l.skip.add(dirKey, err) // the objects below it, if any, are left out
+				return nil
 			}
 			return err
 		}
@@ -233,9 +267,16 @@ func (l *lister) addFile(p, key string) error {
 		if errors.Is(err, errNotObject) || isNotExist(err) || errors.Is(err, syscall.ENOTDIR) || isEscape(err) {
 			return nil
 		}
+		if errors.Is(err, iofs.ErrPermission) {
+			l.skip.add(key, err) // it may be an object: left out, and reported
+			return nil
+		}
 		return err
 	}
 	f.Close()
 	l.objs = append(l.objs, objectInfo(key, h, fi))
+	if len(l.objs) == l.limit-1 {
+		l.skipAtLast = l.skip.snapshot()
+	}
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if crashChild() {
+	if crashChild() || removeCrashChild() || unprivChild() {
 		return // never reached: the child blocks until it is killed
 	}
 	goleak.VerifyTestMain(m)

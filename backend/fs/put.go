@@ -27,9 +27,9 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b
 // space reserved, data streamed while its MD5 is computed, header written
 // in place), fsyncs it, and then renames it over the key (or, with
 // IfNotExist, hard-links it to the key, which fails atomically if the key
-// exists) and fsyncs the directory. A failing reader, a size mismatch or a
-// cancelled context before the rename removes the temp file and leaves the
-// key as it was.
+// exists) and fsyncs the directory. A failing or panicking reader, a size
+// mismatch or a cancelled context before the rename removes the temp file
+// and leaves the key as it was.
 func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	opts, err := backend.CheckPut(key, r, opts)
 	if err != nil {
@@ -47,8 +47,18 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 		return backend.ObjectInfo{}, err
 	}
 	w := &tempWriter{b: b, key: key, path: p, dir: parentDir(p)}
+	// Every exit but success aborts, a panic of r included: the deferred
+	// abort closes and removes the temp file, and the panic goes on
+	// unchanged to the caller. Without it a recovered panic left an open
+	// descriptor and a temp file that blocked the directory's key until
+	// the stale-temp cleanup.
+	done := false
+	defer func() {
+		if !done {
+			w.abort()
+		}
+	}()
 	if err := w.create(ctx); err != nil {
-		w.abort()
 		return backend.ObjectInfo{}, b.wrap("put", key, err)
 	}
 	info, err := w.write(ctx, r, opts, hdrLen)
@@ -56,9 +66,9 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 		err = w.commit(ctx, opts.IfNotExist)
 	}
 	if err != nil {
-		w.abort()
 		return backend.ObjectInfo{}, b.wrap("put", key, err)
 	}
+	done = true
 	return info, nil
 }
 
@@ -120,8 +130,8 @@ func (w *tempWriter) write(ctx context.Context, r io.Reader, opts backend.PutOpt
 	}
 	sum := md5.New()
 	bufp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bufp) // also when r panics
 	n, err := io.CopyBuffer(io.MultiWriter(w.f, sum), backend.ContextReader(ctx, backend.ExactReader(w.key, r, opts.Size)), *bufp)
-	copyBufs.Put(bufp)
 	if err != nil {
 		return info, err
 	}
@@ -186,12 +196,19 @@ func (w *tempWriter) commit(ctx context.Context, ifNotExist bool) error {
 	return w.syncDirs()
 }
 
+// maxReplaceDirAttempts bounds how often Put removes an empty directory
+// tree at its key and tries again, when concurrent puts of keys below the
+// key keep creating directories there.
+const maxReplaceDirAttempts = 3
+
 // renameOver renames the temp file over the key. rename(2) cannot replace
-// a directory with a file: an empty directory left at the key (by a crash
-// of Remove, say) is removed and the rename tried once more; a directory
-// that holds anything is a conflict with the keys below it.
+// a directory with a file: a tree of empty directories left at the key
+// (by a crash of Remove, say) holds no objects, so it is removed, at
+// every level, and the rename tried again; a directory that holds
+// anything else is a conflict with the keys below it, and the error says
+// what is there.
 func (b *Backend) renameOver(ctx context.Context, tmp, p, key string) error {
-	for attempt := 0; ; attempt++ {
+	for attempt := 1; ; attempt++ {
 		err := b.root.Rename(tmp, p)
 		if err == nil {
 			return nil
@@ -199,18 +216,18 @@ func (b *Backend) renameOver(ctx context.Context, tmp, p, key string) error {
 		if !errors.Is(err, syscall.EISDIR) && !errors.Is(err, syscall.ENOTEMPTY) && !errors.Is(err, syscall.EEXIST) {
 			return err
 		}
-		if attempt > 0 || !b.removeEmptyDir(p) {
-			return b.conflictBelow(ctx, key)
+		if err := b.replaceDir(ctx, p, key, attempt); err != nil {
+			return err
 		}
 	}
 }
 
 // linkNew hard-links the temp file to the key. link(2) fails with EEXIST
 // if anything exists at the key, atomically: of two concurrent
-// create-only Puts exactly one succeeds. An empty directory at the key is
-// removed and the link tried once more, as in renameOver.
+// create-only Puts exactly one succeeds. A tree of empty directories at
+// the key is removed and the link tried again, as in renameOver.
 func (b *Backend) linkNew(ctx context.Context, tmp, p, key string) error {
-	for attempt := 0; ; attempt++ {
+	for attempt := 1; ; attempt++ {
 		err := b.root.Link(tmp, p)
 		if err == nil {
 			return nil
@@ -221,8 +238,8 @@ func (b *Backend) linkNew(ctx context.Context, tmp, p, key string) error {
 			if lerr != nil || !fi.IsDir() {
 				return backend.NewError("put", key, backend.ErrExist, nil)
 			}
-			if attempt > 0 || !b.removeEmptyDir(p) {
-				return b.conflictBelow(ctx, key)
+			if err := b.replaceDir(ctx, p, key, attempt); err != nil {
+				return err
 			}
 		case errors.Is(err, syscall.EPERM), errors.Is(err, syscall.ENOTSUP), errors.Is(err, syscall.EXDEV), errors.Is(err, syscall.EMLINK):
 			return backend.NewError("put", key, backend.ErrNotSupported,
@@ -233,15 +250,18 @@ func (b *Backend) linkNew(ctx context.Context, tmp, p, key string) error {
 	}
 }
 
-// removeEmptyDir removes the directory at p if it is empty and reports
-// whether it did.
-func (b *Backend) removeEmptyDir(p string) bool {
-	dir := parentDir(p)
-	name := p
-	if dir != "." {
-		name = p[len(dir)+1:]
+// replaceDir removes the tree of empty directories at p, the key's path,
+// so that the commit can be tried again, and returns the conflict error
+// when the tree holds something else or keeps coming back.
+func (b *Backend) replaceDir(ctx context.Context, p, key string, attempt int) error {
+	bl := b.removeEmptyTree(p)
+	if bl == nil && attempt < maxReplaceDirAttempts {
+		return nil
 	}
-	return b.rmdirAt(dir, name) == nil
+	if bl == nil {
+		bl = &blocker{path: p, err: &iofs.PathError{Op: "rmdir", Path: p, Err: syscall.ENOTEMPTY}}
+	}
+	return b.conflictBelow(ctx, key, *bl)
 }
 
 // syncDirs fsyncs the object's directory and the parents of the
@@ -292,14 +312,19 @@ func (b *Backend) conflictAbove(key, conflict string) error {
 		fmt.Errorf("object %q exists, and the fs driver cannot store a key below another key (%q is a file, not a directory)", other, other))
 }
 
-// conflictBelow is the error of a Put whose key is the directory of other
-// objects; it names one of them.
-func (b *Backend) conflictBelow(ctx context.Context, key string) error {
+// conflictBelow is the error of a Put whose key is a directory that
+// could not be replaced: it names one object below the key if there is
+// one, and otherwise the blocker, with what to do about it.
+func (b *Backend) conflictBelow(ctx context.Context, key string, bl blocker) error {
 	page, err := b.list(ctx, backend.ListOptions{Prefix: key + "/", PageSize: 1})
 	if err == nil && len(page.Objects) > 0 {
 		return backend.NewError("put", key, backend.ErrExist,
 			fmt.Errorf("object %q exists, and the fs driver cannot store a key that is also the directory of other keys", page.Objects[0].Key))
 	}
+	if bl.err != nil {
+		return backend.NewError("put", key, backend.ErrExist,
+			fmt.Errorf("%q is a directory that cannot be replaced (%w): %s", key, bl.err, bl.describe(b, key)))
+	}
 	return backend.NewError("put", key, backend.ErrExist,
-		fmt.Errorf("%q is a directory that is not empty (it holds temp files of puts in progress, or files that are not objects)", key))
+		fmt.Errorf("%q is a directory that holds no objects but is not empty: %s", key, bl.describe(b, key)))
 }

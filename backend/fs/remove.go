@@ -36,25 +36,36 @@ func (b *Backend) Remove(ctx context.Context, key string) error {
 }
 
 // RemoveMany removes many keys, fsyncing each directory and pruning empty
-// directories once per directory rather than once per key. Invalid keys
-// fail the whole call before anything is removed; other failures are
-// reported per key (errors.Join of *backend.Error).
+// directories once per directory rather than once per key. Every failure
+// is reported per key (errors.Join of *backend.Error), and a key that
+// fails never stops the others.
+//
+// Every key, also one of a listing (backend.WithListedKeys), must map to a
+// path inside the root (keyToPath, which applies ValidateKey): that is the
+// driver's confinement, and List only returns keys that map to a path, so
+// a listed key always passes. Files that no key maps to (names with
+// control characters or invalid UTF-8, the driver's temp files, files
+// without an object header) are never listed and so never removed.
 func (b *Backend) RemoveMany(ctx context.Context, keys []string) error {
-	paths := make([]string, len(keys))
-	for i, k := range keys {
-		p, err := keyToPath("remove", k)
-		if err != nil {
-			return err
-		}
-		paths[i] = p
-	}
 	if err := b.check(ctx, "remove", ""); err != nil {
 		return err
 	}
 	var errs []error
+	paths := make([]string, len(keys))
+	for i, k := range keys {
+		p, err := keyToPath("remove", k)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		paths[i] = p
+	}
 	var dirs []string
 	seen := map[string]bool{}
 	for i, p := range paths {
+		if p == "" {
+			continue // refused above
+		}
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, backend.NewError("remove", keys[i], nil, err))
 			break

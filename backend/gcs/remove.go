@@ -17,7 +17,8 @@ func (b *Backend) Remove(ctx context.Context, key string) error {
 	return b.remove(ctx, key)
 }
 
-// remove deletes one valid key.
+// remove deletes one key: a valid one, or one a listing returned
+// (backend.WithListedKeys); GCS names any object exactly by its name.
 func (b *Backend) remove(ctx context.Context, key string) error {
 	err := b.bucket.Object(key).Delete(ctx)
 	if err == nil || errors.Is(err, storage.ErrObjectNotExist) {
@@ -29,7 +30,9 @@ func (b *Backend) remove(ctx context.Context, key string) error {
 // RemoveMany deletes keys with at most Config.RemoveConcurrency deletes in
 // flight, as backend.RemoveEach describes: the storage library has no
 // batch delete over the JSON API, and fake-gcs-server has no batch
-// endpoint, so it is single deletes.
+// endpoint, so it is single deletes. The keys of a listing
+// (backend.WithListedKeys) are deleted as they are, folder markers
+// ("photos/") and names with "//" included.
 func (b *Backend) RemoveMany(ctx context.Context, keys []string) error {
 	if b.guard.Closed() {
 		return backend.NewError("remove", "", backend.ErrClosed, nil)

@@ -19,6 +19,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"io"
 	"maps"
 	"net/url"
@@ -253,19 +254,20 @@ func (b *Backend) Remove(ctx context.Context, key string) error {
 	return nil
 }
 
-// RemoveMany removes keys under one lock.
+// RemoveMany removes keys under one lock. A key that
+// backend.CheckRemoveKeys refuses is reported (ErrInvalidKey) and the
+// others are removed. A mem store only holds keys that Put accepted, so a
+// listing never hands it a key ValidateKey refuses; the keys of a listing
+// (backend.WithListedKeys) are still taken as they are, as every driver
+// does.
 func (b *Backend) RemoveMany(ctx context.Context, keys []string) error {
-	for _, k := range keys {
-		if err := backend.ValidateKey("remove", k); err != nil {
-			return err
-		}
-	}
 	if err := b.check("remove", ""); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return backend.NewError("remove", "", nil, err)
 	}
+	keys, refused := backend.CheckRemoveKeys(ctx, keys)
 	b.s.mu.Lock()
 	defer b.s.mu.Unlock()
 	for _, k := range keys {
@@ -274,7 +276,7 @@ func (b *Backend) RemoveMany(ctx context.Context, keys []string) error {
 			b.s.sorted = nil
 		}
 	}
-	return nil
+	return errors.Join(refused...)
 }
 
 // Close marks this handle closed; a named store keeps its objects.

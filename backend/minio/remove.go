@@ -32,19 +32,17 @@ func (d *Driver) Remove(ctx context.Context, key string) error {
 
 // RemoveMany removes keys with MinIO's multi-object delete, up to 1000
 // keys per request. Missing keys are not errors. The error joins one
-// *backend.Error per key that was not removed: those the server refused,
-// and, when a request fails as a whole, every key of that request and of
-// the requests not yet made (so a caller may retry exactly those).
+// *backend.Error per key that was not removed: those
+// backend.CheckRemoveKeys refused (ErrInvalidKey), those the server
+// refused, and, when a request fails as a whole, every key of that request
+// and of the requests not yet made (so a caller may retry exactly those).
+// The keys of a listing (backend.WithListedKeys) are sent as they are,
+// folder markers ("photos/") included: the server names them exactly.
 func (d *Driver) RemoveMany(ctx context.Context, keys []string) error {
-	for _, k := range keys {
-		if err := backend.ValidateKey("remove", k); err != nil {
-			return err
-		}
-	}
 	if err := d.check(ctx, "remove", ""); err != nil {
 		return err
 	}
-	var errs []error
+	keys, errs := backend.CheckRemoveKeys(ctx, keys)
 	for start := 0; start < len(keys); start += maxDeleteKeys {
 		end := min(start+maxDeleteKeys, len(keys))
 		if err := ctx.Err(); err != nil {

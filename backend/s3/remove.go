@@ -39,24 +39,22 @@ func (d *Driver) Remove(ctx context.Context, key string) error {
 }
 
 // RemoveMany deletes keys with DeleteObjects, 1,000 keys a request (in
-// quiet mode: the server reports only failures). Every key is validated
-// before any request. The error joins one *backend.Error per key that was
-// not removed: a key the server refused (its native error is a
-// smithy.APIError with the server's code), and every key of a request
-// that failed as a whole and of the requests not sent after it.
+// quiet mode: the server reports only failures). Every key is checked with
+// backend.CheckRemoveKeys before any request; the keys of a listing
+// (backend.WithListedKeys) are sent as they are, folder markers
+// ("photos/") included. The error joins one *backend.Error per key that
+// was not removed: a key CheckRemoveKeys refused (ErrInvalidKey), a key
+// the server refused (its native error is a smithy.APIError with the
+// server's code), and every key of a request that failed as a whole and
+// of the requests not sent after it.
 func (d *Driver) RemoveMany(ctx context.Context, keys []string) error {
-	for _, k := range keys {
-		if err := backend.ValidateKey("remove", k); err != nil {
-			return err
-		}
-	}
 	if err := d.check("remove", ""); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return backend.NewError("remove", "", nil, err)
 	}
-	var errs []error
+	keys, errs := backend.CheckRemoveKeys(ctx, keys)
 	for start := 0; start < len(keys); start += maxDeleteKeys {
 		batch := keys[start:min(start+maxDeleteKeys, len(keys))]
 		ids := make([]types.ObjectIdentifier, len(batch))
