@@ -2,9 +2,11 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -67,7 +69,7 @@ func Open(ctx context.Context, rawURL string) (Backend, error) {
 	scheme := strings.ToLower(u.Scheme)
 	if scheme == "" {
 		return nil, NewError("open", "", ErrInvalidArgument,
-			fmt.Errorf("store URL %q has no scheme (registered: %s)", u.Redacted(), strings.Join(Schemes(), ", ")))
+			fmt.Errorf("store URL %q has no scheme (registered: %s)", Redact(rawURL), strings.Join(Schemes(), ", ")))
 	}
 	registryMu.RLock()
 	opener := registry[scheme]
@@ -80,13 +82,178 @@ func Open(ctx context.Context, rawURL string) (Backend, error) {
 		return nil, NewError("open", "", ErrNotSupported,
 			fmt.Errorf("unknown URL scheme %q: %s; registered: %s", scheme, hint, strings.Join(Schemes(), ", ")))
 	}
-	return opener(ctx, u)
+	b, err := opener(ctx, u)
+	if err != nil {
+		return nil, scrubOpenError(err, rawURL)
+	}
+	return b, nil
+}
+
+// scrubOpenError returns err, or, when a layer of err (anything that
+// errors.Unwrap reaches, formatted with %v or %+v) holds a secret of
+// rawURL, an *Error with the same Op, Key and Kind whose cause is the
+// message with the secrets replaced, and which matches the sentinels err
+// matched but wraps nothing else: a driver's error may quote the raw URL
+// (a *url.Error, a parse error of a query value), and errors.As must not
+// hand it out. The text of an *Error is redacted when printed, but not
+// the values it wraps.
+func scrubOpenError(err error, rawURL string) error {
+	secrets := urlSecrets(rawURL)
+	if len(secrets) == 0 || !treeHolds(err, secrets) {
+		return err
+	}
+	out := &Error{Op: "open"}
+	msg := err.Error()
+	var e *Error
+	if errors.As(err, &e) {
+		out.Op, out.Key, out.Kind = e.Op, e.Key, e.Kind
+		if e.Err != nil {
+			msg = e.Err.Error()
+		}
+	}
+	for _, s := range secrets {
+		msg = strings.ReplaceAll(msg, s, "xxxxx")
+	}
+	se := &scrubbedError{msg: redactText(msg)}
+	for _, k := range []error{ErrNotFound, ErrExist, ErrInvalidKey, ErrInvalidArgument, ErrClosed,
+		ErrNotSupported, ErrPermission, ErrUnavailable, ErrServerBusy, ErrTooLarge,
+		context.Canceled, context.DeadlineExceeded} {
+		if k != out.Kind && errors.Is(err, k) {
+			se.kinds = append(se.kinds, k)
+		}
+	}
+	out.Err = se
+	return out
+}
+
+// scrubbedError is the cause of an open error whose native cause held a
+// secret: its text without the secret, and the sentinels it matched.
+type scrubbedError struct {
+	msg   string
+	kinds []error
+}
+
+func (e *scrubbedError) Error() string   { return e.msg }
+func (e *scrubbedError) Unwrap() []error { return e.kinds }
+
+// treeHolds reports whether err or any error it wraps, formatted with %v
+// or %+v, contains one of secrets.
+func treeHolds(err error, secrets []string) bool {
+	if err == nil {
+		return false
+	}
+	for _, verb := range []string{"%v", "%+v"} {
+		text := fmt.Sprintf(verb, err)
+		for _, s := range secrets {
+			if strings.Contains(text, s) {
+				return true
+			}
+		}
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		for _, inner := range u.Unwrap() {
+			if treeHolds(inner, secrets) {
+				return true
+			}
+		}
+	case interface{ Unwrap() error }:
+		return treeHolds(u.Unwrap(), secrets)
+	}
+	return false
+}
+
+// urlSecrets returns the secrets rawURL carries, as they are written in it
+// and decoded, longest first: what Redact would replace.
+func urlSecrets(rawURL string) []string {
+	var out []string
+	add := func(s string) {
+		if s == "" || s == "xxxxx" {
+			return
+		}
+		out = append(out, s)
+		if d, err := url.PathUnescape(s); err == nil && d != s {
+			out = append(out, d)
+		}
+		if d, err := url.QueryUnescape(s); err == nil && d != s {
+			out = append(out, d)
+		}
+		out = append(out, url.QueryEscape(s), url.PathEscape(s))
+	}
+	// userinfo adds the password of "user:pass", and its pieces when it
+	// held unencoded '/', '?' or '#' (an error may quote the path alone).
+	userinfo := func(ui string) {
+		_, pass, ok := strings.Cut(ui, ":")
+		if !ok {
+			return
+		}
+		add(pass)
+		for _, piece := range strings.FieldsFunc(pass, func(r rune) bool { return r == '/' || r == '?' || r == '#' }) {
+			if piece != pass && len(piece) >= 4 {
+				add(piece)
+			}
+		}
+	}
+	// The user part: from "//" (or the scheme's ':') to the '@' that
+	// Redact cuts at.
+	if r := Redact(rawURL); r != rawURL {
+		start := strings.Index(rawURL, "//")
+		if start >= 0 {
+			start += 2
+		} else {
+			start = strings.Index(rawURL, ":") + 1
+		}
+		if i := strings.Index(r, "xxxxx@"); i >= 0 && start > 0 && i == start {
+			tail := r[i+len("xxxxx"):]
+			if end := len(rawURL) - len(tail); end > start && strings.HasSuffix(rawURL, tail) {
+				userinfo(rawURL[start:end])
+			}
+		}
+	}
+	if u, err := url.Parse(rawURL); err == nil {
+		if u.User != nil {
+			if p, ok := u.User.Password(); ok {
+				add(p)
+			}
+		}
+		for _, pair := range strings.FieldsFunc(u.RawQuery, func(r rune) bool { return r == '&' || r == ';' }) {
+			name, value, _ := strings.Cut(pair, "=")
+			if n, err := url.QueryUnescape(name); err == nil {
+				name = n
+			}
+			switch {
+			case isSecretParam(name):
+				add(value)
+			case strings.Contains(value, "@") || strings.Contains(value, "%40"):
+				v, err := url.QueryUnescape(value)
+				if err != nil {
+					v = value
+				}
+				out = append(out, urlSecrets(v)...)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	return slices.Compact(out)
 }
 
 // Redact returns rawURL with any password replaced by "xxxxx", also when
-// the URL does not parse, so that it can be put in errors and logs.
+// the URL does not parse, so that it can be put in errors and logs. The
+// values of secret query parameters (see isSecretParam) are replaced too,
+// and so is a password inside a query value (endpoint=http://AK:SECRET@h).
+// A password with an unencoded '/', '?' or '#' ends the authority early
+// (minio://AK:12/34@host/b parses as host "AK:12", path "/34@host/b"):
+// everything from "//" to the '@' after it is replaced then.
 func Redact(rawURL string) string {
 	if u, err := url.Parse(rawURL); err == nil && !strings.Contains(u.Opaque, "@") {
+		if misplacedUserinfo(u) {
+			return redactMisplaced(rawURL)
+		}
 		redactQuery(u)
 		out := u.Redacted()
 		// url.URL drops the "//" of an empty host ("mem://" would come
@@ -111,22 +278,72 @@ func Redact(rawURL string) string {
 	return rawURL
 }
 
+// misplacedUserinfo reports whether u looks like a URL whose password
+// held an unencoded '/', '?' or '#': no user, a host "user:pass-start",
+// and an '@' in the path, the fragment or a query parameter's name,
+// where no URL of this module puts one.
+func misplacedUserinfo(u *url.URL) bool {
+	if u.User != nil || !strings.Contains(u.Host, ":") {
+		return false
+	}
+	if strings.Contains(u.Path, "@") || strings.Contains(u.Fragment, "@") {
+		return true
+	}
+	for name := range u.Query() {
+		if strings.Contains(name, "@") {
+			return true
+		}
+	}
+	return false
+}
+
+// redactMisplaced replaces the text between "//" and the '@' that ends a
+// misplaced user part: the last '@' before the first '?' that follows the
+// first '@' (a password may hold '@' too; a query value may hold one).
+func redactMisplaced(rawURL string) string {
+	i := strings.Index(rawURL, "//")
+	if i < 0 {
+		return rawURL
+	}
+	rest := rawURL[i+2:]
+	first := strings.Index(rest, "@")
+	if first < 0 {
+		return rawURL
+	}
+	end := len(rest)
+	if q := strings.Index(rest[first:], "?"); q >= 0 {
+		end = first + q
+	}
+	j := strings.LastIndex(rest[:end], "@")
+	return rawURL[:i+2] + "xxxxx" + rest[j:]
+}
+
 // secretParams are fragments of query parameter names whose values are
 // secrets (presigned signatures, tokens); a name that ends in "key"
 // (access_key, account_key, key) is a secret too, but not key_encoding.
 var secretParams = []string{"secret", "signature", "password", "token", "credential", "sig"}
 
-// redactQuery replaces the values of secret-looking query parameters.
+// redactQuery replaces the values of secret-looking query parameters,
+// and the passwords inside other values (a query value may be a URL).
 func redactQuery(u *url.URL) {
 	if u.RawQuery == "" {
 		return
 	}
 	q := u.Query()
 	changed := false
-	for name := range q {
+	for name, values := range q {
 		if isSecretParam(name) {
 			q[name] = []string{"xxxxx"}
 			changed = true
+			continue
+		}
+		for i, v := range values {
+			if strings.Contains(v, "@") {
+				if r := Redact(v); r != v {
+					values[i] = r
+					changed = true
+				}
+			}
 		}
 	}
 	if changed {

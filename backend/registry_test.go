@@ -3,6 +3,7 @@ package backend_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -126,4 +127,98 @@ func TestRedactDoesNotLeakInAnyForm(t *testing.T) {
 	} {
 		assert.False(t, strings.Contains(backend.Redact(raw), secret), "%q -> %q", raw, backend.Redact(raw))
 	}
+}
+
+// TestRedactUserinfoInQueryValues: a query value may be a URL with its own
+// user and password (s3's endpoint=...); the password is redacted there
+// too, as are the values of secret parameters.
+func TestRedactUserinfoInQueryValues(t *testing.T) {
+	for in, want := range map[string]string{
+		"s3://b?endpoint=http://AK:" + secret + "@host":               "s3://b?endpoint=http%3A%2F%2FAK%3Axxxxx%40host",
+		"s3://b?endpoint=http://AK:" + secret + "@host:9000&region=r": "s3://b?endpoint=http%3A%2F%2FAK%3Axxxxx%40host%3A9000&region=r",
+		"gs://b?endpoint=http://AK:" + secret + "@host:bad":           "gs://b?endpoint=http%3A%2F%2Fxxxxx%40host%3Abad",
+		"azblob://c?domain=AK:" + secret + "@host":                    "azblob://c?domain=AK%3Axxxxx%40host",
+		"s3://b?endpoint=http://host:9000&token=" + secret:            "s3://b?endpoint=http%3A%2F%2Fhost%3A9000&token=xxxxx",
+		"s3://b?endpoint=http://host:9000":                            "s3://b?endpoint=http://host:9000",
+		"minio://h:9000/b?ca_file=/etc/ca.pem":                        "minio://h:9000/b?ca_file=/etc/ca.pem",
+	} {
+		got := backend.Redact(in)
+		assert.Equal(t, want, got, "%q", in)
+		assert.NotContains(t, got, secret, "%q", in)
+	}
+}
+
+// TestRedactUnencodedSecret: a secret with '/', '?' or '#' that was not
+// percent-encoded ends the authority early; url.Parse then takes
+// "user:pass-start" for host:port and the rest of the password for the
+// path, query or fragment. Nothing of the password survives.
+func TestRedactUnencodedSecret(t *testing.T) {
+	for in, want := range map[string]string{
+		"minio://AKID:1234/abcd@127.0.0.1:1/bucket":  "minio://xxxxx@127.0.0.1:1/bucket",
+		"minio://AKID:1234/ab/cd@127.0.0.1:1/bucket": "minio://xxxxx@127.0.0.1:1/bucket",
+		"minio://AKID:1234#abcd@127.0.0.1:1/bucket":  "minio://xxxxx@127.0.0.1:1/bucket",
+		"minio://AKID:1234?abcd@127.0.0.1:1/bucket":  "minio://xxxxx@127.0.0.1:1/bucket",
+		"s3://AKID:1234/abcd@bucket?region=r":        "s3://xxxxx@bucket?region=r",
+		"file:///srv/a@b/objects":                    "file:///srv/a@b/objects", // no host: an '@' in a path is a path
+		"minio://h:9000/bucket?ca_file=/home/a@b/ca": "minio://h:9000/bucket?ca_file=/home/a@b/ca",
+	} {
+		got := backend.Redact(in)
+		assert.Equal(t, want, got, "%q", in)
+		assert.NotContains(t, got, "abcd", "%q", in)
+	}
+}
+
+// TestOpenScrubsEveryErrorLayer: an opener's error may wrap a value that
+// holds the raw URL (a *url.Error, a parse error quoting a query value);
+// Open returns an error in which no layer, formatted any way, holds a
+// secret, and which still matches the sentinels the opener's did.
+func TestOpenScrubsEveryErrorLayer(t *testing.T) {
+	backend.Register("regtest-leak", func(_ context.Context, u *url.URL) (backend.Backend, error) {
+		native := &url.Error{Op: "Get", URL: u.String(), Err: errors.New("connection refused")}
+		return nil, backend.NewError("open", "", backend.ErrUnavailable, fmt.Errorf("probe %s: %w", u.Query().Get("endpoint"), native))
+	})
+	backend.Register("regtest-noleak", func(_ context.Context, u *url.URL) (backend.Backend, error) {
+		return nil, backend.NewError("open", "", backend.ErrUnavailable, &url.Error{Op: "Get", URL: "http://" + u.Host, Err: errors.New("refused")})
+	})
+	for _, raw := range []string{
+		"regtest-leak://AK:" + secret + "@host/b",
+		"regtest-leak://host/b?secret_key=" + secret,
+		"regtest-leak://host/b?endpoint=http://AK:" + secret + "@h2",
+		"regtest-leak://AK:1234/" + secret + "@host/b",
+		"regtest-leak://AK:" + url.QueryEscape(secret+"/+x") + "@host/b",
+	} {
+		_, err := backend.Open(t.Context(), raw)
+		require.Error(t, err, raw)
+		assert.ErrorIs(t, err, backend.ErrUnavailable, raw)
+		var be *backend.Error
+		require.ErrorAs(t, err, &be, raw)
+		assert.Contains(t, err.Error(), "connection refused", raw)
+		for i, layer := range errorTree(err) {
+			for _, verb := range []string{"%v", "%+v", "%#v"} {
+				assert.NotContains(t, fmt.Sprintf(verb, layer), secret, "%q: layer %d (%T) with %s", raw, i, layer, verb)
+			}
+		}
+	}
+	// Nothing secret: the opener's error is returned as it is.
+	_, err := backend.Open(t.Context(), "regtest-noleak://host/b")
+	var ue *url.Error
+	assert.ErrorAs(t, err, &ue, "the native error stays reachable when it holds no secret")
+}
+
+// errorTree is err and every error it wraps, through Unwrap() error and
+// Unwrap() []error.
+func errorTree(err error) []error {
+	if err == nil {
+		return nil
+	}
+	out := []error{err}
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			out = append(out, errorTree(e)...)
+		}
+	case interface{ Unwrap() error }:
+		out = append(out, errorTree(u.Unwrap())...)
+	}
+	return out
 }

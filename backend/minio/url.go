@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/storeurl"
 )
 
 func init() {
@@ -41,10 +42,16 @@ func ParseURL(rawURL string) (Config, error) {
 func configFromURL(u *url.URL) (Config, error) {
 	var cfg Config
 	fail := func(format string, args ...any) (Config, error) {
-		return Config{}, errConfig("URL %q: %s", u.Redacted(), fmt.Sprintf(format, args...))
+		// Redact, not u.Redacted: it hides secret query values and a
+		// misplaced password too.
+		return Config{}, errConfig("URL %q: %s", backend.Redact(u.String()), fmt.Sprintf(format, args...))
 	}
 	if !strings.EqualFold(u.Scheme, "minio") {
 		return fail("the scheme must be minio")
+	}
+	if storeurl.MisplacedUserinfo(u) {
+		return fail("%s", "the user part ACCESS:SECRET holds an unencoded '/', '?' or '#', which ends it early: "+
+			"special characters of the keys must be percent-encoded ('/' as %2F, '?' as %3F, '#' as %23)")
 	}
 	if u.Opaque != "" || u.Host == "" {
 		return fail("no endpoint; the form is minio://ACCESS:SECRET@host:port[,host:port...]/bucket")
@@ -78,21 +85,21 @@ func configFromURL(u *url.URL) (Config, error) {
 	parseBool := func(name string, dst *bool) {
 		if v := q.Get(name); v != "" && err == nil {
 			if *dst, err = strconv.ParseBool(v); err != nil {
-				err = fmt.Errorf("%s=%q is not a boolean", name, v)
+				err = fmt.Errorf("%s=%q is not a boolean", name, backend.Redact(v))
 			}
 		}
 	}
 	parseInt := func(name string, dst *int) {
 		if v := q.Get(name); v != "" && err == nil {
 			if *dst, err = strconv.Atoi(v); err != nil {
-				err = fmt.Errorf("%s=%q is not an integer", name, v)
+				err = fmt.Errorf("%s=%q is not an integer", name, backend.Redact(v))
 			}
 		}
 	}
 	parseDuration := func(name string, dst *time.Duration) {
 		if v := q.Get(name); v != "" && err == nil {
 			if *dst, err = time.ParseDuration(v); err != nil {
-				err = fmt.Errorf("%s=%q is not a duration such as 10s", name, v)
+				err = fmt.Errorf("%s=%q is not a duration such as 10s", name, backend.Redact(v))
 			}
 		}
 	}
@@ -105,7 +112,7 @@ func configFromURL(u *url.URL) (Config, error) {
 	parseDuration("stall_timeout", &cfg.StallTimeout)
 	if v := q.Get("part_size"); v != "" && err == nil {
 		if cfg.PartSize, err = parseSize(v); err != nil {
-			err = fmt.Errorf("part_size=%q: %v", v, err)
+			err = fmt.Errorf("part_size=%q: %v", backend.Redact(v), err)
 		}
 	}
 	if err != nil {

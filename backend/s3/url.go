@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/storeurl"
 )
 
 func init() {
@@ -38,12 +39,14 @@ func OpenURL(ctx context.Context, u *url.URL) (backend.Backend, error) {
 func ParseURL(u *url.URL) (Config, error) {
 	fail := func(format string, args ...any) (Config, error) {
 		return Config{}, backend.NewError("open", "", backend.ErrInvalidArgument,
-			fmt.Errorf("s3 URL %q: "+format, append([]any{u.Redacted()}, args...)...))
+			fmt.Errorf("s3 URL %q: "+format, append([]any{backend.Redact(u.String())}, args...)...))
 	}
 	if !strings.EqualFold(u.Scheme, "s3") {
 		return fail("the scheme is not s3")
 	}
-	if u.User != nil {
+	// A password with an unencoded '/' ends the user part early
+	// (s3://AK:12/34@bucket): refused like any credentials in the URL.
+	if u.User != nil || storeurl.MisplacedUserinfo(u) {
 		return fail("credentials in the URL are not supported: use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the shared AWS config, or Config.Credentials")
 	}
 	if u.Host == "" {
@@ -69,7 +72,7 @@ func ParseURL(u *url.URL) (Config, error) {
 		if v := q.Get(name); v != "" {
 			b, perr := strconv.ParseBool(v)
 			if perr != nil {
-				return fmt.Errorf("%s=%q is not a boolean", name, v)
+				return fmt.Errorf("%s=%q is not a boolean", name, backend.Redact(v))
 			}
 			*dst = b
 		}
@@ -79,7 +82,7 @@ func ParseURL(u *url.URL) (Config, error) {
 		if v := q.Get(name); v != "" {
 			n, perr := strconv.Atoi(v)
 			if perr != nil || n < 0 {
-				return fmt.Errorf("%s=%q is not a count", name, v)
+				return fmt.Errorf("%s=%q is not a count", name, backend.Redact(v))
 			}
 			*dst = n
 		}
@@ -89,7 +92,7 @@ func ParseURL(u *url.URL) (Config, error) {
 		if v := q.Get(name); v != "" {
 			d, perr := time.ParseDuration(v)
 			if perr != nil || d < 0 {
-				return fmt.Errorf("%s=%q is not a duration like 30s", name, v)
+				return fmt.Errorf("%s=%q is not a duration like 30s", name, backend.Redact(v))
 			}
 			*dst = d
 		}
@@ -110,7 +113,7 @@ func ParseURL(u *url.URL) (Config, error) {
 	}
 	if v := q.Get("part_size"); v != "" {
 		if cfg.PartSize, err = parseSize(v); err != nil {
-			return fail("part_size=%q: %v", v, err)
+			return fail("part_size=%q: %v", backend.Redact(v), err)
 		}
 	}
 	return cfg, nil

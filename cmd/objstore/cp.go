@@ -101,6 +101,9 @@ object. Quote URLs in the shell: '#' and '&' are special there.`,
 			if err != nil {
 				return err
 			}
+			if err := checkContentType(contentType); err != nil {
+				return err
+			}
 			if dst.isObject() && strings.HasSuffix(dst.key, "/") {
 				base := src.key
 				if !src.isObject() {
@@ -146,7 +149,7 @@ func (a *app) copy(ctx context.Context, src, dst location, contentType string, m
 		opts = backend.PutOptions{ContentType: info.ContentType, Metadata: info.Metadata}
 	} else {
 		var done func()
-		if r, size, done, err = a.openLocal(src.file); err != nil {
+		if r, size, done, err = a.openLocal(ctx, src.file); err != nil {
 			return err
 		}
 		defer done()

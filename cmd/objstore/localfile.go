@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"mime"
 	"os"
@@ -11,9 +12,16 @@ import (
 
 // openLocal opens a local file to upload and returns its size. "-" is
 // stdin, whose size is known only when it is redirected from a file.
-func (a *app) openLocal(name string) (r io.Reader, size int64, closeFn func(), err error) {
+// A read of stdin that waits (an idle pipe, a terminal) returns ctx's
+// error as soon as ctx ends: on SIGINT the put fails at once and removes
+// what it had written, instead of the command exiting in the middle.
+func (a *app) openLocal(ctx context.Context, name string) (r io.Reader, size int64, closeFn func(), err error) {
 	if name == "-" {
-		return a.in, stdinSize(a.in), func() {}, nil
+		size := stdinSize(a.in)
+		if size >= 0 {
+			return a.in, size, func() {}, nil // a file: reads do not wait
+		}
+		return &cancelReader{ctx: ctx, r: a.in}, -1, func() {}, nil
 	}
 	f, err := os.Open(name)
 	if err != nil {
@@ -89,4 +97,50 @@ func writeLocal(name string, fill func(w io.Writer) error) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), name)
+}
+
+// cancelReader reads r, but a Read that is still waiting when ctx ends
+// returns ctx's error. A blocked read of a pipe or a terminal cannot be
+// interrupted, so each Read runs in a goroutine of its own, into a buffer
+// of its own; one abandoned on cancellation stays blocked until the
+// process exits, which it does next, and no later Read is started.
+type cancelReader struct {
+	ctx     context.Context
+	r       io.Reader
+	buf     []byte
+	pending chan readResult // the read in flight after a cancellation, or nil
+}
+
+type readResult struct {
+	n   int
+	err error
+}
+
+func (c *cancelReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if c.pending != nil {
+		return 0, c.ctx.Err() // unreachable: pending is set only on cancellation
+	}
+	if cap(c.buf) < len(p) {
+		c.buf = make([]byte, len(p))
+	}
+	buf := c.buf[:len(p)]
+	done := make(chan readResult, 1)
+	go func() {
+		n, err := c.r.Read(buf)
+		done <- readResult{n, err}
+	}()
+	select {
+	case res := <-done:
+		copy(p, buf[:res.n])
+		return res.n, res.err
+	case <-c.ctx.Done():
+		c.pending, c.buf = done, nil // the goroutine still owns buf
+		return 0, c.ctx.Err()
+	}
 }

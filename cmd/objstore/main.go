@@ -22,17 +22,32 @@ import (
 )
 
 // interruptGrace is how long the command may take to wind down after
-// SIGINT or SIGTERM before it exits regardless. A read of the terminal or
-// of a pipe cannot be cancelled; puts are atomic, so exiting is safe.
+// SIGINT or SIGTERM before it exits regardless. The first signal cancels
+// the command's context: a put stops reading (a wait on stdin included),
+// removes what it had written and returns, and the command exits 130
+// after that cleanup. stream put keeps storing what its producer still
+// sends, within this bound. A second signal exits at once.
 const interruptGrace = 3 * time.Second
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	os.Exit(run(interruptContext(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// interruptContext returns a context that SIGINT or SIGTERM cancels, as
+// signal.NotifyContext does; a second signal, or interruptGrace after the
+// first, ends the process with exitInterrupted.
+func interruptContext() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
-		time.Sleep(interruptGrace)
+		<-sigs
+		cancel()
+		select {
+		case <-sigs:
+		case <-time.After(interruptGrace):
+		}
 		os.Exit(exitInterrupted)
 	}()
-	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	return ctx
 }

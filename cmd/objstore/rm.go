@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"path"
 	"strconv"
 	"strings"
 
@@ -70,7 +69,7 @@ func (a *app) rmKey(ctx context.Context, c *objstore.Client, key string) error {
 	}
 	removed := 1
 	if st.IsStream {
-		if removed, err = removeStream(ctx, c, key); err != nil {
+		if removed, err = c.RemoveStream(ctx, key); err != nil {
 			return err
 		}
 	} else if err := c.RemoveObject(ctx, key); err != nil {
@@ -85,36 +84,6 @@ func (a *app) rmKey(ctx context.Context, c *objstore.Client, key string) error {
 		a.status(a.out, "removed %s\n", key)
 	}
 	return nil
-}
-
-// removeStream removes the chunks ("NAME/BASE.N") and the marker
-// ("NAME/.inprogress") of the stream object name, and nothing else that
-// may live under NAME/. It returns the number of keys removed.
-func removeStream(ctx context.Context, c *objstore.Client, name string) (int, error) {
-	base := path.Base(name)
-	var keys []string
-	for o, err := range c.Objects(ctx, name+"/") {
-		if err != nil {
-			return 0, err
-		}
-		rest := strings.TrimPrefix(o.Key, name+"/")
-		if rest == ".inprogress" {
-			keys = append(keys, o.Key)
-			continue
-		}
-		if n, ok := strings.CutPrefix(rest, base+"."); ok {
-			if _, err := strconv.ParseUint(n, 10, 64); err == nil {
-				keys = append(keys, o.Key)
-			}
-		}
-	}
-	var errs []error
-	for _, k := range keys {
-		if err := c.RemoveObject(ctx, k); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return len(keys) - len(errs), errors.Join(errs...)
 }
 
 // rmPrefix removes everything under prefix after a confirmation.

@@ -3,6 +3,7 @@ package storeurl_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"testing"
 
@@ -116,4 +117,49 @@ func TestOpener(t *testing.T) {
 	b, err = storeurl.Opener(parseOK, func(context.Context, string) (*fakeBackend, error) { return nil, errOpen })(ctx, u)
 	require.ErrorIs(t, err, errOpen)
 	assert.True(t, b == nil, "a nil Backend, not a typed nil pointer in the interface")
+}
+
+// TestParseErrorsHoldNoSecret: no layer of a Parse error (errors.Unwrap
+// all the way down, %v and %+v) holds a secret of the URL: a password, a
+// password inside a query value, the value of a secret-looking
+// parameter, or a password whose unencoded '/' ended the user part early
+// (refused as credentials in the URL, with a hint to percent-encode).
+func TestParseErrorsHoldNoSecret(t *testing.T) {
+	const s = "S3CRETvalue"
+	for raw, want := range map[string]string{
+		"xs://AK:" + s + "@bkt":                          "credentials do not belong",
+		"xs://AK:1234/" + s + "@bkt":                     "credentials do not belong",
+		"xs://AK:1234/" + s + "@bkt?flag=1":              "credentials do not belong",
+		"xs://bkt?secret_key=" + s:                       "unknown query parameter",
+		"xs://bkt?name=http://AK:" + s + "@h&flag=maybe": "must be true or false",
+		"xs://bkt/path?token=" + s:                       "a path is not supported",
+		"xs://bkt?name=AK:" + s + "@h&size=0":            "greater than 0",
+	} {
+		_, err := parse(t, raw)
+		require.ErrorIs(t, err, backend.ErrInvalidArgument, raw)
+		assert.Contains(t, err.Error(), want, raw)
+		for i, layer := range errorTree(err) {
+			for _, verb := range []string{"%v", "%+v"} {
+				assert.NotContains(t, fmt.Sprintf(verb, layer), s, "%q: layer %d (%T)", raw, i, layer)
+			}
+		}
+	}
+}
+
+// errorTree is err and every error it wraps, through Unwrap() error and
+// Unwrap() []error.
+func errorTree(err error) []error {
+	if err == nil {
+		return nil
+	}
+	out := []error{err}
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			out = append(out, errorTree(e)...)
+		}
+	case interface{ Unwrap() error }:
+		out = append(out, errorTree(u.Unwrap())...)
+	}
+	return out
 }

@@ -1,0 +1,62 @@
+package s3_test
+
+import (
+	"fmt"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/s3"
+)
+
+// TestParseURLErrorsHoldNoSecret: the errors of ParseURL hold no secret
+// of the URL in any layer: not the values of secret-looking parameters
+// (url.Redacted ignores the query), not a password inside the endpoint,
+// not a password with an unencoded '/' (which ends the user part early).
+func TestParseURLErrorsHoldNoSecret(t *testing.T) {
+	const s = "S3CRETvalue"
+	for _, raw := range []string{
+		"s3://bucket?endpoint=http://127.0.0.1:1&secret_key=" + s,
+		"s3://bucket?endpoint=http://AK:" + s + "@127.0.0.1:1&nosuch=1",
+		"s3://bucket?endpoint=http://AK:" + s + "@127.0.0.1:1&path_style=maybe",
+		"s3://bucket/path?token=" + s,
+		"s3://AK:" + s + "@bucket",
+		"s3://AK:1234/" + s + "@bucket",
+		"s3://AK:1234/" + s + "@bucket?region=r",
+	} {
+		u, err := url.Parse(raw)
+		require.NoError(t, err, raw)
+		_, err = s3.ParseURL(u)
+		require.Error(t, err, raw)
+		assert.ErrorIs(t, err, backend.ErrInvalidArgument, raw)
+		for i, layer := range errorTree(err) {
+			for _, verb := range []string{"%v", "%+v"} {
+				assert.NotContains(t, fmt.Sprintf(verb, layer), s, "%q: layer %d (%T)", raw, i, layer)
+			}
+		}
+	}
+	u, _ := url.Parse("s3://AK:1234/" + s + "@bucket")
+	_, err := s3.ParseURL(u)
+	assert.Contains(t, err.Error(), "credentials")
+}
+
+// errorTree is err and every error it wraps, through Unwrap() error and
+// Unwrap() []error.
+func errorTree(err error) []error {
+	if err == nil {
+		return nil
+	}
+	out := []error{err}
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			out = append(out, errorTree(e)...)
+		}
+	case interface{ Unwrap() error }:
+		out = append(out, errorTree(u.Unwrap())...)
+	}
+	return out
+}
