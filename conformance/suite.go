@@ -57,6 +57,8 @@ func suite() []check {
 			doc: "pages of size 1, 2, 3, 1000 and the default hold at most PageSize objects and together every key once, in order; tokens can be reused; the last NextToken is empty"},
 		{name: "list-after-write", fn: checkListAfterWrite,
 			doc: "List sees every object as soon as its Put returned, and no longer sees it once its Remove returned"},
+		{name: "list-during-overwrites", fn: checkListDuringOverwrites,
+			doc: "listings (whole and in pages of 50) taken while 3 goroutines overwrite the listed keys show every key, since every key existed throughout"},
 		{name: "list-stopped-early", fn: checkListStoppedEarly,
 			doc: "listings abandoned after their first page, or cancelled, leave no goroutine behind"},
 		{name: "get-closed-early", fn: checkGetClosedEarly,
