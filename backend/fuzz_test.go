@@ -42,6 +42,12 @@ func keyRuleBroken(key string) string {
 			return "segment"
 		}
 	}
+	// MinIO's path-traversal rule: split at '\' too, spaces trimmed.
+	for _, c := range strings.FieldsFunc(key, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if c = strings.Trim(c, " "); c == "." || c == ".." {
+			return "path component"
+		}
+	}
 	return ""
 }
 

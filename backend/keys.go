@@ -16,6 +16,12 @@ const MaxKeyLen = 1024
 // no leading '/', no trailing '/', no "//", no "." or ".." segment. Every
 // other printable character (spaces, + % # ? \ ~, non-ASCII) is legal.
 //
+// One more rule comes from MinIO, which refuses (as a path traversal) any
+// name with a "." or ".." path component, where it splits names at '\' as
+// well as at '/' and ignores the spaces around a component: `a\..\b`,
+// `..\b`, `a/ . /b`. Such keys are refused here, for every driver, so that
+// a key is valid on every store or on none.
+//
 // The error is an *Error with Kind ErrInvalidKey whose cause names the rule.
 func ValidateKey(op, key string) error {
 	if err := keyProblem(key); err != nil {
@@ -88,6 +94,30 @@ func segmentProblem(s string) error {
 		case ".", "..":
 			return errors.New("key contains a '.' or '..' segment")
 		}
+		if dotComponent(seg) {
+			return errors.New(`key contains a '.' or '..' path component between '\' separators or padded with spaces (as in a\..\b or "a/ . /b"), which MinIO refuses as a path traversal`)
+		}
 	}
 	return nil
 }
+
+// dotComponent reports whether seg (a segment between '/') holds a
+// component that MinIO's hasBadPathComponent (cmd/generic-handlers.go, the
+// check behind its IsValidObjectName) refuses: split at '\', with the
+// bytes that unicode.IsSpace takes for spaces trimmed from both ends,
+// "." or "..". Empty components are allowed, as MinIO allows them.
+func dotComponent(seg string) bool {
+	for c := range strings.SplitSeq(seg, `\`) {
+		if c = strings.TrimFunc(c, minioSpace); c == "." || c == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// minioSpace is MinIO's test for the whitespace around a path component,
+// unicode.IsSpace of one byte, applied to runes. On valid UTF-8 (the only
+// keys that get here) the verdict is MinIO's: the bytes 0x85 and 0xA0,
+// which MinIO also trims, only occur inside multi-byte runes whose first
+// byte is no space, so trimming them never leaves a bare "." or "..".
+func minioSpace(r rune) bool { return r < utf8.RuneSelf && unicode.IsSpace(r) }

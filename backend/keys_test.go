@@ -38,6 +38,24 @@ var validKeys = []string{
 	"\\",
 	"~",
 	"-",
+	// Backslashes are ordinary characters; only a '.' or '..' between
+	// them (what MinIO takes for path traversal) is refused.
+	`a\b`,
+	`\a`,
+	`a\`,
+	`a\\b`,
+	`a\.b`,
+	`a\..b`,
+	`a\...\b`,
+	`a\.hidden`,
+	`a\b.`,
+	`a\b..`,
+	`a\. x`,
+	"a/.. x",
+	"a/x ..",
+	"a/. .",
+	"a/\u00a0.",
+	"a/..\u00a0",
 	strings.Repeat("x", backend.MaxKeyLen),
 	strings.Repeat("é", backend.MaxKeyLen/2),
 	strings.Repeat("a/", backend.MaxKeyLen/2-1) + "bc",
@@ -64,6 +82,23 @@ var invalidKeys = []struct {
 	{"a/..", "'.' or '..' segment"},
 	{"a/./b", "'.' or '..' segment"},
 	{"a/../b", "'.' or '..' segment"},
+	{`a\..\b`, "'.' or '..' path component"},
+	{`a\.\b`, "'.' or '..' path component"},
+	{`..\b`, "'.' or '..' path component"},
+	{`.\b`, "'.' or '..' path component"},
+	{`a\..`, "'.' or '..' path component"},
+	{`a\.`, "'.' or '..' path component"},
+	{`\..`, "'.' or '..' path component"},
+	{`\..\`, "'.' or '..' path component"},
+	{`x/a\..\b/y`, "'.' or '..' path component"},
+	{`a/\../b`, "'.' or '..' path component"},
+	{`a\\..\\b`, "'.' or '..' path component"},
+	{"a/ . /b", "'.' or '..' path component"},
+	{"a/ ..", "'.' or '..' path component"},
+	{"a/.. ", "'.' or '..' path component"},
+	{" ..", "'.' or '..' path component"},
+	{". ", "'.' or '..' path component"},
+	{`a\ .. \b`, "'.' or '..' path component"},
 	{"a\x00b", "control character"},
 	{"a\rb", "control character"},
 	{"a\nb", "control character"},
@@ -112,7 +147,7 @@ func TestValidatePrefix(t *testing.T) {
 	for _, p := range []string{"", "a", "a/", "a/b", "a/b-", "a/b.", "a/..b", "a/.hid", "é", "with space/", strings.Repeat("p", backend.MaxKeyLen)} {
 		assert.NoError(t, backend.ValidatePrefix("list", p), "%q", p)
 	}
-	for _, p := range []string{"/", "/x", "../", "..", ".", "./", "a/../", "a/..", "a/./b", "a/.", "a//", "a//b", "x\x00", "x\n", "\xff", strings.Repeat("p", backend.MaxKeyLen+1)} {
+	for _, p := range []string{"/", "/x", "../", "..", ".", "./", "a/../", "a/..", "a/./b", "a/.", "a//", "a//b", `a\..\`, `a\..`, `..\b`, "a/ . /", "a/ ..", "x\x00", "x\n", "\xff", strings.Repeat("p", backend.MaxKeyLen+1)} {
 		err := backend.ValidatePrefix("list", p)
 		assert.ErrorIs(t, err, backend.ErrInvalidKey, "%q", p)
 		var be *backend.Error

@@ -121,6 +121,17 @@ func (b *Backend) String() string {
 	return "failover(" + strings.Join(names, ",") + ")"
 }
 
+// GoString is what %#v prints: the number of endpoints, never their
+// names (which may hold credentials) nor the fields themselves, which the
+// re-prober and the requests change while fmt would read them with
+// reflection (a data race).
+func (b *Backend) GoString() string {
+	b.mu.Lock()
+	n := len(b.eps)
+	b.mu.Unlock()
+	return fmt.Sprintf("failover.Backend{endpoints: %d}", n)
+}
+
 // Endpoints reports the state of every current endpoint, in resolver
 // order.
 func (b *Backend) Endpoints() []EndpointStatus {

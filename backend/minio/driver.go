@@ -42,6 +42,13 @@ type Driver struct {
 	closeTr    *http.Transport // the transport to release on Close, if ours
 	bufs       *sync.Pool      // part buffers of partSize bytes
 	closed     atomic.Bool
+
+	// The goroutines of background (retried aborts): bgCtx ends at Close,
+	// which waits for them.
+	bgMu     sync.Mutex
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
 }
 
 // NewEndpoint returns the raw driver of one endpoint of cfg (its Endpoints
@@ -115,6 +122,7 @@ func (s *settings) open(endpoint string) (*Driver, error) {
 		httpClient: &http.Client{Transport: transport, CheckRedirect: noRedirect},
 		closeTr:    own,
 	}
+	d.bgCtx, d.bgCancel = context.WithCancel(context.Background())
 	size := s.PartSize
 	d.bufs = &sync.Pool{New: func() any { b := make([]byte, size); return &b }}
 	return d, nil
@@ -137,13 +145,15 @@ func (d *Driver) check(ctx context.Context, op, key string) error {
 // err maps an error of an operation on key (see mapErr).
 func (d *Driver) err(op, key string, err error) error { return mapErr(op, d.bucket, key, err) }
 
-// Close marks the driver closed and releases the idle connections of its
-// own transport. Readers returned by Get before Close stay usable until
+// Close marks the driver closed, stops the background retries of failed
+// aborts (abort.go) and waits for them, and releases the idle connections
+// of its own transport. Readers returned by Get before Close stay usable until
 // they are closed. Close is idempotent.
 func (d *Driver) Close() error {
 	if d.closed.Swap(true) {
 		return nil
 	}
+	d.stopBackground()
 	if d.closeTr != nil {
 		d.closeTr.CloseIdleConnections()
 	}

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	minio "github.com/minio/minio-go/v7"
 
@@ -21,10 +20,6 @@ import (
 // maxParts is MaxParts, as a variable so that tests can check the
 // too-large path without writing 10,000 parts.
 var maxParts = MaxParts
-
-// abortTimeout bounds the abort of a failed multipart upload, which runs
-// even when the caller's context is already cancelled.
-const abortTimeout = time.Minute
 
 // Put stores an object. How depends on what is known of its size:
 //
@@ -290,18 +285,6 @@ func (d *Driver) putPart(ctx context.Context, key, id string, num int, data []by
 		return minio.CompletePart{}, d.err("put", key, fmt.Errorf("part %d: %w", num, err))
 	}
 	return minio.CompletePart{PartNumber: num, ETag: p.ETag}, nil
-}
-
-// abort aborts a multipart upload with a context of its own, so that it
-// runs also when the caller's context is what ended the upload.
-func (d *Driver) abort(ctx context.Context, key, id string) error {
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
-	defer cancel()
-	err := d.core.AbortMultipartUpload(actx, d.bucket, key, id)
-	if err == nil || minio.ToErrorResponse(err).Code == "NoSuchUpload" {
-		return nil
-	}
-	return fmt.Errorf("aborting the multipart upload %s also failed, and its parts stay until the bucket's lifecycle removes them: %w", id, err)
 }
 
 func (d *Driver) getBuf() *[]byte { return d.bufs.Get().(*[]byte) }

@@ -41,10 +41,11 @@
 //
 // Every error is a *backend.Error naming the operation and the key. Its
 // Kind is found from the S3 error code (NoSuchKey, NotFound: ErrNotFound;
-// PreconditionFailed, ConditionalRequestConflict: ErrExist; SlowDown,
-// InternalError, ServiceUnavailable, RequestTimeout: ErrServerBusy;
-// AccessDenied, SignatureDoesNotMatch: ErrPermission; EntityTooLarge:
-// ErrTooLarge; ...), else from the HTTP status (backend.KindForStatus),
+// PreconditionFailed: ErrExist; SlowDown, InternalError,
+// ServiceUnavailable, RequestTimeout, and ConditionalRequestConflict (a
+// 409 S3 documents as "a conflicting operation occurred; retry"):
+// ErrServerBusy; AccessDenied, SignatureDoesNotMatch: ErrPermission;
+// EntityTooLarge: ErrTooLarge; ...), else from the HTTP status (backend.KindForStatus),
 // else from the network error (backend.NetworkKind: ErrUnavailable). The
 // SDK's error stays reachable with errors.As: smithy.APIError for the
 // code, *awshttp.ResponseError for the status, *net.OpError and the like

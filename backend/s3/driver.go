@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,6 +42,13 @@ type Driver struct {
 	bufs      *bufferPool
 	server    atomic.Int32 // serverUnknown, serverMinIO or serverOther
 	maxParts  int          // MaxParts; lowered by tests only
+
+	// The goroutines of background (aborts retried while the server is
+	// away): bgCtx ends at Close, which waits for them.
+	bgMu     sync.Mutex
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
 }
 
 // NewDriver returns the raw driver for cfg, without retries: use New for
@@ -72,6 +80,7 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 		}},
 	}
 	d.bufs = newBufferPool(cfg.PartSize)
+	d.bgCtx, d.bgCancel = context.WithCancel(context.Background())
 	if cfg.Client != nil {
 		d.client = cfg.Client
 		opts := cfg.Client.Options()
@@ -152,14 +161,16 @@ func (d *Driver) check(op, key string) error {
 	return nil
 }
 
-// Close makes every later call fail with ErrClosed and releases the idle
-// connections of the driver's own HTTP client. Calls in progress are not
-// interrupted (cancel their contexts for that); a caller's client or HTTP
-// client is left alone. Close is idempotent.
+// Close makes every later call fail with ErrClosed, stops the background
+// retries of failed aborts (multipart.go) and waits for them, and releases
+// the idle connections of the driver's own HTTP client. Calls in progress
+// are not interrupted (cancel their contexts for that); a caller's client
+// or HTTP client is left alone. Close is idempotent.
 func (d *Driver) Close() error {
 	if d.closed.Swap(true) {
 		return nil
 	}
+	d.stopBackground()
 	if d.ownHTTP != nil {
 		d.ownHTTP.CloseIdleConnections()
 	}
@@ -186,6 +197,12 @@ func (d *Driver) String() string {
 	}
 	return s
 }
+
+// GoString is what %#v prints: the store as String describes it. fmt
+// would otherwise read the fields with reflection, atomics included,
+// while requests and background aborts change them (a data race), and
+// print the SDK client's configuration.
+func (d *Driver) GoString() string { return "s3.Driver(" + d.String() + ")" }
 
 // Client returns the S3 client the driver uses, for operations the
 // Backend interface does not offer.

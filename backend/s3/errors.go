@@ -48,8 +48,15 @@ func kindForCode(code string) error {
 	switch code {
 	case "NoSuchKey", "NotFound", "NoSuchBucket", "NoSuchVersion", "NoSuchUpload":
 		return backend.ErrNotFound
-	case "PreconditionFailed", "ConditionalRequestConflict":
+	case "PreconditionFailed":
 		return backend.ErrExist
+	case "ConditionalRequestConflict":
+		// A 409 that S3 documents as "a conflicting operation occurred;
+		// retry" (a concurrent conditional write or multipart completion
+		// on the key): it says nothing about whether the key exists, and
+		// a retry (a whole new put, multipart upload included) settles
+		// it. Treated as a transient failure, like SlowDown.
+		return backend.ErrServerBusy
 	case "ObjectParentIsFile", "ExistingObjectIsDirectory":
 		// versitygw's posix backend cannot hold "a" and "a/b" together;
 		// the fs driver reports the same conflict as ErrExist.

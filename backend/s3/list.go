@@ -34,13 +34,20 @@ func (d *Driver) List(ctx context.Context, opts backend.ListOptions) (backend.Li
 	if err := ctx.Err(); err != nil {
 		return backend.ListPage{}, backend.NewError("list", opts.Prefix, nil, err)
 	}
+	// A page is filled to PageSize+1 objects when that many remain: the
+	// extra one proves that more follow, so that a NextToken always leads
+	// to objects (a server's IsTruncated does not: MinIO says a listing
+	// is truncated whenever its walk stopped at the limit, also with
+	// nothing left, which made an empty last page). It is left for the
+	// next page.
+	target := opts.PageSize + 1
 	var (
 		page     backend.ListPage
 		after    = opts.Token // list the keys after this one
 		verified bool         // after is sent in MinIO's own marker form
 	)
 	for {
-		want := opts.PageSize - len(page.Objects)
+		want := min(target-len(page.Objects), maxListKeys)
 		in := &s3.ListObjectsV2Input{
 			Bucket:  aws.String(d.bucket),
 			MaxKeys: aws.Int32(int32(want)),
@@ -76,15 +83,18 @@ func (d *Driver) List(ctx context.Context, opts backend.ListOptions) (backend.Li
 		}
 		truncated := aws.ToBool(out.IsTruncated)
 		switch {
+		case len(page.Objects) >= target:
+			// More follow: the page ends at its last object, and the next
+			// one starts after it (keys skipped after it are skipped
+			// again then).
+			page.Objects = page.Objects[:opts.PageSize]
+			page.NextToken = page.Objects[opts.PageSize-1].Key
+			return page, nil
 		case truncated && last == after:
 			return backend.ListPage{}, backend.NewError("list", opts.Prefix, backend.ErrServerBusy,
 				errors.New("the server said the listing goes on but sent no key"))
-		case truncated && len(page.Objects) == opts.PageSize:
-			// The last key the server sent, skipped or not.
-			page.NextToken = last
-			return page, nil
 		case truncated:
-			// Only skipped keys so far: go on after them.
+			// Go on after the last key the server sent, skipped or not.
 			after, verified = last, false
 			continue
 		case !verified && minioMayHaveCutShort(out, after, len(out.Contents), want):
@@ -96,6 +106,9 @@ func (d *Driver) List(ctx context.Context, opts backend.ListOptions) (backend.Li
 		return page, nil
 	}
 }
+
+// maxListKeys is the most keys one ListObjectsV2 answer holds.
+const maxListKeys = 1000
 
 // minioListTag turns a StartAfter marker into the form MinIO gives its own
 // continuation tokens ("KEY[minio_cache:v2,return:]"), which makes it list

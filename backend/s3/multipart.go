@@ -17,10 +17,10 @@ import (
 	"github.com/objstore-dev/objstore/internal/s3meta"
 )
 
-// abortTimeout bounds the AbortMultipartUpload that cleans up after a
-// failed upload; it runs on a context detached from the caller's, which
-// is typically the one that was cancelled.
-const abortTimeout = 30 * time.Second
+// abortTimeout bounds the abort that cleans up after a failed upload,
+// retries included; it runs on a context detached from the caller's,
+// which is typically the one that was cancelled.
+const abortTimeout = time.Minute
 
 // putMultipart sends an object of more than one part. first holds the
 // first part (PartSize bytes) and pr delivers the rest.
@@ -67,8 +67,14 @@ func (d *Driver) putMultipart(ctx context.Context, key string, pr *partReader, f
 		}
 	}
 	if aerr := up.abort(ctx); aerr != nil {
-		err = backend.NewError("put", key, kindOf(err),
-			fmt.Errorf("%w (and aborting the incomplete upload %s failed: %v; a bucket lifecycle rule AbortIncompleteMultipartUpload removes such leftovers)", err, up.id, aerr))
+		const hint = "a bucket lifecycle rule AbortIncompleteMultipartUpload removes leftovers"
+		if be := (*backend.Error)(nil); errors.As(err, &be) && be.Op == "put" && be.Key == key {
+			// One error naming the put once, with the abort's failure.
+			be.Err = fmt.Errorf("%w (and aborting the incomplete upload %s failed: %v; %s)", be.Err, up.id, aerr, hint)
+		} else {
+			err = backend.NewError("put", key, kindOf(err),
+				fmt.Errorf("%w (and aborting the incomplete upload %s failed: %v; %s)", err, up.id, aerr, hint))
+		}
 	}
 	return backend.ObjectInfo{}, err
 }
@@ -226,12 +232,21 @@ func (u *multipartUpload) complete(ctx context.Context, opts backend.PutOptions)
 // times") and versitygw shows. So the abort is checked with ListParts,
 // and repeated while the upload is still there. An upload the server no
 // longer knows (NoSuchUpload) is gone.
+//
+// Up to abortTries rounds run before abort returns. When the last one
+// failed for a reason that can pass (the server could not be reached or
+// was busy, as when it died with the upload and is restarting, or the
+// upload was still listed), the rounds go on with backoff on a goroutine
+// of the driver until abortTimeout has passed since the first: Put
+// returns meanwhile (the failover layer can go on without waiting for
+// this server), its error says that the abort goes on, and Close stops
+// it.
 func (u *multipartUpload) abort(ctx context.Context) error {
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	deadline := time.Now().Add(abortTimeout)
+	actx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
-	const tries = 5
 	var err error
-	for try := range tries {
+	for try := range abortTries {
 		if try > 0 {
 			select {
 			case <-time.After(time.Duration(try) * 100 * time.Millisecond):
@@ -239,26 +254,81 @@ func (u *multipartUpload) abort(ctx context.Context) error {
 				return actx.Err()
 			}
 		}
-		_, err = u.d.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{
-			Bucket:   aws.String(u.d.bucket),
-			Key:      aws.String(u.key),
-			UploadId: aws.String(u.id),
-		}, u.d.callOpts...)
-		if err != nil && kindOf(err) != backend.ErrNotFound {
-			continue
-		}
-		_, err = u.d.client.ListParts(actx, &s3.ListPartsInput{
-			Bucket:   aws.String(u.d.bucket),
-			Key:      aws.String(u.key),
-			UploadId: aws.String(u.id),
-			MaxParts: aws.Int32(1),
-		}, u.d.callOpts...)
-		if err != nil && kindOf(err) == backend.ErrNotFound {
+		if err = u.abortOnce(actx); err == nil {
 			return nil
 		}
-		if err == nil {
-			err = errors.New("the upload is still listed after the abort")
-		}
+	}
+	if transientAbort(err) && u.d.background(func(stop context.Context) { u.retryAbort(stop, deadline) }) {
+		return fmt.Errorf("%w; the abort is retried in the background for up to %v", err, abortTimeout)
 	}
 	return err
+}
+
+// abortTries is the number of abort rounds before abort returns.
+const abortTries = 5
+
+// Backoff of the abort rounds that go on in the background.
+const (
+	abortFirstDelay = 200 * time.Millisecond
+	abortMaxDelay   = 2 * time.Second
+)
+
+// retryAbort goes on with abort rounds until one succeeds or fails for
+// good, deadline passes, or stop ends (Close).
+func (u *multipartUpload) retryAbort(stop context.Context, deadline time.Time) {
+	ctx, cancel := context.WithDeadline(stop, deadline)
+	defer cancel()
+	timer := time.NewTimer(abortFirstDelay)
+	defer timer.Stop()
+	delay := abortFirstDelay
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		if err := u.abortOnce(ctx); err == nil || !transientAbort(err) {
+			return
+		}
+		delay = min(2*delay, abortMaxDelay)
+		timer.Reset(delay)
+	}
+}
+
+// errStillListed: the upload was still there after an abort.
+var errStillListed = errors.New("the upload is still listed after the abort")
+
+// abortOnce is one round: AbortMultipartUpload, then ListParts to see
+// that the upload is gone.
+func (u *multipartUpload) abortOnce(ctx context.Context) error {
+	_, err := u.d.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
+		Bucket:   aws.String(u.d.bucket),
+		Key:      aws.String(u.key),
+		UploadId: aws.String(u.id),
+	}, u.d.callOpts...)
+	if err != nil && kindOf(err) != backend.ErrNotFound {
+		return err
+	}
+	_, err = u.d.client.ListParts(ctx, &s3.ListPartsInput{
+		Bucket:   aws.String(u.d.bucket),
+		Key:      aws.String(u.key),
+		UploadId: aws.String(u.id),
+		MaxParts: aws.Int32(1),
+	}, u.d.callOpts...)
+	switch {
+	case err != nil && kindOf(err) == backend.ErrNotFound:
+		return nil
+	case err == nil:
+		return errStillListed
+	}
+	return err
+}
+
+// transientAbort reports whether a failed abort round may succeed later.
+func transientAbort(err error) bool {
+	if errors.Is(err, errStillListed) {
+		return true
+	}
+	k := kindOf(err)
+	return errors.Is(k, backend.ErrUnavailable) || errors.Is(k, backend.ErrServerBusy)
 }

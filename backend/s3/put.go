@@ -28,7 +28,9 @@ import (
 //
 // With opts.IfNotExist the request carries If-None-Match: * (on the
 // PutObject, or on the CompleteMultipartUpload), which the server checks
-// atomically; a 412 or 409 answer is ErrExist.
+// atomically; a 412 answer (PreconditionFailed) is ErrExist, while a 409
+// ConditionalRequestConflict (a concurrent operation on the key) is
+// ErrServerBusy, retried by the failover layer.
 func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	opts, err := backend.CheckPut(key, r, opts)
 	if err != nil {

@@ -82,3 +82,7 @@ type store struct {
 
 // String describes the store without secrets, as Driver.String does.
 func (s *store) String() string { return s.d.String() }
+
+// GoString keeps %#v from reading the fields of the failover layer, which
+// its goroutines change (a data race), and from printing secrets.
+func (s *store) GoString() string { return "s3.Backend(" + s.d.String() + ")" }
