@@ -2,6 +2,7 @@ package backend
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -121,3 +122,20 @@ func dotComponent(seg string) bool {
 // which MinIO also trims, only occur inside multi-byte runes whose first
 // byte is no space, so trimming them never leaves a bare "." or "..".
 func minioSpace(r rune) bool { return r < utf8.RuneSelf && unicode.IsSpace(r) }
+
+// CheckSegmentLen refuses, with ErrInvalidKey, a valid key that has a
+// segment (between '/') longer than maxLen bytes: stores that keep each
+// segment as a file name (MinIO, S3 gateways over a posix directory)
+// cannot hold it. Drivers use it in their backend.KeyChecker.
+func CheckSegmentLen(op, key string, maxLen int) error {
+	if err := ValidateKey(op, key); err != nil {
+		return err
+	}
+	for i, seg := range strings.Split(key, "/") {
+		if len(seg) > maxLen {
+			return NewError(op, key, ErrInvalidKey, fmt.Errorf(
+				"segment %d is %d bytes; this store keeps each segment as a file name of at most %d bytes", i+1, len(seg), maxLen))
+		}
+	}
+	return nil
+}

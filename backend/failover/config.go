@@ -40,6 +40,13 @@ type Config struct {
 	// caller, since it means a configuration mistake.
 	Open func(ctx context.Context, endpoint string) (backend.Backend, error)
 
+	// CheckKey, if set, refuses without I/O the keys that the endpoints'
+	// store cannot hold although ValidateKey accepts them (a segment
+	// longer than a file name on MinIO); the Backend's CheckKey
+	// (backend.KeyChecker) calls it. Endpoints are opened lazily, so the
+	// driver states its limits here rather than on an endpoint backend.
+	CheckKey func(op, key string) error
+
 	// MaxAttempts is the total number of attempts of one operation.
 	MaxAttempts int
 	// MaxElapsed caps the time over which one operation is retried: no

@@ -67,6 +67,7 @@ func New(ctx context.Context, cfg Config) (backend.Backend, error) {
 		Open: func(_ context.Context, endpoint string) (backend.Backend, error) {
 			return s.open(endpoint)
 		},
+		CheckKey:       checkKey,
 		MaxAttempts:    s.MaxAttempts,
 		MaxElapsed:     s.MaxElapsed,
 		AttemptTimeout: s.AttemptTimeout,

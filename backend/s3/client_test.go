@@ -48,3 +48,7 @@ func (w withoutLifecycle) PresignPut(ctx context.Context, key string, expiry tim
 func (w withoutLifecycle) Health(ctx context.Context) ([]backend.EndpointHealth, error) {
 	return w.Backend.(backend.HealthChecker).Health(ctx)
 }
+
+func (w withoutLifecycle) CheckKey(op, key string) error {
+	return w.Backend.(backend.KeyChecker).CheckKey(op, key)
+}

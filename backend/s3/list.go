@@ -20,9 +20,10 @@ import (
 // S3 server (continuation tokens are server-specific, and MinIO's point
 // into a cached listing that misses later writes).
 //
-// Keys that are not valid object keys (a directory marker "dir/" made by
-// another tool, for one) are skipped: the Backend contract never returns
-// a key that Get could not accept.
+// Keys that objstore would not write (a folder object "dir/" made by
+// another tool, for one) are listed as they are, as the MinIO driver
+// lists them, so that RemoveObjects removes them too
+// (docs/foreign-keys.md).
 func (d *Driver) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
 	opts, err := backend.CheckList(opts)
 	if err != nil {
@@ -69,9 +70,6 @@ func (d *Driver) List(ctx context.Context, opts backend.ListOptions) (backend.Li
 		for _, o := range out.Contents {
 			key := aws.ToString(o.Key)
 			last = key
-			if backend.ValidateKey("list", key) != nil {
-				continue
-			}
 			page.Objects = append(page.Objects, backend.ObjectInfo{
 				Key:  key,
 				Size: aws.ToInt64(o.Size),

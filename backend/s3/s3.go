@@ -57,6 +57,7 @@ func New(ctx context.Context, cfg Config) (backend.Backend, error) {
 			}
 			return d, nil
 		},
+		CheckKey:       d.CheckKey,
 		MaxAttempts:    r.MaxAttempts,
 		MaxElapsed:     r.MaxElapsed,
 		AttemptTimeout: r.AttemptTimeout,
