@@ -218,9 +218,13 @@ func (c *Client) scanChunks(ctx context.Context, k streamKeys, fn func(n int, o 
 // chunk). It never keeps p after Write returns. After a failed Write the
 // writer is stopped: later Writes return the same error (open a new writer
 // to resume after the chunks that exist).
-func (c *Client) PutStreamObject(ctx context.Context, objectName string, metaData map[string]string) (io.WriteCloser, error) {
+func (c *Client) PutStreamObject(ctx context.Context, objectName string, metaData map[string]string, opts ...StreamWriteOption) (io.WriteCloser, error) {
 	const op = "put stream"
 	k, err := newStreamKeys(op, objectName)
+	if err != nil {
+		return nil, err
+	}
+	wo, err := buildStreamWriteOptions(op, objectName, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +243,7 @@ func (c *Client) PutStreamObject(ctx context.Context, objectName string, metaDat
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, backend.NewError(op, objectName, nil, err)
 	}
-	w := &streamWriter{c: c, ctx: ctx, keys: k, meta: md}
+	w := &streamWriter{c: c, ctx: ctx, keys: k, meta: md, markerData: "0"}
 	err = c.putCreateOnly(ctx, k.marker, bytes.NewReader([]byte("0")), backend.PutOptions{Size: 1, Metadata: md})
 	switch {
 	case err == nil:
@@ -256,9 +260,14 @@ func (c *Client) PutStreamObject(ctx context.Context, objectName string, metaDat
 	case errors.Is(err, ErrExist):
 		// A marker without a live writer of ours: resume after the last
 		// chunk, if the object there really is a marker.
-		if err := c.checkMarker(ctx, k); err != nil {
+		data, info, err := c.checkMarker(ctx, k)
+		if err != nil {
 			return nil, err
 		}
+		if err := wo.refuseLiveLease(objectName, info); err != nil {
+			return nil, err
+		}
+		w.markerData = data
 		last := -1
 		if err := c.scanChunks(ctx, k, func(n int, _ backend.ObjectInfo) bool { last = max(last, n); return true }); err != nil {
 			return nil, backend.NewError(op, objectName, nil, err)
@@ -268,6 +277,9 @@ func (c *Client) PutStreamObject(ctx context.Context, objectName string, metaDat
 	default:
 		return nil, backend.NewError(op, objectName, nil, err)
 	}
+	if wo.lease > 0 {
+		w.startLease(wo.lease)
+	}
 	return w, nil
 }
 
@@ -275,29 +287,29 @@ func (c *Client) PutStreamObject(ctx context.Context, objectName string, metaDat
 // put found taken, and returns nil only if it is a stream marker (a
 // decimal chunk index). Anything else was not written by PutStreamObject
 // and must not be resumed, nor removed by the resumed writer's Close.
-func (c *Client) checkMarker(ctx context.Context, k streamKeys) error {
+func (c *Client) checkMarker(ctx context.Context, k streamKeys) (string, backend.ObjectInfo, error) {
 	const op = "put stream"
-	rc, _, err := c.b.Get(ctx, k.marker, backend.WholeObject)
+	rc, info, err := c.b.Get(ctx, k.marker, backend.WholeObject)
 	if errors.Is(err, ErrNotFound) {
 		// Gone since the put found it (a writer closed), or the put's
 		// conflict was not an object at the marker's key (fs, MinIO: a
 		// plain object at a prefix of it).
-		return backend.NewError(op, k.name, ErrExist, fmt.Errorf(
+		return "", info, backend.NewError(op, k.name, ErrExist, fmt.Errorf(
 			"the marker %q could not be created and is not there: a writer closed the stream just now, or an object holds a prefix of its key; remove it or choose another name", k.marker))
 	}
 	if err != nil {
-		return backend.NewError(op, k.name, nil, err)
+		return "", info, backend.NewError(op, k.name, nil, err)
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(io.LimitReader(rc, maxChunkDigits+1))
 	if err != nil {
-		return backend.NewError(op, k.name, nil, err)
+		return "", info, backend.NewError(op, k.name, nil, err)
 	}
 	if len(data) == 0 || len(data) > maxChunkDigits || strings.Trim(string(data), "0123456789") != "" {
-		return backend.NewError(op, k.name, ErrExist, fmt.Errorf(
+		return "", info, backend.NewError(op, k.name, ErrExist, fmt.Errorf(
 			"%q holds an object that is not a stream marker (PutStreamObject did not write it); it is left untouched: rename it or choose another stream name", k.marker))
 	}
-	return nil
+	return string(data), info, nil
 }
 
 // dropMarker removes the marker a failed PutStreamObject created.
@@ -311,10 +323,12 @@ func (c *Client) dropMarker(ctx context.Context, k streamKeys) error {
 
 // streamWriter is the io.WriteCloser of PutStreamObject.
 type streamWriter struct {
-	c    *Client
-	ctx  context.Context
-	keys streamKeys
-	meta map[string]string
+	c          *Client
+	ctx        context.Context
+	keys       streamKeys
+	meta       map[string]string
+	markerData string // the marker's content, rewritten by lease renewals
+	lease      *lease // nil without WithLease
 
 	mu        sync.Mutex
 	next      int          // index of the chunk the next Write stores
@@ -350,6 +364,9 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 	w.rd.Reset(nil)
 	if err != nil {
 		w.err = w.putError(op, key, err)
+		if w.takenOver {
+			w.lease.stop() // the marker is another writer's now
+		}
 		return 0, w.err
 	}
 	w.next++
@@ -371,6 +388,7 @@ func (w *streamWriter) checkOpen(op, consequence string) error {
 		return nil
 	case errors.Is(err, ErrNotFound):
 		w.takenOver = true
+		w.lease.stop()
 		w.err = backend.NewError(op, w.keys.name, ErrExist, fmt.Errorf(
 			"the stream was closed by another writer of it (its marker is gone); this writer is stopped and %s", consequence))
 	default:
@@ -416,6 +434,7 @@ func (w *streamWriter) Close() error {
 		return nil
 	}
 	w.closed = true
+	w.lease.stop() // before the marker goes: a renewal must not bring it back
 	if w.takenOver {
 		return w.err
 	}
@@ -518,7 +537,7 @@ func (c *Client) waitChunk(ctx context.Context, k streamKeys, n int) (io.ReadClo
 // ends (an error wrapping ctx.Err()). If it does not exist and the stream
 // is not in progress, ErrNotFound at once. The caller must Close the
 // reader.
-func (c *Client) GetStreamObjectAtOffset(ctx context.Context, objectName string, offset int) (io.ReadCloser, error) {
+func (c *Client) GetStreamObjectAtOffset(ctx context.Context, objectName string, offset int, opts ...StreamReadOption) (io.ReadCloser, error) {
 	const op = "get stream"
 	k, err := newStreamKeys(op, objectName)
 	if err != nil {
@@ -527,12 +546,72 @@ func (c *Client) GetStreamObjectAtOffset(ctx context.Context, objectName string,
 	if offset < 0 {
 		return nil, backend.NewError(op, objectName, ErrInvalidArgument, fmt.Errorf("chunk offset %d is negative", offset))
 	}
+	if buildStreamReadOptions(opts).waitForStart {
+		if err := c.waitForStart(ctx, k); err != nil {
+			return nil, err
+		}
+	}
 	rc, err := c.waitChunk(ctx, k, offset)
 	if errors.Is(err, errNoChunk) {
 		return nil, backend.NewError(op, k.chunk(offset), ErrNotFound,
 			fmt.Errorf("stream %q has no chunk %d and no writer (no marker %q)", objectName, offset, k.marker))
 	}
 	return rc, err
+}
+
+// StreamReadOption tunes OpenStream, OpenStreamSince and
+// GetStreamObjectAtOffset.
+type StreamReadOption func(*streamReadOptions)
+
+type streamReadOptions struct {
+	waitForStart bool
+}
+
+// WaitForStart makes a reader of a stream that does not exist yet (no
+// marker, no chunk) wait for it to start, like tail -F, instead of
+// failing with ErrNotFound; ctx bounds the wait. While waiting it polls
+// (WithPollInterval) with one Stat and one List per poll.
+func WaitForStart() StreamReadOption {
+	return func(o *streamReadOptions) { o.waitForStart = true }
+}
+
+func buildStreamReadOptions(opts []StreamReadOption) streamReadOptions {
+	var o streamReadOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// waitForStart returns once the stream k exists (its marker or a chunk),
+// polling with the client's backoff, or an error wrapping ctx.Err().
+func (c *Client) waitForStart(ctx context.Context, k streamKeys) error {
+	delay := c.pollMin
+	for {
+		_, err := c.statMarker(ctx, k)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		exists := false
+		if err := c.scanChunks(ctx, k, func(int, backend.ObjectInfo) bool { exists = true; return false }); err != nil {
+			return err
+		}
+		if exists {
+			return nil
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return backend.NewError("get stream", k.name, nil,
+				fmt.Errorf("waiting for the stream to start: %w", ctx.Err()))
+		case <-t.C:
+		}
+		delay = min(2*delay, c.pollMax)
+	}
 }
 
 // FirstChunk, as OpenStream's fromOffset, starts the reader at the lowest
@@ -556,7 +635,7 @@ const FirstChunk = -1
 // be called from another goroutine to stop a waiting Read, or a read of a
 // chunk that stalls, which then returns an ErrClosed error. The reader
 // starts no goroutine. The caller must Close it.
-func (c *Client) OpenStream(ctx context.Context, name string, fromOffset int) (io.ReadCloser, error) {
+func (c *Client) OpenStream(ctx context.Context, name string, fromOffset int, opts ...StreamReadOption) (io.ReadCloser, error) {
 	const op = "open stream"
 	k, err := newStreamKeys(op, name)
 	if err != nil {
@@ -569,6 +648,12 @@ func (c *Client) OpenStream(ctx context.Context, name string, fromOffset int) (i
 	// backend call in flight, the first chunk's included;
 	// context.WithCancel starts no goroutine.
 	rctx, cancel := context.WithCancel(ctx)
+	if buildStreamReadOptions(opts).waitForStart {
+		if err := c.waitForStart(rctx, k); err != nil {
+			cancel()
+			return nil, err
+		}
+	}
 	if fromOffset == FirstChunk {
 		if fromOffset, err = c.firstChunk(rctx, k); err != nil {
 			cancel()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,7 +26,7 @@ func (a *app) streamCommand() *cobra.Command {
 NAME/BASE.1, ... (BASE is NAME's last segment) plus, while its writer is
 open, the marker NAME/.inprogress. See docs/streams.md.`,
 	}
-	cmd.AddCommand(a.streamPutCommand(), a.streamGetCommand())
+	cmd.AddCommand(a.streamPutCommand(), a.streamGetCommand(), a.streamLsCommand(), a.streamRmCommand())
 	return cmd
 }
 
@@ -153,7 +154,8 @@ func copyBlocks(w io.Writer, r io.Reader, size int, lines bool) (chunks int, tot
 
 func (a *app) streamGetCommand() *cobra.Command {
 	var from int
-	var follow bool
+	var follow, wait bool
+	var since string
 	cmd := &cobra.Command{
 		Use:   "get NAME",
 		Short: "Write the chunks of the stream object NAME to stdout",
@@ -161,14 +163,34 @@ func (a *app) streamGetCommand() *cobra.Command {
 order, from chunk --from (default 0). Without --follow it writes the
 chunks that exist now and ends. With --follow it follows a live stream
 like tail -f: it waits for each next chunk and ends when the writer
-closes the stream (or on SIGINT).`,
+closes the stream (or on SIGINT). With --wait it also waits for a stream
+that does not exist yet to start, like tail -F.
+
+--since starts at the first chunk written at or after a time: a duration
+back from now (10m, 1h30m) or an RFC 3339 time (2026-12-04T10:05:00Z).
+Times are the store's, to the second; it lists the stream's chunks once
+and reads no body to find the place.`,
 		Example: `  objstore stream get captures/eth0 > eth0.pcap
-  objstore stream get --follow logs/app`,
+  objstore stream get --follow logs/app
+  objstore stream get --since 10m captures/eth0 > last10min.pcap
+  objstore stream get --follow --wait logs/next-run`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			name := args[0]
 			if from < 0 {
 				return usagef("--from %d: chunk indexes start at 0", from)
+			}
+			if wait && !follow {
+				return usagef("--wait waits for a stream to start and follows it: use it with --follow")
+			}
+			var sinceTime time.Time
+			if since != "" {
+				if cmd.Flags().Changed("from") {
+					return usagef("--since and --from both choose the first chunk: give one")
+				}
+				if sinceTime, err = parseSince(since, time.Now()); err != nil {
+					return err
+				}
 			}
 			ctx := cmd.Context()
 			c, err := a.client(ctx)
@@ -176,8 +198,24 @@ closes the stream (or on SIGINT).`,
 				return err
 			}
 			defer closeWith(c, &err)
+			var opts []objstore.StreamReadOption
+			if wait {
+				opts = append(opts, objstore.WaitForStart())
+			}
+			if since != "" {
+				if follow {
+					rc, err := c.OpenStreamSince(ctx, name, sinceTime, opts...)
+					if err != nil {
+						return err
+					}
+					return a.copyReader(name, rc)
+				}
+				if from, err = c.ChunkAt(ctx, name, sinceTime); err != nil {
+					return err
+				}
+			}
 			if follow {
-				return a.copyStream(ctx, c, name, from)
+				return a.copyStream(ctx, c, name, from, opts...)
 			}
 			st, err := c.StatObject(ctx, name)
 			if err != nil {
@@ -204,16 +242,37 @@ closes the stream (or on SIGINT).`,
 	}
 	cmd.Flags().IntVar(&from, "from", 0, "first chunk to write (a chunk index)")
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "wait for new chunks until the writer closes the stream")
+	cmd.Flags().BoolVar(&wait, "wait", false, "with --follow: wait for a stream that does not exist yet to start")
+	cmd.Flags().StringVar(&since, "since", "", "start at the first chunk written at or after this time: a duration back from now (10m) or an RFC 3339 time")
 	return cmd
+}
+
+// parseSince reads --since: a duration back from now, or an RFC 3339 time.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		if d < 0 {
+			return time.Time{}, usagef("--since %s: give a positive duration back from now (10m)", s)
+		}
+		return now.Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, usagef("--since %q: give a duration back from now (10m, 1h30m) or an RFC 3339 time (2026-12-04T10:05:00Z)", s)
 }
 
 // copyStream writes the stream from chunk from to stdout, following a live
 // writer, until the stream ends.
-func (a *app) copyStream(ctx context.Context, c *objstore.Client, name string, from int) error {
-	rc, err := c.OpenStream(ctx, name, from)
+func (a *app) copyStream(ctx context.Context, c *objstore.Client, name string, from int, opts ...objstore.StreamReadOption) error {
+	rc, err := c.OpenStream(ctx, name, from, opts...)
 	if err != nil {
 		return err
 	}
+	return a.copyReader(name, rc)
+}
+
+// copyReader writes a stream reader to stdout and closes it.
+func (a *app) copyReader(name string, rc io.ReadCloser) error {
 	defer rc.Close()
 	if _, err := io.Copy(a.out, rc); err != nil {
 		return backend.NewError("get stream", name, nil, err)
