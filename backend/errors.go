@@ -71,14 +71,19 @@ func (e *Error) text() string {
 	if e.Key != "" {
 		msg += " " + strconv.Quote(e.Key)
 	}
+	var cause string
+	if e.Err != nil {
+		cause = e.Err.Error()
+	}
+	// The inner error counts only where its text is part of the cause's
+	// (a layer may wrap an *Error but say something else).
 	var inner *Error
-	nested := e.Err != nil && errors.As(e.Err, &inner)
+	nested := e.Err != nil && errors.As(e.Err, &inner) && strings.Contains(cause, inner.Error())
 	repeated := nested && inner.Kind == e.Kind
 	if e.Kind != nil && !repeated {
 		msg += ": " + e.Kind.Error()
 	}
 	if e.Err != nil && e.Err != e.Kind {
-		cause := e.Err.Error()
 		if nested {
 			cause = strings.Replace(cause, inner.Error(), inner.text(), 1)
 		}
