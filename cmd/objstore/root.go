@@ -91,7 +91,7 @@ Exit codes: 0 success, 1 failure (not found, store error), 2 usage error,
 	root.AddCommand(
 		a.putCommand(), a.getCommand(), a.catCommand(), a.lsCommand(), a.statCommand(),
 		a.rmCommand(), a.cpCommand(), a.streamCommand(), a.healthCommand(),
-		a.conformanceCommand(), a.versionCommand(),
+		a.conformanceCommand(), a.versionCommand(), a.watchCommand(),
 	)
 	return root
 }

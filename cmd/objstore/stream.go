@@ -27,6 +27,7 @@ NAME/BASE.1, ... (BASE is NAME's last segment) plus, while its writer is
 open, the marker NAME/.inprogress. See docs/streams.md.`,
 	}
 	cmd.AddCommand(a.streamPutCommand(), a.streamGetCommand(), a.streamLsCommand(), a.streamRmCommand())
+	cmd.AddCommand(a.streamCompactCommand())
 	return cmd
 }
 
