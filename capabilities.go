@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/objstore-dev/objstore/backend"
 )
@@ -20,33 +19,6 @@ func (c *Client) Health(ctx context.Context) ([]backend.EndpointHealth, error) {
 		return nil, notSupported("health", "", "health checks")
 	}
 	return h.Health(ctx)
-}
-
-// PresignGet returns a URL that lets its holder GET the object name
-// without credentials until expiry.
-func (c *Client) PresignGet(ctx context.Context, name string, expiry time.Duration) (string, error) {
-	return c.presign(ctx, "presign get", name, expiry, backend.Presigner.PresignGet)
-}
-
-// PresignPut returns a URL that lets its holder PUT the object name
-// without credentials until expiry.
-func (c *Client) PresignPut(ctx context.Context, name string, expiry time.Duration) (string, error) {
-	return c.presign(ctx, "presign put", name, expiry, backend.Presigner.PresignPut)
-}
-
-func (c *Client) presign(ctx context.Context, op, name string, expiry time.Duration,
-	sign func(backend.Presigner, context.Context, string, time.Duration) (string, error)) (string, error) {
-	if err := backend.ValidateKey(op, name); err != nil {
-		return "", err
-	}
-	if expiry <= 0 {
-		return "", backend.NewError(op, name, ErrInvalidArgument, fmt.Errorf("expiry %v is not positive", expiry))
-	}
-	p, ok := backend.As[backend.Presigner](c.b)
-	if !ok {
-		return "", notSupported(op, name, "presigned URLs")
-	}
-	return sign(p, ctx, name, expiry)
 }
 
 // SetServiceLifecycle makes the store delete the objects under prefix

@@ -29,11 +29,27 @@ type EndpointHealth struct {
 	Err      error         // why it is not live or ready, if known
 }
 
-// Presigner makes URLs that let a holder GET or PUT one object without
-// credentials until expiry.
+// Presigner makes URLs that let their holder make one kind of request on
+// one object, with a plain HTTP client and no credentials, until expiry.
+//
+// Presign signs method (http.MethodGet, MethodHead, MethodPut or
+// MethodDelete) on key for expiry, which must be at least a second; a
+// driver whose signatures have a longest validity (S3 and GCS: 7 days)
+// refuses a longer one. Any other method, or options that the method
+// cannot use, are refused. Every refused argument is an error wrapping
+// ErrInvalidArgument (ErrInvalidKey for key), made before any I/O;
+// CheckPresign makes these checks. Signing is local where the store
+// allows it: the object need not exist.
+//
+// A driver that has the method may still be unable to sign in the way it
+// was configured (anonymous access, a token without a signing key, a
+// store that cannot bind a content type): it then returns an error
+// wrapping ErrNotSupported that says why.
+//
+// The URL is a secret for as long as it is valid: wrappers never log or
+// record it.
 type Presigner interface {
-	PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error)
-	PresignPut(ctx context.Context, key string, expiry time.Duration) (string, error)
+	Presign(ctx context.Context, method, key string, expiry time.Duration, opts PresignOptions) (string, error)
 }
 
 // Lifecycler manages expiry rules: objects under prefix are deleted by the

@@ -45,22 +45,18 @@ func (b *Backend) RemoveMany(ctx context.Context, keys []string) error {
 	return errors.Join(append(refused, err)...)
 }
 
-// PresignGet returns a presigned GET URL for key from a live endpoint. The
-// URL names that one endpoint, so it does not fail over by itself.
-func (b *Backend) PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error) {
-	return b.presign(ctx, "presign-get", key, expiry, backend.Presigner.PresignGet)
-}
-
-// PresignPut returns a presigned PUT URL for key from a live endpoint.
-func (b *Backend) PresignPut(ctx context.Context, key string, expiry time.Duration) (string, error) {
-	return b.presign(ctx, "presign-put", key, expiry, backend.Presigner.PresignPut)
-}
-
-func (b *Backend) presign(ctx context.Context, op, key string, expiry time.Duration,
-	f func(backend.Presigner, context.Context, string, time.Duration) (string, error)) (string, error) {
-	if err := backend.ValidateKey(op, key); err != nil {
+// Presign returns a presigned URL for key from a live endpoint's
+// backend. The URL names that one endpoint, so it does not fail over by
+// itself: a holder whose endpoint goes down asks for another URL. Signing
+// is local on the drivers that sign (minio, s3), so retries only matter
+// for a driver that must ask its server first (minio's region lookup).
+func (b *Backend) Presign(ctx context.Context, method, key string, expiry time.Duration, opts backend.PresignOptions) (string, error) {
+	// The drivers check the expiry against their own longest validity;
+	// 0 here leaves it to them.
+	if err := backend.CheckPresign(method, key, expiry, 0, opts); err != nil {
 		return "", err
 	}
+	op := backend.PresignOp(method)
 	if err := b.checkOpen(op, key); err != nil {
 		return "", err
 	}
@@ -69,7 +65,7 @@ func (b *Backend) presign(ctx context.Context, op, key string, expiry time.Durat
 		if !ok {
 			return "", notSupported(op, key, be, "presigned URLs")
 		}
-		return f(p, ctx, key, expiry)
+		return p.Presign(ctx, method, key, expiry, opts)
 	}))
 }
 

@@ -2,6 +2,7 @@ package failover
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -44,13 +45,13 @@ func TestPresignAndLifecycleAreForwarded(t *testing.T) {
 	b := newBackend(t, c.config())
 	c.ep("a").script(fault{op: "presign", kind: backend.ErrUnavailable})
 	c.ep("b").script(fault{op: "presign", kind: backend.ErrUnavailable})
-	u, err := b.PresignGet(context.Background(), "k", 60e9)
+	u, err := b.Presign(context.Background(), http.MethodGet, "k", 60e9, backend.PresignOptions{})
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(u, "http://a/k?get") || strings.HasPrefix(u, "http://b/k?get"), u)
-	u, err = b.PresignPut(context.Background(), "k", 60e9)
+	u, err = b.Presign(context.Background(), http.MethodPut, "k", 60e9, backend.PresignOptions{})
 	require.NoError(t, err)
 	assert.Contains(t, u, "/k?put")
-	_, err = b.PresignGet(context.Background(), "/bad", 60e9)
+	_, err = b.Presign(context.Background(), http.MethodGet, "/bad", 60e9, backend.PresignOptions{})
 	require.ErrorIs(t, err, backend.ErrInvalidKey)
 
 	// In a real cluster the endpoints share the rules; the fakes do not,
@@ -68,9 +69,9 @@ func TestMissingCapabilitiesAreNotSupported(t *testing.T) {
 	c := newFakeCluster(t, "a")
 	c.plain = true
 	b := newBackend(t, c.config())
-	_, err := b.PresignGet(context.Background(), "k", 60e9)
+	_, err := b.Presign(context.Background(), http.MethodGet, "k", 60e9, backend.PresignOptions{})
 	require.ErrorIs(t, err, backend.ErrNotSupported)
-	_, err = b.PresignPut(context.Background(), "k", 60e9)
+	_, err = b.Presign(context.Background(), http.MethodPut, "k", 60e9, backend.PresignOptions{})
 	require.ErrorIs(t, err, backend.ErrNotSupported)
 	require.ErrorIs(t, b.SetExpiry(context.Background(), "x/", 1), backend.ErrNotSupported)
 	_, err = b.Expiry(context.Background())

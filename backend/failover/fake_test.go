@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -272,18 +273,11 @@ func (f *fakeEndpoint) Health(ctx context.Context) ([]backend.EndpointHealth, er
 	return []backend.EndpointHealth{{Endpoint: f.name, Live: true, Ready: true, Latency: time.Microsecond}}, nil
 }
 
-func (f *fakeEndpoint) PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error) {
+func (f *fakeEndpoint) Presign(ctx context.Context, method, key string, expiry time.Duration, opts backend.PresignOptions) (string, error) {
 	if fl := f.take(call{op: "presign", key: key}); fl != nil {
-		return "", fl.fail(ctx, "presign-get", key)
+		return "", fl.fail(ctx, backend.PresignOp(method), key)
 	}
-	return fmt.Sprintf("http://%s/%s?get&expiry=%v", f.name, key, expiry), nil
-}
-
-func (f *fakeEndpoint) PresignPut(ctx context.Context, key string, expiry time.Duration) (string, error) {
-	if fl := f.take(call{op: "presign", key: key}); fl != nil {
-		return "", fl.fail(ctx, "presign-put", key)
-	}
-	return fmt.Sprintf("http://%s/%s?put&expiry=%v", f.name, key, expiry), nil
+	return fmt.Sprintf("http://%s/%s?%s&expiry=%v", f.name, key, strings.ToLower(method), expiry), nil
 }
 
 func (f *fakeEndpoint) SetExpiry(ctx context.Context, prefix string, days int) error {

@@ -94,6 +94,7 @@ type Backend struct {
 	chunkSize  int
 	attempts   int // Config.MaxAttempts, defaulted
 	removeConc int
+	presign    presignConfig // presign.go
 	guard      backend.Guard
 }
 
@@ -119,6 +120,7 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		name:       cfg.Bucket,
 		chunkSize:  roundUpChunk(cfg.ChunkSize),
 		removeConc: cfg.RemoveConcurrency,
+		presign:    presignConfigOf(cfg),
 	}
 	if b.chunkSize == 0 {
 		b.chunkSize = DefaultChunkSize

@@ -34,19 +34,17 @@ func (x capabilities) Health(ctx context.Context) ([]backend.EndpointHealth, err
 	return h, err
 }
 
-// PresignGet is logged as op "presign-get"; the URL never is.
-func (x capabilities) PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error) {
+// Presign is logged as op "presign-get", "presign-head", "presign-put" or
+// "presign-delete" (backend.PresignOp), with the expiry and any content
+// type; the URL never is.
+func (x capabilities) Presign(ctx context.Context, method, key string, expiry time.Duration, opts backend.PresignOptions) (string, error) {
 	start := time.Now()
-	u, err := x.in.Presigner.PresignGet(ctx, key, expiry)
-	x.b.log(ctx, "presign-get", key, start, err, slog.Duration("expiry", expiry))
-	return u, err
-}
-
-// PresignPut is logged as op "presign-put"; the URL never is.
-func (x capabilities) PresignPut(ctx context.Context, key string, expiry time.Duration) (string, error) {
-	start := time.Now()
-	u, err := x.in.Presigner.PresignPut(ctx, key, expiry)
-	x.b.log(ctx, "presign-put", key, start, err, slog.Duration("expiry", expiry))
+	u, err := x.in.Presigner.Presign(ctx, method, key, expiry, opts)
+	attrs := []slog.Attr{slog.Duration("expiry", expiry)}
+	if opts.ContentType != "" {
+		attrs = append(attrs, slog.String("content_type", opts.ContentType))
+	}
+	x.b.log(ctx, backend.PresignOp(method), key, start, err, attrs...)
 	return u, err
 }
 

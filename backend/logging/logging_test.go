@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -214,7 +215,7 @@ func TestNoSecrets(t *testing.T) {
 	_, err := b.Stat(t.Context(), "captures/one.pcap")
 	require.ErrorIs(t, err, backend.ErrUnavailable)
 	require.Contains(t, err.Error(), secret, "the test plants a secret in the error")
-	u, err := b.(backend.Presigner).PresignGet(t.Context(), "captures/one.pcap", time.Minute)
+	u, err := b.(backend.Presigner).Presign(t.Context(), http.MethodGet, "captures/one.pcap", time.Minute, backend.PresignOptions{})
 	require.NoError(t, err)
 	require.Contains(t, u, observetest.PresignSecret)
 	o := logging.Observer(logger, logging.WithName("http://u:"+secret+"@h"))
@@ -252,7 +253,7 @@ func TestCapabilities(t *testing.T) {
 	f := logging.New(observetest.NewFull(), logger)
 	_, err := f.(backend.HealthChecker).Health(ctx)
 	require.NoError(t, err)
-	_, err = f.(backend.Presigner).PresignPut(ctx, "/bad", time.Minute)
+	_, err = f.(backend.Presigner).Presign(ctx, http.MethodPut, "/bad", time.Minute, backend.PresignOptions{})
 	require.ErrorIs(t, err, backend.ErrInvalidKey)
 	require.NoError(t, f.(backend.Lifecycler).SetExpiry(ctx, "logs/", 3))
 	_, err = f.(backend.Lifecycler).Expiry(ctx)

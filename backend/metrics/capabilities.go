@@ -33,19 +33,12 @@ func (x capabilities) Health(ctx context.Context) ([]backend.EndpointHealth, err
 	return h, err
 }
 
-// PresignGet is counted as op "presign-get".
-func (x capabilities) PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error) {
+// Presign is counted as op "presign-get", "presign-head", "presign-put"
+// or "presign-delete" (backend.PresignOp).
+func (x capabilities) Presign(ctx context.Context, method, key string, expiry time.Duration, opts backend.PresignOptions) (string, error) {
 	start := time.Now()
-	u, err := x.in.Presigner.PresignGet(ctx, key, expiry)
-	x.b.done("presign-get", start, err)
-	return u, err
-}
-
-// PresignPut is counted as op "presign-put".
-func (x capabilities) PresignPut(ctx context.Context, key string, expiry time.Duration) (string, error) {
-	start := time.Now()
-	u, err := x.in.Presigner.PresignPut(ctx, key, expiry)
-	x.b.done("presign-put", start, err)
+	u, err := x.in.Presigner.Presign(ctx, method, key, expiry, opts)
+	x.b.done(backend.PresignOp(method), start, err)
 	return u, err
 }
 

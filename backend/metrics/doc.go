@@ -20,7 +20,7 @@
 //	objstore_endpoint_up{backend,endpoint}                 gauge 1/0 (Observer)
 //
 // op is put, get, stat, list, remove, remove-many, health, presign-get,
-// presign-put, set-expiry, expiry, or read (a Get body that failed after
+// presign-head, presign-put, presign-delete, set-expiry, expiry, or read (a Get body that failed after
 // Get returned). outcome and reason are one of ok, not_found, exist,
 // invalid, unavailable, busy, canceled, error (see Outcome).
 //

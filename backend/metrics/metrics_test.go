@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -218,9 +219,9 @@ func TestCapabilities(t *testing.T) {
 	require.NoError(t, err)
 	p, ok := f.(backend.Presigner)
 	require.True(t, ok)
-	_, err = p.PresignGet(ctx, "k", 0)
+	_, err = p.Presign(ctx, http.MethodGet, "k", 0, backend.PresignOptions{})
 	require.NoError(t, err)
-	_, err = p.PresignPut(ctx, "/bad", 0)
+	_, err = p.Presign(ctx, http.MethodPut, "/bad", 0, backend.PresignOptions{})
 	require.ErrorIs(t, err, backend.ErrInvalidKey)
 	l, ok := f.(backend.Lifecycler)
 	require.True(t, ok)

@@ -74,7 +74,7 @@ func TestPresign(t *testing.T) {
 	plain := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 
 	const key = "shared/report 1+1.txt"
-	put, err := d.PresignPut(ctx, key, time.Minute)
+	put, err := d.Presign(ctx, http.MethodPut, key, time.Minute, backend.PresignOptions{})
 	require.NoError(t, err)
 	assert.NotContains(t, put, srv.SecretKey)
 	req, err := http.NewRequest(http.MethodPut, put, strings.NewReader("made by a holder of the URL"))
@@ -88,7 +88,7 @@ func TestPresign(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "made by a holder of the URL", string(readAll(t, rc)))
 
-	get, err := d.PresignGet(ctx, key, time.Minute)
+	get, err := d.Presign(ctx, http.MethodGet, key, time.Minute, backend.PresignOptions{})
 	require.NoError(t, err)
 	assert.NotContains(t, get, srv.SecretKey)
 	resp, err = plain.Get(get)
@@ -106,10 +106,10 @@ func TestPresign(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 
 	for _, bad := range []time.Duration{0, time.Millisecond, 8 * 24 * time.Hour} {
-		_, err = d.PresignGet(ctx, key, bad)
+		_, err = d.Presign(ctx, http.MethodGet, key, bad, backend.PresignOptions{})
 		assert.ErrorIs(t, err, backend.ErrInvalidArgument, "expiry %v", bad)
 	}
-	_, err = d.PresignPut(ctx, "/bad", time.Minute)
+	_, err = d.Presign(ctx, http.MethodPut, "/bad", time.Minute, backend.PresignOptions{})
 	assert.ErrorIs(t, err, backend.ErrInvalidKey)
 }
 

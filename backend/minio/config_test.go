@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -148,7 +149,7 @@ func TestSecretsStayHidden(t *testing.T) {
 	_, err = b.Stat(ctx, "missing")
 	require.ErrorIs(t, err, backend.ErrNotFound)
 	seen = append(seen, err.Error())
-	url, err := d.PresignGet(ctx, "k0", time.Minute)
+	url, err := d.Presign(ctx, http.MethodGet, "k0", time.Minute, backend.PresignOptions{})
 	require.NoError(t, err)
 	seen = append(seen, url)
 
@@ -287,7 +288,7 @@ func TestNewFailsOver(t *testing.T) {
 	require.NoError(t, br.RemoveMany(ctx, []string{"fo/0", "fo/1"}))
 	ps, ok := backend.As[backend.Presigner](b)
 	require.True(t, ok)
-	u, err := ps.PresignGet(ctx, "fo/2", time.Minute)
+	u, err := ps.Presign(ctx, http.MethodGet, "fo/2", time.Minute, backend.PresignOptions{})
 	require.NoError(t, err)
 	assert.Contains(t, u, srv.Endpoint, "presigned on the live endpoint")
 	lc, ok := backend.As[backend.Lifecycler](b)

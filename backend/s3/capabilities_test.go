@@ -26,7 +26,7 @@ func TestPresign(t *testing.T) {
 		client := &http.Client{Transport: &http.Transport{}}
 		t.Cleanup(client.CloseIdleConnections)
 
-		putURL, err := p.PresignPut(t.Context(), "pre/sent é", time.Minute)
+		putURL, err := p.Presign(t.Context(), http.MethodPut, "pre/sent é", time.Minute, backend.PresignOptions{})
 		require.NoError(t, err)
 		assert.NotContains(t, putURL, srv.secretKey)
 		req, err := http.NewRequestWithContext(t.Context(), http.MethodPut, putURL, strings.NewReader("presigned body"))
@@ -38,7 +38,7 @@ func TestPresign(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode, "%s", msg)
 		assert.Equal(t, "presigned body", string(getAll(t, b, "pre/sent é")))
 
-		getURL, err := p.PresignGet(t.Context(), "pre/sent é", time.Minute)
+		getURL, err := p.Presign(t.Context(), http.MethodGet, "pre/sent é", time.Minute, backend.PresignOptions{})
 		require.NoError(t, err)
 		resp, err = client.Get(getURL)
 		require.NoError(t, err)
@@ -53,11 +53,11 @@ func TestPresign(t *testing.T) {
 		resp.Body.Close()
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 
-		_, err = p.PresignGet(t.Context(), "pre/x", 0)
+		_, err = p.Presign(t.Context(), http.MethodGet, "pre/x", 0, backend.PresignOptions{})
 		assert.ErrorIs(t, err, backend.ErrInvalidArgument)
-		_, err = p.PresignPut(t.Context(), "pre/x", 8*24*time.Hour)
+		_, err = p.Presign(t.Context(), http.MethodPut, "pre/x", 8*24*time.Hour, backend.PresignOptions{})
 		assert.ErrorIs(t, err, backend.ErrInvalidArgument)
-		_, err = p.PresignGet(t.Context(), "../x", time.Minute)
+		_, err = p.Presign(t.Context(), http.MethodGet, "../x", time.Minute, backend.PresignOptions{})
 		assert.ErrorIs(t, err, backend.ErrInvalidKey)
 	})
 }

@@ -37,12 +37,8 @@ func (w withoutLifecycle) RemoveMany(ctx context.Context, keys []string) error {
 	return w.Backend.(backend.BatchRemover).RemoveMany(ctx, keys)
 }
 
-func (w withoutLifecycle) PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error) {
-	return w.Backend.(backend.Presigner).PresignGet(ctx, key, expiry)
-}
-
-func (w withoutLifecycle) PresignPut(ctx context.Context, key string, expiry time.Duration) (string, error) {
-	return w.Backend.(backend.Presigner).PresignPut(ctx, key, expiry)
+func (w withoutLifecycle) Presign(ctx context.Context, method, key string, expiry time.Duration, opts backend.PresignOptions) (string, error) {
+	return w.Backend.(backend.Presigner).Presign(ctx, method, key, expiry, opts)
 }
 
 func (w withoutLifecycle) Health(ctx context.Context) ([]backend.EndpointHealth, error) {

@@ -35,18 +35,11 @@ func (x capabilities) Health(ctx context.Context) ([]backend.EndpointHealth, err
 	return h, err
 }
 
-// PresignGet is traced as objstore.presign-get; the URL is never recorded.
-func (x capabilities) PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error) {
-	ctx, span := x.b.start(ctx, "presign-get", key, expiryAttr(expiry))
-	u, err := x.in.Presigner.PresignGet(ctx, key, expiry)
-	end(span, err)
-	return u, err
-}
-
-// PresignPut is traced as objstore.presign-put; the URL is never recorded.
-func (x capabilities) PresignPut(ctx context.Context, key string, expiry time.Duration) (string, error) {
-	ctx, span := x.b.start(ctx, "presign-put", key, expiryAttr(expiry))
-	u, err := x.in.Presigner.PresignPut(ctx, key, expiry)
+// Presign is traced as objstore.presign-get, -head, -put or -delete
+// (backend.PresignOp), with objstore.expiry; the URL is never recorded.
+func (x capabilities) Presign(ctx context.Context, method, key string, expiry time.Duration, opts backend.PresignOptions) (string, error) {
+	ctx, span := x.b.start(ctx, backend.PresignOp(method), key, expiryAttr(expiry))
+	u, err := x.in.Presigner.Presign(ctx, method, key, expiry, opts)
 	end(span, err)
 	return u, err
 }

@@ -9,8 +9,8 @@
 //
 // Span names are "objstore." + op: objstore.put, objstore.get,
 // objstore.stat, objstore.list, objstore.remove, objstore.remove-many,
-// objstore.health, objstore.presign-get, objstore.presign-put,
-// objstore.set-expiry, objstore.expiry. Spans are of kind client, children
+// objstore.health, objstore.presign-get, objstore.presign-head,
+// objstore.presign-put, objstore.presign-delete, objstore.set-expiry, objstore.expiry. Spans are of kind client, children
 // of the span in the caller's context, and the context given to the inner
 // backend carries the new span (so that HTTP instrumentation below nests
 // under it, and the Observer's events land on it).

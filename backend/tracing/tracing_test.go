@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -171,9 +172,9 @@ func TestCapabilities(t *testing.T) {
 	f := tracing.New(observetest.NewFull(), tp)
 	_, err := f.(backend.HealthChecker).Health(ctx)
 	require.NoError(t, err)
-	u, err := f.(backend.Presigner).PresignGet(ctx, "k", time.Minute)
+	u, err := f.(backend.Presigner).Presign(ctx, http.MethodGet, "k", time.Minute, backend.PresignOptions{})
 	require.NoError(t, err)
-	_, err = f.(backend.Presigner).PresignPut(ctx, "k", time.Minute)
+	_, err = f.(backend.Presigner).Presign(ctx, http.MethodPut, "k", time.Minute, backend.PresignOptions{})
 	require.NoError(t, err)
 	require.NoError(t, f.(backend.Lifecycler).SetExpiry(ctx, "logs/", 3))
 	_, err = f.(backend.Lifecycler).Expiry(ctx)

@@ -3,6 +3,7 @@ package observe_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -54,12 +55,8 @@ func (s spy) Health(context.Context) ([]backend.EndpointHealth, error) {
 	s.record("Health")
 	return nil, nil
 }
-func (s spy) PresignGet(context.Context, string, time.Duration) (string, error) {
-	s.record("PresignGet")
-	return "", nil
-}
-func (s spy) PresignPut(context.Context, string, time.Duration) (string, error) {
-	s.record("PresignPut")
+func (s spy) Presign(_ context.Context, method, _ string, _ time.Duration, _ backend.PresignOptions) (string, error) {
+	s.record("Presign" + method)
 	return "", nil
 }
 func (s spy) SetExpiry(context.Context, string, int) error { s.record("SetExpiry"); return nil }
@@ -118,9 +115,9 @@ func callAll(t *testing.T, b backend.Backend) {
 		require.NoError(t, err)
 	}
 	if x, ok := b.(backend.Presigner); ok {
-		_, err := x.PresignGet(ctx, "k", time.Minute)
+		_, err := x.Presign(ctx, http.MethodGet, "k", time.Minute, backend.PresignOptions{})
 		require.NoError(t, err)
-		_, err = x.PresignPut(ctx, "k", time.Minute)
+		_, err = x.Presign(ctx, http.MethodPut, "k", time.Minute, backend.PresignOptions{})
 		require.NoError(t, err)
 	}
 	if x, ok := b.(backend.Lifecycler); ok {
@@ -152,7 +149,7 @@ func TestComposeEveryCombination(t *testing.T) {
 				wantCalls[1] = []string{"hc.Health"}
 			}
 			if want[2] {
-				wantCalls[2] = []string{"ps.PresignGet", "ps.PresignPut"}
+				wantCalls[2] = []string{"ps.PresignGET", "ps.PresignPUT"}
 			}
 			if want[3] {
 				wantCalls[3] = []string{"lc.SetExpiry", "lc.Expiry"}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"net/http"
 	"sync"
 	"time"
 
@@ -44,18 +45,15 @@ func (f *Full) Health(context.Context) ([]backend.EndpointHealth, error) {
 	return []backend.EndpointHealth{{Endpoint: "mem", Live: true, Ready: true}}, nil
 }
 
-// PresignGet returns a URL signed with PresignSecret.
-func (f *Full) PresignGet(_ context.Context, key string, _ time.Duration) (string, error) {
-	return "https://store.example/" + key + "?X-Amz-Signature=" + PresignSecret, nil
-}
-
-// PresignPut is PresignGet after a key check, so that it can fail with
-// ErrInvalidKey.
-func (f *Full) PresignPut(ctx context.Context, key string, expiry time.Duration) (string, error) {
-	if err := backend.ValidateKey("presign-put", key); err != nil {
-		return "", err
+// Presign returns a URL signed with PresignSecret. It checks nothing but,
+// for a PUT, the key, so that a test can make it fail with ErrInvalidKey.
+func (f *Full) Presign(_ context.Context, method, key string, _ time.Duration, _ backend.PresignOptions) (string, error) {
+	if method == http.MethodPut {
+		if err := backend.ValidateKey(backend.PresignOp(method), key); err != nil {
+			return "", err
+		}
 	}
-	return f.PresignGet(ctx, key, expiry)
+	return "https://store.example/" + key + "?X-Amz-Signature=" + PresignSecret, nil
 }
 
 // SetExpiry records the rule.
