@@ -115,7 +115,7 @@ func (bl blocker) describe(b *Backend, key string) string {
 		return fmt.Sprintf("%q is a temp file of a put in progress or of a crashed writer; New and RemoveStaleTemps remove it once it is older than the stale-temp age (%v by default), or remove it yourself if no put is running, and put %q again",
 			bl.path, DefaultStaleTempAge, key)
 	case bl.kind == kindFile:
-		return fmt.Sprintf("%q is a file that is not an object of this store (a foreign or incomplete file, or a name that no key maps to); remove or move it and put %q again",
+		return fmt.Sprintf("%q is a file whose name no key maps to (a name reserved by the driver, or one that is not valid UTF-8 or holds control characters), so it is no object; remove or move it and put %q again",
 			bl.path, key)
 	}
 	if fi, err := b.root.Lstat(bl.path); err == nil && fi.Mode()&iofs.ModeSymlink != 0 {

@@ -2,12 +2,17 @@
 // directory, confined with os.Root so that no key, prefix or symbolic link
 // can reach a file outside that directory.
 //
-// The object with key "a/b/c" is the file <dir>/a/b/c, so the store can be
-// browsed with ordinary tools. Each file starts with a small header (a magic
-// line and one JSON line with the size, ETag, content type and metadata)
-// followed by the object's bytes unchanged; data and metadata therefore
-// change together with one atomic rename(2). docs/fs.md describes the
-// format, the guarantees and the limits.
+// The object with key "a/b/c" is the file <dir>/a/b/c, holding exactly the
+// object's bytes, so the store can be browsed and its objects opened with
+// ordinary tools. The content type and metadata live in the extended
+// attribute user.objstore, set on the temp file before the atomic
+// rename(2), so data and metadata change together. The ETag is derived
+// from the file's inode, size and modification time. Every regular file
+// is an object, so an existing directory is a store as it is (a file
+// without the attribute has no metadata and the content type
+// application/octet-stream), and files in the format of earlier versions
+// (a header before the data) are read as before until overwritten.
+// docs/fs.md describes the format, the guarantees and the limits.
 //
 // # URLs
 //
@@ -17,8 +22,8 @@
 //	file://.                     the working directory itself
 //
 // The query parameter stale_temp_age (a time.ParseDuration string, for
-// example ?stale_temp_age=10m) sets WithStaleTempAge. Any other query
-// parameter is an error.
+// example ?stale_temp_age=10m) sets WithStaleTempAge; metadata=none sets
+// WithoutMetadata. Any other query parameter is an error.
 //
 // # Errors
 //
@@ -26,8 +31,11 @@
 // unwraps to a sentinel of package backend and to the *os.PathError or
 // syscall.Errno behind it:
 //
-//   - a missing key, or a file that is not a complete object (no header,
-//     truncated), gives backend.ErrNotFound;
+//   - a missing key, or a directory, pipe, socket or device at the key,
+//     gives backend.ErrNotFound;
+//   - New on a file system without user extended attributes gives
+//     backend.ErrNotSupported, unless WithoutMetadata is given; with it, a
+//     Put with metadata or a content type gives backend.ErrNotSupported;
 //   - a key that is an existing object's directory or lies below an
 //     existing object ("a/b" while "a" exists, or the reverse) gives
 //     backend.ErrExist, and the message names the conflicting object (or,

@@ -71,7 +71,8 @@ func TestPutOverDirectoryWithNonObjects(t *testing.T) {
 		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 	}
 	tmp := fs.TempPrefix + "0123456789abcdef"
-	write("foreign/a/b/notes.txt", "not an object")
+	write("foreign/a/b/notes.txt", "a plain file: an object")
+	write("reserved/a/"+fs.ReservedPrefix+"x", "no key maps to this name")
 	mkdirs(t, dir, "foreign/empty/x")
 	write("temp/a/"+tmp, "half a put")
 	mkdirs(t, dir, "link/sub")
@@ -84,7 +85,8 @@ func TestPutOverDirectoryWithNonObjects(t *testing.T) {
 		key, path string
 		says      []string
 	}{
-		{"foreign", "foreign/a/b/notes.txt", []string{"not an object", "remove"}},
+		{"foreign", "foreign/a/b/notes.txt", []string{`object "foreign/a/b/notes.txt" exists`}},
+		{"reserved", "reserved/a/" + fs.ReservedPrefix + "x", []string{"no key maps to", "remove"}},
 		{"temp", "temp/a/" + tmp, []string{"temp file", "RemoveStaleTemps"}},
 		{"link", "link/sub/l", []string{"symbolic link", "remove"}},
 		{"fifo", "fifo/a/p", []string{"not a regular file", "remove"}},

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/objstore-dev/objstore/backend"
 )
@@ -19,16 +20,31 @@ var (
 // concurrent use by many goroutines, and by several processes sharing the
 // directory (every change is an atomic rename, link or unlink).
 type Backend struct {
-	root   *os.Root // every file operation goes through it
-	dir    string   // absolute path of the root, for String and errors
-	cfg    config
-	closed atomic.Bool
+	root    *os.Root // every file operation goes through it
+	rootDir *os.File // the root directory, for openat2 (see openRead)
+	rootRC  syscall.RawConn
+	dir     string // absolute path of the root, for String and errors
+	cfg     config
+	// statList: List reads stat data only (the store holds no v1 files;
+	// see layout.go); otherwise it opens each file, as Stat does.
+	statList bool
+	euid     int   // for mayRead
+	groups   []int // effective and supplementary group IDs, for mayRead
+	closed   atomic.Bool
 }
 
 // New opens the store in dir, creating the directory (and its parents) if
 // it is missing, and removes temp files older than the stale-temp age
 // (WithStaleTempAge) that crashed writers left behind. Failures of that
 // cleanup do not fail New; RemoveStaleTemps reports them.
+//
+// An existing directory is a store as it is: every regular file in it is
+// an object, and New writes nothing into a directory that holds anything
+// (but a temp-file probe, removed at once). New checks that the file
+// system has user extended attributes, where objects keep their content
+// type and metadata; where it has none (ramfs, vfat, some network and
+// FUSE file systems), New fails with ErrNotSupported unless
+// WithoutMetadata is given.
 func New(dir string, opts ...Option) (*Backend, error) {
 	if dir == "" {
 		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, errors.New("directory is empty"))
@@ -50,7 +66,23 @@ func New(dir string, opts ...Option) (*Backend, error) {
 	if err != nil {
 		return nil, backend.NewError("open", "", kindOf(err), err)
 	}
-	b := &Backend{root: root, dir: abs, cfg: cfg}
+	b := &Backend{root: root, dir: abs, cfg: cfg, euid: os.Geteuid()}
+	if b.rootDir, err = root.Open("."); err == nil {
+		b.rootRC, err = b.rootDir.SyscallConn()
+	}
+	if err != nil {
+		b.Close()
+		return nil, backend.NewError("open", "", kindOf(err), err)
+	}
+	if b.euid != 0 {
+		b.groups, _ = os.Getgroups()
+		b.groups = append(b.groups, os.Getegid())
+	}
+	if err := b.probeAttrs(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	b.statList = b.layout()
 	if cfg.staleTempAge >= 0 {
 		_, _ = b.RemoveStaleTemps(context.Background(), cfg.staleTempAge)
 	}
@@ -68,6 +100,9 @@ func (b *Backend) String() string { return "file://" + filepath.ToSlash(b.dir) }
 func (b *Backend) Close() error {
 	if b.closed.Swap(true) {
 		return nil
+	}
+	if b.rootDir != nil {
+		b.rootDir.Close()
 	}
 	if err := b.root.Close(); err != nil {
 		return backend.NewError("close", "", nil, err)

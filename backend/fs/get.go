@@ -9,10 +9,10 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 )
 
-// Get opens the object file, checks its header and returns a reader of the
-// requested range straight from the file. The open file keeps the version
-// it opened: a concurrent Put renames a new file into place and never
-// changes this one, so the reader always sees one complete version.
+// Get opens the object file and returns a reader of the requested range
+// straight from the file. The open file keeps the version it opened: a
+// concurrent Put renames a new file into place and never changes this
+// one, so the reader always sees one complete version.
 func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
 	if err := backend.CheckGet(key, opts); err != nil {
 		return nil, backend.ObjectInfo{}, err
@@ -24,26 +24,25 @@ func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) 
 	if err := b.check(ctx, "get", key); err != nil {
 		return nil, backend.ObjectInfo{}, err
 	}
-	f, h, dataOff, fi, err := openObject(b.root, p, nil)
+	o, err := b.openObject(p, key, nil)
 	if err != nil {
 		return nil, backend.ObjectInfo{}, b.wrap("get", key, err)
 	}
-	info := objectInfo(key, h, fi)
-	off, n, err := backend.ResolveRange(key, info.Size, opts)
+	off, n, err := backend.ResolveRange(key, o.info.Size, opts)
 	if err != nil {
-		f.Close()
+		o.f.Close()
 		return nil, backend.ObjectInfo{}, err
 	}
 	return &objectReader{
 		ctx:  ctx,
 		key:  key,
-		f:    f,
-		r:    io.NewSectionReader(f, dataOff+off, n),
+		f:    o.f,
+		off:  o.dataOff + off,
 		left: n,
-	}, info, nil
+	}, o.info, nil
 }
 
-// Stat reads only the header of the object file.
+// Stat opens the object file for its stat data and attribute.
 func (b *Backend) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
 	p, err := keyToPath("stat", key)
 	if err != nil {
@@ -52,26 +51,12 @@ func (b *Backend) Stat(ctx context.Context, key string) (backend.ObjectInfo, err
 	if err := b.check(ctx, "stat", key); err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	f, h, _, fi, err := openObject(b.root, p, nil)
+	o, err := b.openObject(p, key, nil)
 	if err != nil {
 		return backend.ObjectInfo{}, b.wrap("stat", key, err)
 	}
-	f.Close()
-	return objectInfo(key, h, fi), nil
-}
-
-// objectInfo builds the ObjectInfo of an object from its header and the
-// file's FileInfo (for LastModified: rename and link keep the mtime of
-// the temp file's last write).
-func objectInfo(key string, h header, fi os.FileInfo) backend.ObjectInfo {
-	return backend.ObjectInfo{
-		Key:          key,
-		Size:         h.Size,
-		LastModified: fi.ModTime().UTC(),
-		ETag:         h.ETag,
-		ContentType:  h.ContentType,
-		Metadata:     h.Metadata,
-	}
+	o.f.Close()
+	return o.info, nil
 }
 
 // objectReader reads one range of an object file. It stops with the
@@ -82,8 +67,8 @@ func objectInfo(key string, h header, fi os.FileInfo) backend.ObjectInfo {
 type objectReader struct {
 	ctx    context.Context
 	key    string
-	f      *os.File
-	r      *io.SectionReader
+	f      fileHandle
+	off    int64 // of the next byte in the file
 	left   int64
 	closed bool
 }
@@ -98,13 +83,17 @@ func (o *objectReader) Read(p []byte) (int, error) {
 	if err := o.ctx.Err(); err != nil {
 		return 0, backend.NewError("get", o.key, nil, err)
 	}
-	n, err := o.r.Read(p)
+	if int64(len(p)) > o.left {
+		p = p[:o.left]
+	}
+	n, err := o.f.ReadAt(p, o.off)
+	o.off += int64(n)
 	o.left -= int64(n)
 	switch {
 	case err == io.EOF && o.left > 0:
 		return n, backend.NewError("get", o.key, nil,
 			fmt.Errorf("object file ended %d bytes before the end of the range: %w", o.left, io.ErrUnexpectedEOF))
-	case err == io.EOF:
+	case err == io.EOF, err == nil && o.left == 0:
 		return n, io.EOF
 	case err != nil:
 		return n, backend.NewError("get", o.key, kindOf(err), err)

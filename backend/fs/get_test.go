@@ -65,9 +65,10 @@ func TestGetReader(t *testing.T) {
 		got, err := io.ReadAll(rc)
 		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 		assert.Less(t, len(got), len(data))
-		// And afterwards the file is not a complete object any more.
-		_, err = b.Stat(t.Context(), "trunc")
-		assert.ErrorIs(t, err, backend.ErrNotFound)
+		// Afterwards the object is the shorter file, with another ETag.
+		st, err := b.Stat(t.Context(), "trunc")
+		require.NoError(t, err)
+		assert.Equal(t, fi.Size()-10, st.Size)
 	})
 
 	t.Run("a reader keeps its version across an overwrite", func(t *testing.T) {

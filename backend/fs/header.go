@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
-	"syscall"
 )
 
-// On-disk format of an object file (docs/fs.md has the full description):
+// The format of object files before plain files (objstore/fs v1), still
+// read: a file without the object attribute that starts with a valid v1
+// header is read as before, its header stripped (docs/fs.md, "Stores
+// written by earlier versions"). Put no longer writes it; reserveHeader
+// and encodeHeader remain for the tests that make such files.
 //
 //	objstore/fs v1\n
 //	{"size":N,"etag":"<md5 hex>","content_type":"...","metadata":{...}}<spaces>\n
@@ -30,8 +32,8 @@ const magic = "objstore/fs v1\n"
 // \u003c), so 16 KiB leaves room.
 const maxHeaderLen = 16 << 10
 
-// firstRead is how much of a file Stat and List read first; nearly every
-// header fits.
+// firstRead is how much of a v1 file is read first; nearly every header
+// fits.
 const firstRead = 4 << 10
 
 // header is the JSON line.
@@ -79,9 +81,10 @@ func encodeHeader(h header, n int64) ([]byte, error) {
 	return buf, nil
 }
 
-// errNotObject marks files that are not complete objects: no magic line,
-// a broken header, or a length that disagrees with the header. They are
-// invisible to List and reported as ErrNotFound by Get and Stat.
+// errNotObject marks what is not an object: a directory, a symbolic link
+// loop, a pipe, socket or device at the key; and, inside readHeader, a
+// file whose v1 header does not hold (such a file is then read as a plain
+// file).
 var errNotObject = errors.New("file is not a complete objstore object")
 
 // readHeader reads and checks the header of an open object file of the
@@ -129,33 +132,4 @@ func readHeader(f io.ReaderAt, fileSize int64, buf []byte) (header, int64, error
 		h.Metadata = nil
 	}
 	return h, dataOff, nil
-}
-
-// openObject opens the object file at p (relative to the root) and reads
-// its header. The caller closes f. A directory or other non-regular file at
-// p gives an error wrapping errNotObject.
-func openObject(root *os.Root, p string, buf []byte) (f *os.File, h header, dataOff int64, fi os.FileInfo, err error) {
-	// O_NONBLOCK: opening a named pipe for reading would otherwise wait
-	// for a writer. It has no effect on the regular files that objects are.
-	f, err = root.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		// A socket (ENXIO) or a loop of symbolic links (ELOOP) at the key
-		// is not an object either.
-		if errors.Is(err, syscall.ENXIO) || errors.Is(err, syscall.ELOOP) {
-			err = fmt.Errorf("%w: %w", errNotObject, err)
-		}
-		return nil, h, 0, nil, err
-	}
-	fi, err = f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("%w: %s is not a regular file", errNotObject, fi.Mode().Type())
-	}
-	if err == nil {
-		h, dataOff, err = readHeader(f, fi.Size(), buf)
-	}
-	if err != nil {
-		f.Close()
-		return nil, h, 0, nil, err
-	}
-	return f, h, dataOff, fi, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	iofs "io/fs"
+	"os"
 	"slices"
 	"strings"
 	"syscall"
@@ -64,7 +65,7 @@ func (b *Backend) list(ctx context.Context, opts backend.ListOptions) (backend.L
 		prefix: opts.Prefix,
 		after:  after,
 		limit:  opts.PageSize + 1, // one more, to know whether a next page exists
-		buf:    make([]byte, firstRead),
+		buf:    make([]byte, maxAttrLen),
 		skip:   left,
 	}
 	dirKey := opts.Prefix[:strings.LastIndexByte(opts.Prefix, '/')+1]
@@ -150,14 +151,24 @@ type entry struct {
 const minKeep = 1024
 
 // walk lists the keys under directory dir (relative to the root), whose
-// keys start with dirKey, in order, until the page is full.
+// keys start with dirKey, in order, until the page is full. The directory
+// stays open while its entries are handled: List stats its files through
+// it (fstatat), one path component each.
 func (l *lister) walk(dir, dirKey string) error {
+	d, err := l.b.root.Open(dir)
+	if err == nil {
+		defer d.Close()
+	}
 	lo := "" // sort name of the last entry handled in this directory
-	for {
+	for reads := 0; ; reads++ {
 		if err := l.ctx.Err(); err != nil {
 			return err
 		}
-		ents, complete, err := l.readDir(dir, dirKey, lo, l.limit-len(l.objs))
+		var ents []entry
+		complete := false
+		if err == nil {
+			ents, complete, err = l.readDir(d, dir, dirKey, lo, l.limit-len(l.objs), reads > 0)
+		}
 		if err != nil {
 			if dir != "." && (isNotExist(err) || errors.Is(err, syscall.ENOTDIR)) {
 				return nil // removed by a concurrent Remove: it held nothing
@@ -170,11 +181,10 @@ func (l *lister) walk(dir, dirKey string) error {
 		}
 		for _, e := range ents {
 			lo = e.sort
-			p := joinPath(dir, e.name)
 			if e.isDir {
-				err = l.walk(p, dirKey+e.sort)
+				err = l.walk(joinPath(dir, e.name), dirKey+e.sort)
 			} else {
-				err = l.addFile(p, dirKey+e.seg)
+				err = l.addFile(d, dir, e.name, dirKey+e.seg)
 			}
 			if err != nil {
 				return err
@@ -189,10 +199,10 @@ func (l *lister) walk(dir, dirKey string) error {
 	}
 }
 
-// readDir returns, sorted, the first need entries of dir that come after
-// lo and may lead to keys of the listing; complete is false when more such
-// entries exist.
-func (l *lister) readDir(dir, dirKey, lo string, need int) (ents []entry, complete bool, err error) {
+// readDir returns, sorted, the first need entries of the open directory d
+// that come after lo and may lead to keys of the listing; complete is
+// false when more such entries exist.
+func (l *lister) readDir(d *os.File, dir, dirKey, lo string, need int, rewind bool) (ents []entry, complete bool, err error) {
 	// Keep a few more than the page needs: empty directories and files
 	// that are not objects use up entries without filling the page, and
 	// running out means reading the whole directory again.
@@ -200,7 +210,7 @@ func (l *lister) readDir(dir, dirKey, lo string, need int) (ents []entry, comple
 	byName := func(a, b entry) int { return strings.Compare(a.sort, b.sort) }
 	truncated := false
 	seen := 0
-	err = l.b.scanDir(dir, func(name string, kind entryKind) error {
+	err = l.b.scanOpenDir(d, dir, rewind, func(name string, kind entryKind) error {
 		if seen++; seen%scanBatch == 0 {
 			if err := l.ctx.Err(); err != nil {
 				return err
@@ -256,13 +266,37 @@ func (l *lister) candidate(name string, kind entryKind, dirKey, lo string) (entr
 		(full > l.after || strings.HasPrefix(l.after, full))
 }
 
-// addFile adds the object in file p to the page, unless it is not a
-// complete object or vanished since the directory was read.
-func (l *lister) addFile(p, key string) error {
+// addFile adds the object in file name of the open directory d to the
+// page, unless it vanished since the directory was read or is no regular
+// file. In a store that holds no files of the v1 format (layout.go) it
+// reads the file's stat data only, and leaves the content type and
+// metadata empty; otherwise it opens the file, as Stat does.
+func (l *lister) addFile(d *os.File, dir, name, key string) error {
 	if backend.ValidateKey("list", key) != nil {
 		return nil
 	}
-	f, h, _, fi, err := openObject(l.b.root, p, l.buf)
+	p := joinPath(dir, name)
+	if l.b.statList {
+		st, err := l.b.statAt(d, dir, name)
+		switch {
+		case isNotExist(err), errors.Is(err, syscall.ENOTDIR):
+			return nil
+		case errors.Is(err, iofs.ErrPermission):
+			l.skip.add(key, err)
+			return nil
+		case err != nil:
+			return err
+		case !st.regular():
+			return nil // a directory or link put there since the directory was read
+		case !l.b.mayRead(st):
+			l.skip.add(key, unreadable(p)) // Get would fail: left out, and reported
+			return nil
+		}
+		l.add(plainInfo(key, st, attrs{}))
+		l.objs[len(l.objs)-1].ContentType = ""
+		return nil
+	}
+	o, err := l.b.openObject(p, key, l.buf)
 	if err != nil {
 		if errors.Is(err, errNotObject) || isNotExist(err) || errors.Is(err, syscall.ENOTDIR) || isEscape(err) {
 			return nil
@@ -273,10 +307,14 @@ func (l *lister) addFile(p, key string) error {
 		}
 		return err
 	}
-	f.Close()
-	l.objs = append(l.objs, objectInfo(key, h, fi))
+	o.f.Close()
+	l.add(o.info)
+	return nil
+}
+
+func (l *lister) add(info backend.ObjectInfo) {
+	l.objs = append(l.objs, info)
 	if len(l.objs) == l.limit-1 {
 		l.skipAtLast = l.skip.snapshot()
 	}
-	return nil
 }

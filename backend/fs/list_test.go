@@ -97,7 +97,7 @@ func keysOf(objs []backend.ObjectInfo) []string {
 }
 
 // TestListWideDirectory lists a directory far wider than a page, full of
-// empty directories and files that are not objects, in small pages: the
+// empty directories and symbolic links (never objects), in small pages: the
 // walk keeps only some entries per directory and, where objects are
 // sparse, must read it again to go on, without losing or repeating a key.
 func TestListWideDirectory(t *testing.T) {
@@ -124,7 +124,7 @@ func TestListWideDirectory(t *testing.T) {
 				case i%2 == 0:
 					require.NoError(t, os.Mkdir(p, 0o755))
 				default:
-					require.NoError(t, os.WriteFile(p, []byte("not an object"), 0o644))
+					require.NoError(t, os.Symlink("nowhere", p))
 				}
 			}
 			putKeys(t, b, keys...)
@@ -138,8 +138,12 @@ func TestListWideDirectory(t *testing.T) {
 	}
 }
 
-// TestListSkipsNonObjects puts files the driver did not write into the
-// store: none of them is listed, and Get and Stat report them missing.
+// TestListSkipsNonObjects puts entries the driver did not write into the
+// store: every regular file that a key maps to is an object, whatever it
+// holds (a file that merely starts like a header of the v1 format is read
+// as it is); temp files, reserved and unmappable names, symbolic links,
+// pipes and empty directories are never listed, and Get and Stat report
+// the entries at keys missing.
 func TestListSkipsNonObjects(t *testing.T) {
 	b := newStore(t)
 	putKeys(t, b, "d/obj", "top")
@@ -155,12 +159,21 @@ func TestListSkipsNonObjects(t *testing.T) {
 	write("d/"+fs.TempPrefix+"0123", string(complete))
 	// Other reserved names.
 	write(fs.ReservedPrefix+"lock", string(complete))
-	// Files without a header, with a broken one, truncated, or too long.
-	write("foreign.txt", "hello")
-	write("d/broken", fs.Magic+"{not json}\nxyz")
-	write("d/truncated", string(complete[:len(complete)-1]))
-	write("d/longer", string(complete)+"extra")
-	write("d/unterminated", fs.Magic+strings.Repeat("x", 20000))
+	// Plain files, and files that start like a v1 header but are not one:
+	// all objects, read as they are.
+	v1 := fs.EncodeV1([]byte("v1 data"), "text/plain", nil)
+	plain := map[string]string{
+		"foreign.txt":     "hello",
+		"d/broken":        fs.Magic + "{not json}\nxyz",
+		"d/truncated":     string(v1[:len(v1)-1]),
+		"d/longer":        string(v1) + "extra",
+		"d/unterminated":  fs.Magic + strings.Repeat("x", 20000),
+		"d/magic-only":    fs.Magic,
+		"d/shorter-magic": fs.Magic[:5],
+	}
+	for k, v := range plain {
+		write(k, v)
+	}
 	// A name that no key maps to (invalid UTF-8), a symbolic link to an
 	// object, a named pipe, and empty directories.
 	write("bad\xffname", string(complete))
@@ -168,9 +181,17 @@ func TestListSkipsNonObjects(t *testing.T) {
 	require.NoError(t, syscall.Mkfifo(filepath.Join(root, "d", "fifo"), 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "empty", "deeper"), 0o755))
 
-	assert.Equal(t, []string{"d/obj", "top"}, listKeys(t, b, "", 0))
-	assert.Equal(t, []string{"d/obj", "top"}, listKeys(t, b, "", 1))
-	for _, k := range []string{"foreign.txt", "d/broken", "d/truncated", "d/longer", "d/unterminated", "d/fifo", "empty", "empty/deeper", "d"} {
+	want := []string{"d/broken", "d/longer", "d/magic-only", "d/obj", "d/shorter-magic", "d/truncated", "d/unterminated", "foreign.txt", "top"}
+	assert.Equal(t, want, listKeys(t, b, "", 0))
+	assert.Equal(t, want, listKeys(t, b, "", 1))
+	for k, v := range plain {
+		assert.Equal(t, v, readAll(t, b, k), "Get(%q)", k)
+		st, err := b.Stat(t.Context(), k)
+		require.NoError(t, err)
+		assert.Equal(t, int64(len(v)), st.Size, "Stat(%q)", k)
+		assert.Equal(t, backend.DefaultContentType, st.ContentType, "Stat(%q)", k)
+	}
+	for _, k := range []string{"d/fifo", "empty", "empty/deeper", "d"} {
 		_, err := b.Stat(t.Context(), k)
 		assert.ErrorIs(t, err, backend.ErrNotFound, "Stat(%q)", k)
 		_, _, err = b.Get(t.Context(), k, backend.WholeObject)

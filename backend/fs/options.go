@@ -13,6 +13,7 @@ type config struct {
 	staleTempAge time.Duration
 	fileMode     os.FileMode
 	dirMode      os.FileMode
+	attrs        bool // objects keep content type and metadata in an extended attribute
 }
 
 // DefaultStaleTempAge is how old a temp file must be before New removes it
@@ -21,7 +22,7 @@ type config struct {
 const DefaultStaleTempAge = time.Hour
 
 func defaultConfig() config {
-	return config{staleTempAge: DefaultStaleTempAge, fileMode: 0o644, dirMode: 0o755}
+	return config{staleTempAge: DefaultStaleTempAge, fileMode: 0o644, dirMode: 0o755, attrs: true}
 }
 
 // WithStaleTempAge sets the age after which New removes temp files left by
@@ -47,6 +48,23 @@ func WithPermissions(file, dir os.FileMode) Option {
 			return fmt.Errorf("directory permissions %v must let the owner write and search", dir)
 		}
 		c.fileMode, c.dirMode = file, dir
+		return nil
+	}
+}
+
+// WithoutMetadata opens a store on a file system without user extended
+// attributes (ramfs, vfat, some network and FUSE file systems), where New
+// otherwise fails with ErrNotSupported. Objects are still plain files,
+// with the same atomicity and durability, but they cannot keep a content
+// type or metadata: a Put that gives metadata or a content type other
+// than application/octet-stream fails with ErrNotSupported, and so does a
+// Put whose data starts with the line "objstore/fs v1" (it would read
+// back as a file in the format of earlier versions). Stat and Get report
+// every object as application/octet-stream without metadata. The URL form
+// is ?metadata=none.
+func WithoutMetadata() Option {
+	return func(c *config) error {
+		c.attrs = false
 		return nil
 	}
 }

@@ -2,15 +2,16 @@ package fs
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	iofs "io/fs"
 	"os"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/objstore-dev/objstore/backend"
 )
@@ -23,13 +24,13 @@ var beforeCommit func(tmpPath string)
 // copyBufs recycles the copy buffers of Put.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
-// Put writes the object to a temp file in the key's directory (header
-// space reserved, data streamed while its MD5 is computed, header written
-// in place), fsyncs it, and then renames it over the key (or, with
-// IfNotExist, hard-links it to the key, which fails atomically if the key
-// exists) and fsyncs the directory. A failing or panicking reader, a size
-// mismatch or a cancelled context before the rename removes the temp file
-// and leaves the key as it was.
+// Put writes the object's bytes to a temp file in the key's directory,
+// sets the object attribute (content type and metadata) and a fresh
+// modification time on it, fsyncs it, and then renames it over the key
+// (or, with IfNotExist, hard-links it to the key, which fails atomically
+// if the key exists) and fsyncs the directory. A failing or panicking
+// reader, a size mismatch or a cancelled context before the rename
+// removes the temp file and leaves the key as it was.
 func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	opts, err := backend.CheckPut(key, r, opts)
 	if err != nil {
@@ -39,9 +40,9 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	if err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	hdrLen, err := reserveHeader(opts.ContentType, opts.Metadata)
-	if err != nil {
-		return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrInvalidArgument, err)
+	if !b.cfg.attrs && (len(opts.Metadata) > 0 || opts.ContentType != backend.DefaultContentType) {
+		return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrNotSupported, errors.New(
+			"this store was opened with WithoutMetadata (its file system has no user extended attributes), so objects cannot keep metadata or a content type"))
 	}
 	if err := b.check(ctx, "put", key); err != nil {
 		return backend.ObjectInfo{}, err
@@ -61,7 +62,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	if err := w.create(ctx); err != nil {
 		return backend.ObjectInfo{}, b.wrap("put", key, err)
 	}
-	info, err := w.write(ctx, r, opts, hdrLen)
+	info, err := w.write(ctx, r, opts)
 	if err == nil {
 		err = w.commit(ctx, opts.IfNotExist)
 	}
@@ -121,35 +122,41 @@ func (w *tempWriter) create(ctx context.Context) error {
 	}
 }
 
-// write streams r into the temp file after the reserved header space and
-// then writes the header, fsyncs and closes the file.
-func (w *tempWriter) write(ctx context.Context, r io.Reader, opts backend.PutOptions, hdrLen int64) (backend.ObjectInfo, error) {
+// write streams r into the temp file, sets the object attribute and the
+// modification time, fsyncs and closes the file.
+func (w *tempWriter) write(ctx context.Context, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	var info backend.ObjectInfo
-	if _, err := w.f.Seek(hdrLen, io.SeekStart); err != nil {
-		return info, err
-	}
-	sum := md5.New()
-	bufp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bufp) // also when r panics
-	n, err := io.CopyBuffer(io.MultiWriter(w.f, sum), backend.ContextReader(ctx, backend.ExactReader(w.key, r, opts.Size)), *bufp)
+	n, err := w.copyData(ctx, r, opts.Size)
 	if err != nil {
 		return info, err
 	}
 	if err := ctx.Err(); err != nil {
 		return info, err
 	}
-	h := header{Size: n, ETag: hex.EncodeToString(sum.Sum(nil)), ContentType: opts.ContentType, Metadata: opts.Metadata}
-	hdr, err := encodeHeader(h, hdrLen)
-	if err != nil {
-		return info, err
+	if w.b.cfg.attrs {
+		if err := setAttr(w.f, encodeAttrs(opts.ContentType, opts.Metadata)); err != nil {
+			return info, err
+		}
+	} else if n >= int64(len(magic)) {
+		// Without the attribute, a file that starts with a v1 header
+		// would read back without it.
+		head := make([]byte, len(magic))
+		if _, err := w.f.ReadAt(head, 0); err != nil {
+			return info, err
+		}
+		if string(head) == magic {
+			return info, backend.NewError("put", w.key, backend.ErrNotSupported, fmt.Errorf(
+				"the data starts with the line %q, which marks a file of earlier versions of the fs driver; a store opened with WithoutMetadata cannot tell such data from such a file",
+				strings.TrimSpace(magic)))
+		}
 	}
-	if _, err := w.f.WriteAt(hdr, 0); err != nil {
+	if err := setMtime(w.f, uniqueMtime()); err != nil {
 		return info, err
 	}
 	if err := w.f.Sync(); err != nil {
 		return info, err
 	}
-	fi, err := w.f.Stat()
+	st, err := statFile(w.f)
 	if err != nil {
 		return info, err
 	}
@@ -158,14 +165,80 @@ func (w *tempWriter) write(ctx context.Context, r io.Reader, opts backend.PutOpt
 	if err != nil {
 		return info, err
 	}
-	return backend.ObjectInfo{
-		Key:          w.key,
-		Size:         n,
-		LastModified: fi.ModTime().UTC(),
-		ETag:         h.ETag,
-		ContentType:  h.ContentType,
-		Metadata:     h.Metadata,
-	}, nil
+	return plainInfo(w.key, st, attrs{contentType: opts.ContentType, metadata: opts.Metadata}), nil
+}
+
+// copyData copies the bytes of r into the temp file, checking the
+// context and a known size. A reader that holds its bytes in memory
+// (*bytes.Reader, *strings.Reader, *bytes.Buffer: io.WriterTo) writes
+// them straight into the file, without a copy through a buffer; any
+// other reader goes through a pooled 256 KiB buffer.
+func (w *tempWriter) copyData(ctx context.Context, r io.Reader, size int64) (int64, error) {
+	if wt, ok := r.(io.WriterTo); ok && size >= 0 {
+		sw := &sizedWriter{ctx: ctx, f: w.f, left: size}
+		n, err := wt.WriteTo(sw)
+		switch {
+		case sw.over:
+			return n, backend.NewError("put", w.key, backend.ErrInvalidArgument,
+				fmt.Errorf("reader delivered more than the declared size of %d bytes", size))
+		case err != nil:
+			return n, err
+		case n != size:
+			return n, backend.NewError("put", w.key, backend.ErrInvalidArgument,
+				fmt.Errorf("reader ended after %d of %d bytes: %w", n, size, io.ErrUnexpectedEOF))
+		}
+		return n, nil
+	}
+	bufp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bufp) // also when r panics
+	return io.CopyBuffer(onlyWriter{w.f}, backend.ContextReader(ctx, backend.ExactReader(w.key, r, size)), *bufp)
+}
+
+// sizedWriter writes into the temp file at most left bytes, checking the
+// context before each write.
+type sizedWriter struct {
+	ctx  context.Context
+	f    *os.File
+	left int64
+	over bool // a write went past the declared size
+}
+
+func (s *sizedWriter) Write(p []byte) (int, error) {
+	if err := s.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if int64(len(p)) > s.left {
+		s.over = true
+		return 0, errors.New("more bytes than the declared size")
+	}
+	n, err := s.f.Write(p)
+	s.left -= int64(n)
+	return n, err
+}
+
+// onlyWriter hides the ReadFrom of *os.File, which io.CopyBuffer would
+// call in place of using the pooled buffer (and which would allocate its
+// own for a reader that is no file).
+type onlyWriter struct{ io.Writer }
+
+// lastMtime is the modification time, in nanoseconds, that the last Put
+// of this process gave its file.
+var lastMtime atomic.Int64
+
+// uniqueMtime returns the time now, in nanoseconds, but later than every
+// value it returned before: no two Puts of this process give their files
+// the same modification time, so that two versions of a key never have
+// the same ETag even when the second file reuses the inode of the first
+// (etagOf).
+func uniqueMtime() int64 {
+	now := time.Now().UnixNano()
+	for {
+		last := lastMtime.Load()
+		next := max(now, last+1)
+		if lastMtime.CompareAndSwap(last, next) {
+			return next
+		}
+	}
 }
 
 // commit makes the temp file the object, atomically, and makes that
@@ -306,7 +379,7 @@ func (b *Backend) conflictAbove(key, conflict string) error {
 	other, ok := pathToKey(conflict)
 	if !ok {
 		return backend.NewError("put", key, backend.ErrExist,
-			fmt.Errorf("%q is a file that is not an object, where the key needs a directory", conflict))
+			fmt.Errorf("%q is a file whose name no key maps to, where the key needs a directory", conflict))
 	}
 	return backend.NewError("put", key, backend.ErrExist,
 		fmt.Errorf("object %q exists, and the fs driver cannot store a key below another key (%q is a file, not a directory)", other, other))

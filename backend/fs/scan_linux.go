@@ -66,6 +66,12 @@ func (b *Backend) scanDir(dir string, fn func(name string, kind entryKind) error
 		return err
 	}
 	defer d.Close()
+	return b.scanOpenDir(d, dir, false, fn)
+}
+
+// scanOpenDir is scanDir on the open directory d; rewind reads it from
+// the start again (d was read before).
+func (b *Backend) scanOpenDir(d *os.File, dir string, rewind bool, fn func(name string, kind entryKind) error) error {
 	rc, err := d.SyscallConn()
 	if err != nil {
 		return err
@@ -85,7 +91,7 @@ func (b *Backend) scanDir(dir string, fn func(name string, kind entryKind) error
 	}
 	var probe [maxDirentLen]byte
 	for attempt := 1; ; attempt++ {
-		if attempt > 1 {
+		if attempt > 1 || rewind {
 			if _, err := d.Seek(0, 0); err != nil {
 				return err
 			}

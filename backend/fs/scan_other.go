@@ -4,6 +4,7 @@ package fs
 
 import (
 	"io"
+	"os"
 )
 
 // scanDir calls fn with the name and kind of every entry of directory dir
@@ -16,6 +17,17 @@ func (b *Backend) scanDir(dir string, fn func(name string, kind entryKind) error
 		return err
 	}
 	defer d.Close()
+	return b.scanOpenDir(d, dir, false, fn)
+}
+
+// scanOpenDir is scanDir on the open directory d; rewind reads it from
+// the start again (d was read before).
+func (b *Backend) scanOpenDir(d *os.File, dir string, rewind bool, fn func(name string, kind entryKind) error) error {
+	if rewind {
+		if _, err := d.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+	}
 	for {
 		des, err := d.ReadDir(scanBatch)
 		for _, de := range des {

@@ -31,9 +31,15 @@ func openURL(_ context.Context, u *url.URL) (backend.Backend, error) {
 					fmt.Errorf("URL %q: stale_temp_age: %w", u.Redacted(), err))
 			}
 			opts = append(opts, WithStaleTempAge(d))
+		case "metadata":
+			if v := vals[len(vals)-1]; v != "none" {
+				return nil, backend.NewError("open", "", backend.ErrInvalidArgument,
+					fmt.Errorf("URL %q: metadata=%q: the only value is none (WithoutMetadata)", u.Redacted(), v))
+			}
+			opts = append(opts, WithoutMetadata())
 		default:
 			return nil, backend.NewError("open", "", backend.ErrInvalidArgument,
-				fmt.Errorf("URL %q: unknown query parameter %q (known: stale_temp_age)", u.Redacted(), name))
+				fmt.Errorf("URL %q: unknown query parameter %q (known: stale_temp_age, metadata)", u.Redacted(), name))
 		}
 	}
 	return New(dir, opts...)
