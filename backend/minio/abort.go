@@ -42,7 +42,7 @@ func (d *Driver) abort(ctx context.Context, key, id string) error {
 	if err == nil {
 		return nil
 	}
-	if transientAbort(err) && d.background(func(stop context.Context) {
+	if transientAbort(err) && d.bg.Go(func(stop context.Context) {
 		d.retryAbort(stop, deadline, key, id)
 	}) {
 		return fmt.Errorf("aborting the multipart upload %s failed, and is retried in the background for up to %v (if it still fails, its parts stay until the bucket's lifecycle removes them): %w", id, abortTimeout, err)
@@ -87,29 +87,4 @@ func (d *Driver) retryAbort(stop context.Context, deadline time.Time, key, id st
 func transientAbort(err error) bool {
 	k := kindOf(err)
 	return errors.Is(k, backend.ErrUnavailable) || errors.Is(k, backend.ErrServerBusy)
-}
-
-// background runs f on a goroutine of the driver, with a context that
-// ends at Close; Close waits for it. It returns false, and does not run
-// f, once the driver is closed.
-func (d *Driver) background(f func(stop context.Context)) bool {
-	d.bgMu.Lock()
-	defer d.bgMu.Unlock()
-	if d.closed.Load() {
-		return false
-	}
-	d.bg.Add(1)
-	go func() {
-		defer d.bg.Done()
-		f(d.bgCtx)
-	}()
-	return true
-}
-
-// stopBackground ends the goroutines of background and waits for them.
-func (d *Driver) stopBackground() {
-	d.bgMu.Lock() // no background call is between its check and its Add
-	d.bgMu.Unlock()
-	d.bgCancel()
-	d.bg.Wait()
 }

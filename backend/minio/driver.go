@@ -12,6 +12,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/background"
 )
 
 var (
@@ -43,12 +44,9 @@ type Driver struct {
 	bufs       *sync.Pool      // part buffers of partSize bytes
 	closed     atomic.Bool
 
-	// The goroutines of background (retried aborts): bgCtx ends at Close,
-	// which waits for them.
-	bgMu     sync.Mutex
-	bg       sync.WaitGroup
-	bgCtx    context.Context
-	bgCancel context.CancelFunc
+	// Goroutines that outlive a call (retried aborts); Close stops them
+	// and waits.
+	bg *background.Group
 }
 
 // NewEndpoint returns the raw driver of one endpoint of cfg (its Endpoints
@@ -122,7 +120,7 @@ func (s *settings) open(endpoint string) (*Driver, error) {
 		httpClient: &http.Client{Transport: transport, CheckRedirect: noRedirect},
 		closeTr:    own,
 	}
-	d.bgCtx, d.bgCancel = context.WithCancel(context.Background())
+	d.bg = background.New()
 	size := s.PartSize
 	d.bufs = &sync.Pool{New: func() any { b := make([]byte, size); return &b }}
 	return d, nil
@@ -153,7 +151,7 @@ func (d *Driver) Close() error {
 	if d.closed.Swap(true) {
 		return nil
 	}
-	d.stopBackground()
+	d.bg.Stop()
 	if d.closeTr != nil {
 		d.closeTr.CloseIdleConnections()
 	}

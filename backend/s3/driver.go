@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/background"
 )
 
 var (
@@ -43,12 +43,9 @@ type Driver struct {
 	server    atomic.Int32 // serverUnknown, serverMinIO or serverOther
 	maxParts  int          // MaxParts; lowered by tests only
 
-	// The goroutines of background (aborts retried while the server is
-	// away): bgCtx ends at Close, which waits for them.
-	bgMu     sync.Mutex
-	bg       sync.WaitGroup
-	bgCtx    context.Context
-	bgCancel context.CancelFunc
+	// Goroutines that outlive a call (aborts retried while the server is
+	// away); Close stops them and waits.
+	bg *background.Group
 }
 
 // NewDriver returns the raw driver for cfg, without retries: use New for
@@ -80,7 +77,7 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 		}},
 	}
 	d.bufs = newBufferPool(cfg.PartSize)
-	d.bgCtx, d.bgCancel = context.WithCancel(context.Background())
+	d.bg = background.New()
 	if cfg.Client != nil {
 		d.client = cfg.Client
 		opts := cfg.Client.Options()
@@ -170,7 +167,7 @@ func (d *Driver) Close() error {
 	if d.closed.Swap(true) {
 		return nil
 	}
-	d.stopBackground()
+	d.bg.Stop()
 	if d.ownHTTP != nil {
 		d.ownHTTP.CloseIdleConnections()
 	}

@@ -258,7 +258,7 @@ func (u *multipartUpload) abort(ctx context.Context) error {
 			return nil
 		}
 	}
-	if transientAbort(err) && u.d.background(func(stop context.Context) { u.retryAbort(stop, deadline) }) {
+	if transientAbort(err) && u.d.bg.Go(func(stop context.Context) { u.retryAbort(stop, deadline) }) {
 		return fmt.Errorf("%w; the abort is retried in the background for up to %v", err, abortTimeout)
 	}
 	return err
