@@ -35,4 +35,12 @@ var (
 	ErrServerBusy = backend.ErrServerBusy
 	// ErrTooLarge: the object is larger than the store accepts.
 	ErrTooLarge = backend.ErrTooLarge
+	// ErrPreconditionFailed: a compare-and-swap put (PutOptions.IfMatch)
+	// or a conditional get (GetOptions.IfMatch) found another version of
+	// the object, or none; nothing was written or read.
+	ErrPreconditionFailed = backend.ErrPreconditionFailed
+	// ErrNotModified: a conditional get (GetOptions.IfNoneMatch or
+	// IfModifiedSince) found the version the caller already has; no body
+	// was sent.
+	ErrNotModified = backend.ErrNotModified
 )

@@ -40,7 +40,8 @@
 //
 // Every error unwraps to one of the sentinels ErrNotFound, ErrExist,
 // ErrInvalidKey, ErrInvalidArgument, ErrClosed, ErrNotSupported,
-// ErrPermission, ErrUnavailable, ErrServerBusy or ErrTooLarge (the same
+// ErrPermission, ErrUnavailable, ErrServerBusy, ErrTooLarge,
+// ErrPreconditionFailed or ErrNotModified (the same
 // values as package backend's), so callers test with errors.Is; the
 // driver's native error stays reachable with errors.As. Errors are
 // *backend.Error values naming the operation and the key, or, for
@@ -160,8 +161,13 @@ func (c *Client) PutObject(ctx context.Context, objectName string, reader io.Rea
 
 // PutObjectWith stores the bytes of r under name with the given options:
 // Size (-1 when unknown; 0 means an empty object), ContentType, Metadata
-// and IfNotExist (create-only: ErrExist if name is taken, ErrNotSupported
-// if the backend cannot do it). It returns the stored object's info.
+// IfNotExist (create-only: ErrExist if name is taken, ErrNotSupported
+// if the backend cannot do it) and IfMatch (compare-and-swap: replace the
+// object only if its ETag is still IfMatch, else ErrPreconditionFailed
+// and the object is unchanged; ErrNotSupported if the backend cannot make
+// the check atomic). It returns the stored object's info; its ETag (empty
+// on drivers whose puts do not report it: StatObject has it) is the one
+// to give as IfMatch to the next compare-and-swap.
 func (c *Client) PutObjectWith(ctx context.Context, name string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	if err := backend.ValidateKey("put", name); err != nil {
 		return backend.ObjectInfo{}, err

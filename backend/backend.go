@@ -48,7 +48,11 @@ type Backend interface {
 	// is an error (ErrInvalidArgument) and stores nothing. With
 	// opts.IfNotExist, Put fails with ErrExist when the key already holds
 	// an object, and the existing object is left unchanged; a driver that
-	// cannot make a create-only write returns ErrNotSupported.
+	// cannot make a create-only write returns ErrNotSupported. With
+	// opts.IfMatch, Put replaces the object only if its ETag is still
+	// opts.IfMatch, else (also when the key is missing) it fails with
+	// ErrPreconditionFailed and leaves the key unchanged; a driver that
+	// cannot make that check atomically returns ErrNotSupported.
 	// Metadata and ContentType are stored as CheckPut normalised them.
 	Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (ObjectInfo, error)
 
@@ -59,7 +63,10 @@ type Backend interface {
 	// ErrInvalidArgument; one that starts at the end, or a zero Length,
 	// gives an empty reader; one that runs past the end is cut at the end.
 	// The reader never ends with a clean io.EOF before the range is
-	// complete: a broken transfer is an error, never short data.
+	// complete: a broken transfer is an error, never short data. The
+	// preconditions of opts (IfMatch, IfNoneMatch, IfModifiedSince) give
+	// ErrPreconditionFailed or ErrNotModified and no reader; a driver
+	// that cannot evaluate them exactly returns ErrNotSupported.
 	Get(ctx context.Context, key string, opts GetOptions) (io.ReadCloser, ObjectInfo, error)
 
 	// Stat returns the info of the object at key, or ErrNotFound.
@@ -71,6 +78,12 @@ type Backend interface {
 	// NextToken means there are no more pages. Tokens are opaque and
 	// stateless: a token may be reused and outlives the Backend value. List
 	// sees every object whose Put returned before List was called.
+	// With opts.Delimiter "/" the page is one level of a directory
+	// listing (ListOptions.Delimiter), made with the store's own
+	// delimiter support: its cost follows the entries listed, not the
+	// keys below the prefixes. opts.StartAfter starts the listing after a
+	// key or prefix. A page holds at most opts.PageSize entries, objects
+	// and prefixes counted together (ListPage).
 	// The prefix need not be a valid key ("", "a/", "a/b-"), but it must
 	// be valid UTF-8 without control characters and must not contain a
 	// "." or ".." segment (ValidatePrefix).
@@ -95,33 +108,100 @@ type PutOptions struct {
 	Metadata map[string]string
 	// IfNotExist makes the Put create-only: ErrExist if the key exists.
 	IfNotExist bool
+	// IfMatch, when not empty, makes the Put a compare-and-swap: it
+	// replaces the object only if the object's ETag (as Stat, Get and Put
+	// report it) is still IfMatch, checked atomically with the write by
+	// the store (also for a multipart upload, at its completion).
+	// Otherwise, and when the key holds no object, Put fails with
+	// ErrPreconditionFailed and leaves the key as it was. A driver that
+	// cannot make the check atomically returns ErrNotSupported and stores
+	// nothing; it never ignores IfMatch. IfMatch with IfNotExist, or "*",
+	// is ErrInvalidArgument.
+	IfMatch string
 }
 
-// GetOptions selects a byte range. The zero value reads nothing: use
-// Length -1 (or the helper WholeObject) for the whole object.
+// GetOptions selects a byte range and, optionally, preconditions. The
+// zero value reads nothing: use Length -1 (or start from WholeObject)
+// for the whole object.
+//
+// The preconditions are those of HTTP (RFC 9110 section 13), evaluated by
+// the store against the version whose bytes the Get would return, and in
+// HTTP's order: a failed IfMatch is ErrPreconditionFailed; otherwise an
+// IfNoneMatch that matches, or, when IfNoneMatch is empty, an object not
+// modified after IfModifiedSince (compared to the second, as HTTP dates
+// are), is ErrNotModified. Either way no byte of the body is returned. A
+// missing object is ErrNotFound whatever the preconditions. ETags compare
+// without their quotes; "*" is ErrInvalidArgument.
 type GetOptions struct {
 	Offset int64 // first byte, >= 0
 	Length int64 // number of bytes; < 0 means to the end of the object
+
+	// IfMatch: read only if the object's ETag is IfMatch, else
+	// ErrPreconditionFailed.
+	IfMatch string
+	// IfNoneMatch: read only if the object's ETag is not IfNoneMatch,
+	// else ErrNotModified (a cache's revalidation).
+	IfNoneMatch string
+	// IfModifiedSince: read only if the object was modified after this
+	// time (to the second), else ErrNotModified. Ignored when IfNoneMatch
+	// is set, as HTTP says. The zero time means no condition.
+	IfModifiedSince time.Time
+}
+
+// HasConditions reports whether any precondition is set.
+func (o GetOptions) HasConditions() bool {
+	return o.IfMatch != "" || o.IfNoneMatch != "" || !o.IfModifiedSince.IsZero()
 }
 
 // WholeObject is the GetOptions that reads an entire object.
 var WholeObject = GetOptions{Offset: 0, Length: -1}
 
-// ListOptions selects one page of a listing.
+// ListOptions selects one page of a listing. The zero value lists the
+// whole namespace, flat, from the beginning, in pages of DefaultPageSize.
 type ListOptions struct {
-	Prefix   string // only keys that start with Prefix
-	PageSize int    // at most this many objects; 0 means DefaultPageSize
-	Token    string // from a previous ListPage.NextToken; empty: start
+	Prefix string // only keys that start with Prefix
+	// Delimiter "" lists flat: every key under Prefix. Delimiter "/"
+	// lists one level (a directory listing): a key with a "/" after
+	// Prefix is not listed; instead its common prefix, Prefix up to and
+	// including the first "/" after it, is listed once in
+	// ListPage.Prefixes (S3's CommonPrefixes, gocloud's IsDir). Any
+	// other delimiter is ErrInvalidArgument.
+	Delimiter string
+	// StartAfter, when not empty, lists only the entries that sort after
+	// it: objects whose key, and prefixes whose text (with its trailing
+	// "/"), is greater than StartAfter in byte order. So a consumer can
+	// resume after the last key or prefix it processed without holding
+	// a token. StartAfter need not exist; it is checked as a prefix is
+	// (ValidatePrefix). When Token is set, StartAfter is ignored: a
+	// token comes from a listing that already honoured it, and always
+	// points further.
+	StartAfter string
+	PageSize   int    // at most this many entries (objects and prefixes); 0 means DefaultPageSize
+	Token      string // from a previous ListPage.NextToken; empty: start
 }
+
+// Delimiter is the one delimiter a directory listing may use
+// (ListOptions.Delimiter).
+const Delimiter = "/"
 
 // DefaultPageSize is the page size of a List whose PageSize is 0, and the
 // largest page a driver must support.
 const DefaultPageSize = 1000
 
 // ListPage is one page of a listing.
+//
+// Objects and Prefixes are each in lexical byte order, and a page's
+// entries (objects and prefixes together) all sort before the entries of
+// the next page: merging the two slices of each page by their text (an
+// object's key, a prefix with its trailing "/") and concatenating the
+// pages gives the whole listing in order, each entry once. Within a page
+// the two are not interleaved for the caller; the client's List merges
+// them. PageSize bounds len(Objects)+len(Prefixes). Prefixes is empty
+// unless the listing has a Delimiter.
 type ListPage struct {
 	Objects   []ObjectInfo
-	NextToken string // empty when the listing is complete
+	Prefixes  []string // common prefixes, each ending with the delimiter
+	NextToken string   // empty when the listing is complete
 }
 
 // ObjectInfo describes a stored object. In a ListPage, Metadata and

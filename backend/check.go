@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
 )
 
 // CheckPut validates the arguments of a Put before any I/O and returns the
@@ -30,8 +33,107 @@ func CheckPut(key string, r io.Reader, opts PutOptions) (PutOptions, error) {
 	if err != nil {
 		return opts, err
 	}
+	if opts.IfMatch != "" {
+		if opts.IfNotExist {
+			return opts, NewError(op, key, ErrInvalidArgument, errors.New("IfMatch and IfNotExist exclude each other (an object cannot both have an ETag and not exist)"))
+		}
+		if err := checkETag(op, key, "IfMatch", opts.IfMatch); err != nil {
+			return opts, err
+		}
+	}
 	opts.Metadata, opts.ContentType = md, ct
 	return opts, nil
+}
+
+// checkETag refuses an ETag precondition that cannot be sent as one
+// entity tag in a header: "*" (which means "any" to HTTP servers and
+// nothing to mem and fs), quotes inside, control characters, or more than
+// 1024 bytes.
+func checkETag(op, key, field, etag string) error {
+	t := strings.TrimPrefix(etag, "W/")
+	t = strings.TrimSuffix(strings.TrimPrefix(t, `"`), `"`)
+	switch {
+	case t == "*":
+		return NewError(op, key, ErrInvalidArgument, fmt.Errorf("%s %q: \"*\" is not supported; give an ETag", field, etag))
+	case t == "" || len(etag) > 1024 || strings.ContainsAny(t, `"\`) ||
+		strings.ContainsFunc(t, func(r rune) bool { return r < 0x20 || r == 0x7f }) || !utf8.ValidString(t):
+		return NewError(op, key, ErrInvalidArgument, fmt.Errorf("%s %q is not an ETag", field, etag))
+	}
+	return nil
+}
+
+// ETagsEqual reports whether two ETags name the same version: they are
+// compared without the quotes HTTP puts around them (and a weak
+// validator's W/ prefix), byte for byte.
+func ETagsEqual(a, b string) bool {
+	return a != "" && b != "" && bareETag(a) == bareETag(b)
+}
+
+func bareETag(e string) string {
+	e = strings.TrimPrefix(e, "W/")
+	return strings.TrimSuffix(strings.TrimPrefix(e, `"`), `"`)
+}
+
+// QuoteETag returns etag as an HTTP entity tag: in double quotes.
+func QuoteETag(etag string) string { return `"` + bareETag(etag) + `"` }
+
+// CheckIfMatch evaluates PutOptions.IfMatch against the current version
+// of the object (exists false: there is none), for a driver that makes
+// the check and the write one atomic step itself (mem, fs under a lock):
+// nil when the put may go on, else ErrPreconditionFailed.
+func CheckIfMatch(key, ifMatch string, current ObjectInfo, exists bool) error {
+	switch {
+	case ifMatch == "":
+		return nil
+	case !exists:
+		return NewError("put", key, ErrPreconditionFailed, fmt.Errorf("IfMatch %q: the key holds no object", ifMatch))
+	case !ETagsEqual(current.ETag, ifMatch):
+		return NewError("put", key, ErrPreconditionFailed, fmt.Errorf("IfMatch %q: the object's ETag is %q", ifMatch, current.ETag))
+	}
+	return nil
+}
+
+// WireConditions returns the preconditions of opts that a driver sends
+// to an HTTP store, so that the store's answer does not depend on the
+// order in which it evaluates them (MinIO checks If-None-Match and
+// If-Modified-Since before If-Match, HTTP the other way round):
+// IfNoneMatch is dropped when IfMatch names another ETag (a version that
+// passes IfMatch then always passes IfNoneMatch), and IfModifiedSince
+// when IfNoneMatch is set (HTTP ignores it then). One order dependency
+// is left, IfMatch with IfModifiedSince: a driver that gets "not
+// modified" for them checks IfMatch (see GetOptions).
+func WireConditions(opts GetOptions) GetOptions {
+	if opts.IfMatch != "" && opts.IfNoneMatch != "" && !ETagsEqual(opts.IfMatch, opts.IfNoneMatch) {
+		opts.IfNoneMatch = ""
+	}
+	if opts.IfNoneMatch != "" {
+		opts.IfModifiedSince = time.Time{}
+	}
+	return opts
+}
+
+// CheckConditions evaluates the preconditions of a Get (see GetOptions)
+// against info, the version whose bytes the Get would return, in HTTP's
+// order: nil when the Get may return the bytes, else ErrPreconditionFailed
+// or ErrNotModified for op and key. Drivers whose store cannot evaluate
+// them call it with the info of the very answer that carries the bytes
+// (or with a version the read is then pinned to), never with an earlier
+// Stat's.
+func CheckConditions(op, key string, info ObjectInfo, opts GetOptions) error {
+	if opts.IfMatch != "" && !ETagsEqual(info.ETag, opts.IfMatch) {
+		return NewError(op, key, ErrPreconditionFailed, fmt.Errorf("IfMatch %q: the object's ETag is %q", opts.IfMatch, info.ETag))
+	}
+	if opts.IfNoneMatch != "" {
+		if ETagsEqual(info.ETag, opts.IfNoneMatch) {
+			return NewError(op, key, ErrNotModified, fmt.Errorf("IfNoneMatch %q: the object's ETag is that", opts.IfNoneMatch))
+		}
+		return nil
+	}
+	if ims := opts.IfModifiedSince; !ims.IsZero() && !info.LastModified.Truncate(time.Second).After(ims.Truncate(time.Second)) {
+		return NewError(op, key, ErrNotModified, fmt.Errorf("IfModifiedSince %s: last modified %s",
+			ims.UTC().Format(time.RFC3339), info.LastModified.UTC().Format(time.RFC3339)))
+	}
+	return nil
 }
 
 // CheckGet validates the arguments of a Get before any I/O.
@@ -42,14 +144,38 @@ func CheckGet(key string, opts GetOptions) error {
 	if opts.Offset < 0 {
 		return NewError("get", key, ErrInvalidArgument, fmt.Errorf("offset %d is negative", opts.Offset))
 	}
+	if opts.IfMatch != "" {
+		if err := checkETag("get", key, "IfMatch", opts.IfMatch); err != nil {
+			return err
+		}
+	}
+	if opts.IfNoneMatch != "" {
+		if err := checkETag("get", key, "IfNoneMatch", opts.IfNoneMatch); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 // CheckList validates the options of a List before any I/O and fills in
-// the default page size.
+// the default page size. A delimiter other than "" and "/" is
+// ErrInvalidArgument; StartAfter is held to the rules of a prefix
+// (ValidatePrefix) and is cleared when a Token is given (the token wins).
 func CheckList(opts ListOptions) (ListOptions, error) {
 	if err := ValidatePrefix("list", opts.Prefix); err != nil {
 		return opts, err
+	}
+	if opts.Delimiter != "" && opts.Delimiter != Delimiter {
+		return opts, NewError("list", opts.Prefix, ErrInvalidArgument,
+			fmt.Errorf("delimiter %q is not supported (only %q, or none)", opts.Delimiter, Delimiter))
+	}
+	if err := ValidatePrefix("list", opts.StartAfter); err != nil {
+		return opts, err
+	}
+	if opts.Token != "" || (opts.StartAfter < opts.Prefix && !strings.HasPrefix(opts.StartAfter, opts.Prefix)) {
+		// The token wins; a StartAfter below every key with the prefix
+		// changes nothing (and servers refuse a marker outside the prefix).
+		opts.StartAfter = ""
 	}
 	if opts.PageSize < 0 {
 		return opts, NewError("list", opts.Prefix, ErrInvalidArgument, fmt.Errorf("page size %d is negative", opts.PageSize))
@@ -58,6 +184,13 @@ func CheckList(opts ListOptions) (ListOptions, error) {
 		opts.PageSize = DefaultPageSize
 	}
 	return opts, nil
+}
+
+// PastPrefix reports whether opts.StartAfter sorts after every key that
+// starts with opts.Prefix, so that the listing is empty without a
+// request (servers refuse such a marker, or list nothing for it).
+func PastPrefix(opts ListOptions) bool {
+	return opts.Token == "" && opts.StartAfter > opts.Prefix && !strings.HasPrefix(opts.StartAfter, opts.Prefix)
 }
 
 // ResolveRange turns a validated GetOptions into the offset and length to

@@ -24,6 +24,14 @@ var (
 	// SlowDown. Retry layers back off and try again.
 	ErrServerBusy = errors.New("server busy or failing")
 	ErrTooLarge   = errors.New("object too large")
+	// ErrPreconditionFailed: a conditional put (PutOptions.IfMatch) or
+	// get (GetOptions.IfMatch) found another version of the object, or
+	// no object (HTTP 412).
+	ErrPreconditionFailed = errors.New("precondition failed")
+	// ErrNotModified: a conditional get (GetOptions.IfNoneMatch,
+	// IfModifiedSince) found the version the caller already has (HTTP
+	// 304). No body was sent.
+	ErrNotModified = errors.New("object not modified")
 )
 
 // hints tell the reader of an error what to do about it.
@@ -34,6 +42,9 @@ var hints = map[error]string{
 	ErrUnavailable:  "check that the server is running and reachable",
 	ErrServerBusy:   "retry later or reduce the request rate",
 	ErrNotSupported: "check the driver's capabilities in its docs",
+	ErrPreconditionFailed: "the object changed (or is gone) since its ETag was read: Stat or Get it again, and retry the " +
+		"compare-and-swap from its new ETag",
+	ErrNotModified: "the copy the caller holds is current: use it",
 }
 
 // Error is the error type of every failed operation on an object. It

@@ -35,6 +35,7 @@ type broken struct {
 	list   func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error)
 	remove func(ctx context.Context, key string) error
 	close  func() error
+	copy   func(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) // copy_defect_test.go
 	// stop ends the goroutines that leaky defects leave behind, once the
 	// check is over, so that this package's goleak check stays meaningful.
 	stop chan struct{}
@@ -242,6 +243,55 @@ var defects = []struct {
 			return b.Backend.Put(ctx, key, r, opts)
 		}
 	}},
+	{"Put ignores IfMatch", []string{"if-match", "if-match-race", "if-match-multipart"}, func(b *broken) {
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			opts.IfMatch = ""
+			return b.Backend.Put(ctx, key, r, opts)
+		}
+	}},
+	{"IfMatch checked, then written", []string{"if-match-race"}, func(b *broken) {
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			if opts.IfMatch != "" {
+				st, err := b.Backend.Stat(ctx, key)
+				if err != nil || !backend.ETagsEqual(st.ETag, opts.IfMatch) {
+					return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrPreconditionFailed, err)
+				}
+				time.Sleep(20 * time.Millisecond) // the window a HEAD-then-PUT driver has
+				opts.IfMatch = ""
+			}
+			return b.Backend.Put(ctx, key, r, opts)
+		}
+	}},
+	{"IfMatch dropped on multipart puts", []string{"if-match-multipart"}, func(b *broken) {
+		// As peers do: the precondition goes on the single PUT only.
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			if opts.Size < 0 || opts.Size > 5<<20 {
+				opts.IfMatch = ""
+			}
+			return b.Backend.Put(ctx, key, r, opts)
+		}
+	}},
+	{"a failed IfMatch reported as ErrExist", []string{"if-match"}, func(b *broken) {
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			info, err := b.Backend.Put(ctx, key, r, opts)
+			if errors.Is(err, backend.ErrPreconditionFailed) {
+				err = backend.NewError("put", key, backend.ErrExist, nil)
+			}
+			return info, err
+		}
+	}},
+	{"Get ignores its preconditions", []string{"conditional-get"}, func(b *broken) {
+		b.get = func(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+			opts.IfMatch, opts.IfNoneMatch, opts.IfModifiedSince = "", "", time.Time{}
+			return b.Backend.Get(ctx, key, opts)
+		}
+	}},
+	{"Get checks IfMatch only", []string{"conditional-get"}, func(b *broken) {
+		b.get = func(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+			opts.IfNoneMatch, opts.IfModifiedSince = "", time.Time{}
+			return b.Backend.Get(ctx, key, opts)
+		}
+	}},
 	{"an overwrite that shows a partial object", []string{"concurrent-same-key"}, func(b *broken) {
 		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 			data, err := io.ReadAll(r)
@@ -331,6 +381,62 @@ var defects = []struct {
 	}},
 	{"Close that does nothing", []string{"closed"}, func(b *broken) {
 		b.close = func() error { return nil }
+	}},
+	{"Copy ignores IfNotExist", []string{"copy"}, func(b *broken) {
+		b.copy = func(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) {
+			opts.IfNotExist = false
+			return b.Backend.Copy(ctx, dst, src, opts)
+		}
+	}},
+	{"a delimiter ignored (a flat listing instead)", []string{"list-delimiter", "list-start-after"}, func(b *broken) {
+		b.list = func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+			if opts.Delimiter == "/" {
+				opts.Delimiter = ""
+			}
+			return b.Backend.List(ctx, opts)
+		}
+	}},
+	{"a prefix listed again on the page after it", []string{"list-delimiter"}, func(b *broken) {
+		// As a driver that rolls keys up into prefixes page by page does.
+		b.list = func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+			p, err := b.Backend.List(ctx, opts)
+			if opts.Delimiter != "" && strings.HasSuffix(opts.Token, "/") && len(p.Objects)+len(p.Prefixes) < max(opts.PageSize, 1) {
+				p.Prefixes = append([]string{opts.Token}, p.Prefixes...) // mem's token is the last entry
+			}
+			return p, err
+		}
+	}},
+	{"a page size that counts objects only", []string{"list-delimiter"}, func(b *broken) {
+		b.list = func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+			if opts.Delimiter != "" && opts.PageSize > 0 && opts.PageSize < backend.DefaultPageSize {
+				opts.PageSize++
+			}
+			return b.Backend.List(ctx, opts)
+		}
+	}},
+	{"StartAfter ignored", []string{"list-start-after"}, func(b *broken) {
+		b.list = func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+			opts.StartAfter = ""
+			return b.Backend.List(ctx, opts)
+		}
+	}},
+	{"StartAfter lists the folder it lies in (S3's own answer)", []string{"list-start-after"}, func(b *broken) {
+		b.list = func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+			p, err := b.Backend.List(ctx, opts)
+			rest, ok := strings.CutPrefix(opts.StartAfter, opts.Prefix)
+			if i := strings.Index(rest, "/"); ok && opts.Delimiter != "" && opts.Token == "" && i >= 0 && i < len(rest)-1 {
+				p.Prefixes = append([]string{opts.Prefix + rest[:i+1]}, p.Prefixes...)
+			}
+			return p, err
+		}
+	}},
+	{"StartAfter wins over a token", []string{"list-start-after"}, func(b *broken) {
+		b.list = func(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+			if opts.StartAfter != "" {
+				opts.Token = ""
+			}
+			return b.Backend.List(ctx, opts)
+		}
 	}},
 }
 

@@ -61,6 +61,7 @@ func suite() []check {
 			doc: "listings (whole and in pages of 50) taken while 3 goroutines overwrite the listed keys show every key, since every key existed throughout"},
 		{name: "list-stopped-early", fn: checkListStoppedEarly,
 			doc: "listings abandoned after their first page, or cancelled, leave no goroutine behind"},
+		listDelimiterCheck, listStartAfterCheck, // listdir.go
 		{name: "get-closed-early", fn: checkGetClosedEarly,
 			doc: "Get readers closed before the end (or after their context is cancelled) close cleanly and leave no goroutine behind"},
 		{name: "metadata-round-trip", fn: checkMetadataRoundTrip,
@@ -87,6 +88,15 @@ func suite() []check {
 			doc: "IfNotExist creates a missing key, gives ErrExist when the key exists and leaves the first object unchanged (skipped on ErrNotSupported)"},
 		{name: "if-not-exist-race", fn: checkIfNotExistRace,
 			doc: "of several concurrent IfNotExist puts of one key exactly one succeeds and its bytes are stored (skipped on ErrNotSupported)"},
+		{name: "if-match", fn: checkIfMatch,
+			doc: "IfMatch replaces an object only from its current ETag (also quoted, of unknown size, empty); a stale ETag or a missing key gives ErrPreconditionFailed and changes nothing; \"*\" and IfMatch with IfNotExist give ErrInvalidArgument (skipped on ErrNotSupported)"},
+		{name: "if-match-race", fn: checkIfMatchRace,
+			doc: "of 8 concurrent IfMatch puts from one ETag exactly one succeeds, every other gets ErrPreconditionFailed, and the winner's bytes are stored (skipped on ErrNotSupported)"},
+		{name: "if-match-multipart", fn: checkIfMatchMultipart,
+			doc: "IfMatch holds for 11 MiB puts of known and unknown size (multipart on a driver with 5 MiB parts): a stale ETag or a missing key gives ErrPreconditionFailed and changes nothing (skipped on ErrNotSupported)"},
+		{name: "conditional-get", fn: checkConditionalGet,
+			doc: "Get with IfMatch, IfNoneMatch and IfModifiedSince (whole, ranged, zero-length) returns the bytes, or ErrPreconditionFailed or ErrNotModified and no reader, in HTTP's order; a missing key is ErrNotFound (skipped on ErrNotSupported)"},
+		copyCheck, // copy.go
 		{name: "concurrent-same-key", fn: checkConcurrentSameKey,
 			doc: "concurrent puts and gets of one key: every get sees one complete version, never a mix, a short object or a missing key"},
 		{name: "concurrent-different-keys", fn: checkConcurrentDifferentKeys,

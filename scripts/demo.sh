@@ -2,7 +2,8 @@
 # scripts/demo.sh BIN — the main job of objstore, end to end, with the
 # objstore command BIN on the embedded default store (file://./objstore-data,
 # the fs backend): put a file, write a stream while a follower reads it,
-# list, stat, read everything back and verify it. Exits non-zero on any
+# list, stat, read everything back and verify it. The follower starts
+# before the stream exists and stamps each line with its arrival time. Exits non-zero on any
 # mismatch. `make demo` builds bin/objstore and runs this.
 set -euo pipefail
 
@@ -44,41 +45,62 @@ step "put a 6 MiB file as one object, with metadata"
 head -c $((6 << 20)) /dev/urandom >"$WORK/capture.pcap"
 run put "$PREFIX/captures/capture.pcap" "$WORK/capture.pcap" --meta host=demo-host --meta iface=eth0
 
-step "write a stream object line by line while a follower reads it (tail -f)"
-for i in 1 2 3 4 5 6; do echo "packet $i: $(date +%T.%N)"; done >"$WORK/expected-stream.txt"
-# The producer sends one line every 200ms; each line becomes one chunk.
-(while IFS= read -r line; do echo "$line"; sleep 0.2; done <"$WORK/expected-stream.txt") |
-	"$BIN" stream put --lines "$PREFIX/streams/eth0" >"$WORK/writer.out" &
-WRITER=$!
-PIDS+=("$WRITER")
-printf '$ ... | objstore stream put --lines %s &\n' "$PREFIX/streams/eth0"
-# The stream exists (in progress) as soon as the writer opened it.
-for _ in $(seq 1 100); do
-	"$BIN" --json stat "$PREFIX/streams/eth0" 2>/dev/null | grep -q '"in_progress":true' && break
-	sleep 0.05
-done
-"$BIN" --json stat "$PREFIX/streams/eth0" | grep -q '"in_progress":true' || fail "the stream writer did not start"
-printf '$ objstore stream get --follow %s &\n' "$PREFIX/streams/eth0"
-"$BIN" stream get --follow "$PREFIX/streams/eth0" >"$WORK/followed.txt" &
+step "follow a stream live: the follower starts first, then the writer sends one line at a time"
+NAME="$PREFIX/streams/eth0"
+now() { date +%T.%3N; }
+mkfifo "$WORK/producer" "$WORK/followed"
+# The follower starts before the stream exists (--wait, like tail -F);
+# every line it prints is stamped with the time it arrived.
+printf '$ objstore stream get --follow --wait %s | stamp-arrival &\n' "$NAME"
+"$BIN" stream get --follow --wait "$NAME" >"$WORK/followed" &
 FOLLOWER=$!
 PIDS+=("$FOLLOWER")
-sleep 0.5
-echo "while the writer is still open:"
-run stat "$PREFIX/streams/eth0"
+(while IFS= read -r line; do printf '%s %s\n' "$(now)" "$line"; done) <"$WORK/followed" >"$WORK/received.txt" &
+STAMPER=$!
+PIDS+=("$STAMPER")
+# The writer turns each line of its input into one chunk. Its input is a
+# pipe that this script writes one line at a time, and each line is sent
+# only after the follower has received the previous one: the follower
+# provably reads every chunk while the writer is still open.
+printf '$ producer | objstore stream put --lines %s &\n' "$NAME"
+"$BIN" stream put --lines "$NAME" <"$WORK/producer" >"$WORK/writer.out" &
+WRITER=$!
+PIDS+=("$WRITER")
+exec 3>"$WORK/producer"
+: >"$WORK/expected-stream.txt"
+for i in 1 2 3 4 5 6; do
+	line="packet $i (sent $(now))"
+	echo "$line" >>"$WORK/expected-stream.txt"
+	echo "$line" >&3
+	for _ in $(seq 1 400); do
+		[ "$(wc -l <"$WORK/received.txt")" -ge "$i" ] && break
+		sleep 0.05
+	done
+	[ "$(wc -l <"$WORK/received.txt")" -ge "$i" ] || fail "the follower did not receive line $i within 20s"
+	got=$(sed -n "${i}p" "$WORK/received.txt")
+	printf '    received %s: %s\n' "${got%% *}" "${got#* }"
+	if [ "$i" -eq 3 ]; then
+		echo "while the writer is still open (3 lines sent, its input not ended):"
+		run stat "$NAME"
+		"$BIN" --json stat "$NAME" | grep -q '"in_progress":true' || fail "the stream is not in progress while its writer is open"
+	fi
+done
+exec 3>&- # end of input: the writer closes the stream
 wait "$WRITER" || fail "stream put failed"
 cat "$WORK/writer.out"
 wait "$FOLLOWER" || fail "stream get --follow failed"
-echo "the follower ended when the writer closed the stream; it read:"
-sed 's/^/    /' "$WORK/followed.txt"
+wait "$STAMPER" || true
+echo "the follower ended when the writer closed the stream"
+cut -d' ' -f2- "$WORK/received.txt" >"$WORK/followed.txt"
 cmp "$WORK/expected-stream.txt" "$WORK/followed.txt" || fail "the follower read something else than was written"
-echo "OK: the follower read every chunk, in order, exactly once"
+echo "OK: the follower received every line, in order, exactly once, each before the next was sent"
 
 step "list"
 run ls --long "$PREFIX/"
 
 step "stat the object and the stream"
 run stat "$PREFIX/captures/capture.pcap"
-run stat "$PREFIX/streams/eth0"
+run stat "$NAME"
 
 step "read everything back and verify"
 run get "$PREFIX/captures/capture.pcap" "$WORK/capture.back.pcap"
@@ -88,7 +110,7 @@ echo "sha256 put: $want"
 echo "sha256 got: $got"
 [ "$want" = "$got" ] || fail "the object read back differs (sha256)"
 cmp "$WORK/capture.pcap" "$WORK/capture.back.pcap" || fail "the object read back differs (cmp)"
-"$BIN" stream get "$PREFIX/streams/eth0" >"$WORK/stream.back.txt"
+"$BIN" stream get "$NAME" >"$WORK/stream.back.txt"
 cmp "$WORK/expected-stream.txt" "$WORK/stream.back.txt" || fail "the stream read back differs"
 echo "OK: the object and the stream read back byte for byte"
 

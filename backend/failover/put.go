@@ -28,7 +28,10 @@ import (
 // object is Stat-ed and, if its ETag is that MD5 and its size matches, the
 // Put reports success: the object is our own earlier write. Single-part
 // uploads on MinIO and S3 have MD5 ETags; a multipart ETag never matches,
-// so such a retry reports ErrExist.
+// so such a retry reports ErrExist. A compare-and-swap (opts.IfMatch) is
+// handled the same way: a retry that gets ErrPreconditionFailed after an
+// attempt of unknown outcome reports success when the object is that
+// attempt's bytes (our own write changed the ETag), else the failure.
 func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	if _, err := backend.CheckPut(key, r, opts); err != nil {
 		return backend.ObjectInfo{}, err
@@ -36,7 +39,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	if err := b.checkOpen("put", key); err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	src := newSource(key, r, opts.IfNotExist)
+	src := newSource(key, r, opts.IfNotExist || opts.IfMatch != "")
 	return run(ctx, b, "put", key, src.rewind, func(ctx context.Context, e *endpoint, be backend.Backend) (backend.ObjectInfo, error) {
 		return b.putAttempt(ctx, e, be, src, key, opts)
 	})
@@ -69,7 +72,8 @@ func (b *Backend) putAttempt(ctx context.Context, e *endpoint, be backend.Backen
 		// may be stored.
 		src.setCandidate(a.n.Load(), a.hash.Sum(nil))
 	}
-	if opts.IfNotExist && errors.Is(err, backend.ErrExist) {
+	if opts.IfNotExist && errors.Is(err, backend.ErrExist) ||
+		opts.IfMatch != "" && errors.Is(err, backend.ErrPreconditionFailed) {
 		if size, sum, ok := src.getCandidate(); ok {
 			return b.ownWrite(ctx, e, be, key, size, sum, err)
 		}
@@ -92,7 +96,7 @@ func (b *Backend) ownWrite(ctx context.Context, e *endpoint, be backend.Backend,
 	case err != nil:
 		return backend.ObjectInfo{}, exist // e.g. removed since: report what the server said
 	case info.Size == size && etagIs(info.ETag, sum):
-		b.cfg.Logger.Info("objstore failover: a retried create-only put found its own earlier write",
+		b.cfg.Logger.Info("objstore failover: a retried conditional put found its own earlier write",
 			slog.String("key", key), slog.String("endpoint", e.name), slog.String("etag", info.ETag))
 		return info, nil
 	}
@@ -124,14 +128,16 @@ type source struct {
 	candidate bool
 }
 
-func newSource(key string, r io.Reader, ifNotExist bool) *source {
+// newSource: conditional tells whether the put is conditional (create-only
+// or compare-and-swap), and so needs the MD5 of what it sent.
+func newSource(key string, r io.Reader, conditional bool) *source {
 	s := &source{key: key, r: r, sem: make(chan struct{}, 1)}
 	if sk, ok := r.(io.Seeker); ok {
 		if pos, err := sk.Seek(0, io.SeekCurrent); err == nil {
 			s.seeker, s.start = sk, pos
 		}
 	}
-	s.wantMD5 = ifNotExist && s.seeker != nil
+	s.wantMD5 = conditional && s.seeker != nil
 	return s
 }
 

@@ -28,6 +28,12 @@ func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) 
 	if err != nil {
 		return nil, backend.ObjectInfo{}, b.wrap("get", key, err)
 	}
+	// Preconditions are checked on the version the open file holds: the
+	// bytes returned are exactly that version's.
+	if err := backend.CheckConditions("get", key, o.info, opts); err != nil {
+		o.f.Close()
+		return nil, backend.ObjectInfo{}, err
+	}
 	off, n, err := backend.ResolveRange(key, o.info.Size, opts)
 	if err != nil {
 		o.f.Close()

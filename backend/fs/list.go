@@ -59,10 +59,14 @@ func (b *Backend) list(ctx context.Context, opts backend.ListOptions) (backend.L
 	if err != nil {
 		return backend.ListPage{}, err
 	}
+	if opts.Token == "" {
+		after = opts.StartAfter
+	}
 	l := &lister{
 		b:      b,
 		ctx:    ctx,
 		prefix: opts.Prefix,
+		dirs:   opts.Delimiter != "",
 		after:  after,
 		limit:  opts.PageSize + 1, // one more, to know whether a next page exists
 		buf:    make([]byte, maxAttrLen),
@@ -78,13 +82,13 @@ func (b *Backend) list(ctx context.Context, opts backend.ListOptions) (backend.L
 			return backend.ListPage{}, err
 		}
 	}
-	page := backend.ListPage{Objects: l.objs}
+	var page backend.ListPage
 	switch {
 	case len(l.objs) > opts.PageSize:
-		// What the walk left out after the page's last object, it will
+		// What the walk left out after the page's last entry, it will
 		// meet again on the next page.
-		page.Objects = l.objs[:opts.PageSize]
-		page.NextToken = l.skipAtLast.token(page.Objects[opts.PageSize-1].Key)
+		page.NextToken = l.skipAtLast.token(l.objs[opts.PageSize-1].Key)
+		l.objs = l.objs[:opts.PageSize]
 	case l.skip.n == 0:
 	case len(l.objs) > 0:
 		// The error comes with the next call, after these objects.
@@ -92,8 +96,19 @@ func (b *Backend) list(ctx context.Context, opts backend.ListOptions) (backend.L
 	default:
 		return backend.ListPage{}, l.skip.err()
 	}
+	for _, o := range l.objs {
+		if o.Size == prefixEntry {
+			page.Prefixes = append(page.Prefixes, o.Key)
+		} else {
+			page.Objects = append(page.Objects, o)
+		}
+	}
 	return page, nil
 }
+
+// prefixEntry is the Size that marks a common prefix among the entries a
+// directory listing collects (lister.objs); no object has it.
+const prefixEntry = -1
 
 // prefixDir returns the path of the directory that holds the keys starting
 // with dirKey ("" or "a/b/"), and false when there is no such directory
@@ -129,7 +144,8 @@ type lister struct {
 	b      *Backend
 	ctx    context.Context
 	prefix string // only keys with this prefix
-	after  string // only keys after this one (the token)
+	dirs   bool   // a directory listing: a directory below the prefix's is one entry
+	after  string // only entries after this one (the token, or StartAfter)
 	limit  int
 	objs   []backend.ObjectInfo
 	buf    []byte  // scratch for reading headers
@@ -181,9 +197,12 @@ func (l *lister) walk(dir, dirKey string) error {
 		}
 		for _, e := range ents {
 			lo = e.sort
-			if e.isDir {
+			switch {
+			case e.isDir && l.dirs:
+				err = l.addDir(joinPath(dir, e.name), dirKey+e.sort)
+			case e.isDir:
 				err = l.walk(joinPath(dir, e.name), dirKey+e.sort)
-			} else {
+			default:
 				err = l.addFile(d, dir, e.name, dirKey+e.seg)
 			}
 			if err != nil {
@@ -258,6 +277,10 @@ func (l *lister) candidate(name string, kind entryKind, dirKey, lo string) (entr
 	if !isDir {
 		return e, full > l.after && strings.HasPrefix(full, l.prefix)
 	}
+	if l.dirs {
+		// One entry for the whole subtree, if it sorts after the token.
+		return e, len(full) < backend.MaxKeyLen && strings.HasPrefix(full, l.prefix) && full > l.after
+	}
 	// Every key below is full+something: some have the prefix if either
 	// string is a prefix of the other, and some come after the token if
 	// full does or the token lies inside the subtree.
@@ -317,4 +340,21 @@ func (l *lister) add(info backend.ObjectInfo) {
 	if len(l.objs) == l.limit-1 {
 		l.skipAtLast = l.skip.snapshot()
 	}
+}
+
+// addDir adds the directory dir, whose keys start with dirKey, to a
+// directory listing as the prefix dirKey, if it holds at least one
+// object: a directory left empty, or holding only files that are not
+// objects, is no prefix (an object store would have no keys there). The
+// walk below stops at the first object. A subtree that cannot be read
+// is listed as a prefix: a listing of it reports what it cannot read.
+func (l *lister) addDir(dir, dirKey string) error {
+	sub := &lister{b: l.b, ctx: l.ctx, prefix: dirKey, limit: 1, buf: l.buf}
+	if err := sub.walk(dir, dirKey); err != nil {
+		return err
+	}
+	if len(sub.objs) > 0 || sub.skip.n > 0 {
+		l.add(backend.ObjectInfo{Key: dirKey, Size: prefixEntry})
+	}
+	return nil
 }

@@ -64,7 +64,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	}
 	info, err := w.write(ctx, r, opts)
 	if err == nil {
-		err = w.commit(ctx, opts.IfNotExist)
+		err = w.commit(ctx, opts)
 	}
 	if err != nil {
 		return backend.ObjectInfo{}, b.wrap("put", key, err)
@@ -243,7 +243,7 @@ func uniqueMtime() int64 {
 
 // commit makes the temp file the object, atomically, and makes that
 // durable.
-func (w *tempWriter) commit(ctx context.Context, ifNotExist bool) error {
+func (w *tempWriter) commit(ctx context.Context, opts backend.PutOptions) error {
 	b := w.b
 	if beforeCommit != nil {
 		beforeCommit(w.tmp)
@@ -251,7 +251,7 @@ func (w *tempWriter) commit(ctx context.Context, ifNotExist bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if ifNotExist {
+	if opts.IfNotExist {
 		if err := b.linkNew(ctx, w.tmp, w.path, w.key); err != nil {
 			return err
 		}
@@ -260,6 +260,14 @@ func (w *tempWriter) commit(ctx context.Context, ifNotExist bool) error {
 			w.tmp = ""
 		}
 	} else {
+		current, exists, release, err := b.lockVersion(w.path, w.key, opts.IfMatch)
+		if err != nil {
+			return err
+		}
+		defer release()
+		if err := backend.CheckIfMatch(w.key, opts.IfMatch, current, exists); err != nil {
+			return err
+		}
 		if err := b.renameOver(ctx, w.tmp, w.path, w.key); err != nil {
 			return err
 		}

@@ -253,3 +253,14 @@ func statFile(f *os.File) (fileStat, error) {
 	}
 	return statOf(&st), nil
 }
+
+// lockExclusive takes an exclusive flock(2) on the file; closing the
+// handle releases it.
+func (h fileHandle) lockExclusive() error {
+	for {
+		err := unix.Flock(h.fd, unix.LOCK_EX)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}

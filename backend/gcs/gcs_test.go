@@ -76,7 +76,8 @@ func TestConformanceSmallChunks(t *testing.T) {
 	conformance.Run(t, func(t *testing.T) backend.Backend {
 		return openFresh(t, srv, gcs.Config{ChunkSize: 256 << 10})
 	}, conformance.Only("large-unknown-size", "size-mismatch", "put-cancelled", "put-failing-reader",
-		"if-not-exist", "if-not-exist-race", "concurrent-same-key"))
+		"if-not-exist", "if-not-exist-race", "concurrent-same-key",
+		"if-match", "if-match-race", "if-match-multipart", "conditional-get"))
 }
 
 // TestConformanceCallerClient runs the checks that read with a caller's

@@ -24,6 +24,12 @@ import (
 // storage reader resumes a broken transfer pinned to the generation it
 // started with, so the bytes of one Get never mix two versions.
 //
+// With preconditions (GetOptions.IfMatch, IfNoneMatch, IfModifiedSince)
+// the round evaluates them on the attributes, with no body transferred
+// when one fails, and pins the read to their generation, so that they
+// hold for the bytes returned; a read of a generation replaced meanwhile
+// starts another round.
+//
 // Pinning the read to the generation of the attributes instead would fail
 // more often: in a bucket without object versioning a generation
 // disappears as soon as it is replaced, so every overwrite between the
@@ -38,6 +44,14 @@ func (b *Backend) getVersion(ctx context.Context, key string, opts backend.GetOp
 	attrs, err := o.Attrs(ctx)
 	if err != nil {
 		return nil, backend.ObjectInfo{}, false, wrap("get", key, err)
+	}
+	if opts.HasConditions() {
+		// Evaluated on these attributes, and the read is pinned to
+		// their generation (see Get): the conditions hold for the bytes.
+		if err := backend.CheckConditions("get", key, infoOf(attrs), opts); err != nil {
+			return nil, backend.ObjectInfo{}, false, err
+		}
+		o = o.Generation(attrs.Generation)
 	}
 	off, n, err := backend.ResolveRange(key, attrs.Size, opts)
 	if err != nil {
@@ -58,6 +72,12 @@ func (b *Backend) getVersion(ctx context.Context, key string, opts backend.GetOp
 	}
 	if err != nil {
 		return nil, backend.ObjectInfo{}, false, wrap("get", key, err)
+	}
+	if !sameVersion(attrs, r) && opts.HasConditions() {
+		// Another metageneration of the pinned generation: its ETag is
+		// another, evaluate again in a new round.
+		r.Close()
+		return nil, backend.ObjectInfo{}, false, nil
 	}
 	if !sameVersion(attrs, r) {
 		if attrs, err = o.Attrs(ctx); err != nil || !sameVersion(attrs, r) {

@@ -2,8 +2,11 @@ package gcs
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"sync/atomic"
 
 	"cloud.google.com/go/storage"
@@ -15,6 +18,16 @@ import (
 // carries ifGenerationMatch=0, so GCS refuses it (412, ErrExist) when the
 // key holds an object, and leaves that object as it was.
 //
+// With opts.IfMatch (a compare-and-swap) Put first reads the object's
+// attributes: a missing object, or an ETag other than opts.IfMatch, is
+// ErrPreconditionFailed at once. Otherwise the upload carries
+// ifGenerationMatch and ifMetagenerationMatch of the version whose ETag
+// matched, so GCS publishes it only over that very version (its ETag
+// changes with either number), checked atomically as the upload is
+// finalised, also after chunks of a resumable upload: a 412 is
+// ErrPreconditionFailed. GCS ETags are opaque, so the generation cannot be
+// derived from the ETag itself; the extra request maps one to the other.
+//
 // The object is published only by a normal Close of the writer, which is
 // done only after r ended cleanly with exactly opts.Size bytes (when
 // known) and ctx is still live; every other path goes through abort.
@@ -24,9 +37,24 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 		return backend.ObjectInfo{}, err
 	}
 	o := b.bucket.Object(key).Retryer(b.uploadRetries())
-	if opts.IfNotExist {
+	switch {
+	case opts.IfNotExist:
 		o = o.If(storage.Conditions{DoesNotExist: true})
-	} else {
+	case opts.IfMatch != "":
+		cur, err := b.bucket.Object(key).Attrs(ctx)
+		switch {
+		case errors.Is(err, storage.ErrObjectNotExist):
+			return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrPreconditionFailed,
+				fmt.Errorf("IfMatch %q: the key holds no object", opts.IfMatch))
+		case err != nil:
+			return backend.ObjectInfo{}, wrap("put", key, err)
+		case !backend.ETagsEqual(cur.Etag, opts.IfMatch):
+			return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrPreconditionFailed,
+				fmt.Errorf("IfMatch %q: the object's ETag is %q", opts.IfMatch, cur.Etag))
+		}
+		// Conditional, hence idempotent: the library retries it.
+		o = o.If(storage.Conditions{GenerationMatch: cur.Generation, MetagenerationMatch: cur.Metageneration})
+	default:
 		// A plain put replaces the object whatever it holds, so sending it
 		// again after a transient failure is safe; the library retries
 		// only idempotent uploads unless told so.
@@ -52,7 +80,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 			wrote = true
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				abort(w, cancel, wrote, werr)
-				return backend.ObjectInfo{}, wrap("put", key, werr)
+				return backend.ObjectInfo{}, putErr(key, opts, werr)
 			}
 		}
 		if rerr == io.EOF {
@@ -69,9 +97,18 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	}
 	// Every byte was delivered and checked: publish.
 	if err := w.Close(); err != nil {
-		return backend.ObjectInfo{}, wrap("put", key, err)
+		return backend.ObjectInfo{}, putErr(key, opts, err)
 	}
 	return infoOf(w.Attrs()), nil
+}
+
+// putErr wraps an error of the upload; with IfMatch, GCS's 412 (a
+// generation condition that failed) is ErrPreconditionFailed.
+func putErr(key string, opts backend.PutOptions, err error) error {
+	if opts.IfMatch != "" && isStatus(err, http.StatusPreconditionFailed) {
+		return backend.NewError("put", key, backend.ErrPreconditionFailed, fmt.Errorf("IfMatch %q: %w", opts.IfMatch, err))
+	}
+	return wrap("put", key, err)
 }
 
 // abort ends an upload that must not be published. It cancels the

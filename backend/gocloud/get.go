@@ -2,6 +2,7 @@ package gocloud
 
 import (
 	"context"
+	"errors"
 	"io"
 	"maps"
 	"net/http"
@@ -24,6 +25,12 @@ import (
 // version (412); on other drivers the reader's size and modification time
 // must equal the attributes'. When the object was replaced in between,
 // sameversion.Get starts another round.
+//
+// Preconditions (GetOptions.IfMatch, IfNoneMatch, IfModifiedSince) are
+// evaluated on the attributes, with no body transferred when one fails.
+// They hold for the bytes only where the read is pinned to the version of
+// the attributes, which is on Azure (If-Match): on other gocloud drivers
+// a Get with preconditions that must read bytes is ErrNotSupported.
 func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
 	return sameversion.Get(ctx, &b.guard, key, opts, b.getVersion)
 }
@@ -36,6 +43,9 @@ func (b *Backend) getVersion(ctx context.Context, key string, opts backend.GetOp
 		return nil, backend.ObjectInfo{}, false, wrap("get", key, err)
 	}
 	info := infoOf(key, attrs)
+	if err := backend.CheckConditions("get", key, info, opts); err != nil {
+		return nil, backend.ObjectInfo{}, false, err
+	}
 	off, n, err := backend.ResolveRange(key, attrs.Size, opts)
 	if err != nil {
 		return nil, backend.ObjectInfo{}, false, err
@@ -43,7 +53,22 @@ func (b *Backend) getVersion(ctx context.Context, key string, opts backend.GetOp
 	if n == 0 {
 		return io.NopCloser(strings.NewReader("")), info, true, nil
 	}
-	r, err := b.bucket.NewRangeReader(ctx, name, off, n, &blob.ReaderOptions{BeforeRead: ifMatch(attrs.ETag)})
+	unpinned := false
+	pin := ifMatch(attrs.ETag)
+	r, err := b.bucket.NewRangeReader(ctx, name, off, n, &blob.ReaderOptions{BeforeRead: func(as func(any) bool) error {
+		var az *azblob.DownloadStreamOptions
+		if opts.HasConditions() && !as(&az) {
+			unpinned = true
+			return errUnpinned
+		}
+		return pin(as)
+	}})
+	if unpinned {
+		if r != nil {
+			r.Close()
+		}
+		return nil, backend.ObjectInfo{}, false, backend.NewError("get", key, backend.ErrNotSupported, errUnpinned)
+	}
 	if isCode(err, gcerrors.FailedPrecondition) || isCode(err, gcerrors.NotFound) || httpStatus(err) == http.StatusRequestedRangeNotSatisfiable {
 		return nil, backend.ObjectInfo{}, false, nil
 	}
@@ -58,6 +83,10 @@ func (b *Backend) getVersion(ctx context.Context, key string, opts backend.GetOp
 	// that a driver's end-of-body checks run and extra bytes are noticed.
 	return backend.ExactRange(key, r, n, classify), info, true, nil
 }
+
+// errUnpinned: a conditional read on a gocloud driver that cannot pin the
+// read to the version the conditions were evaluated on.
+var errUnpinned = errors.New("preconditions: gocloud pins reads to a version on Azure only")
 
 // ifMatch makes an Azure read carry If-Match with etag, so that the
 // service refuses (412) to serve another version than the attributes

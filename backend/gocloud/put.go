@@ -3,10 +3,13 @@ package gocloud
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+	azblobblob "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
@@ -30,6 +33,14 @@ import (
 // a pipe; gocloud v0.47's azureblob writer dereferences a nil pipe in
 // Close when an upload fed through Write fails.
 //
+// With opts.IfMatch on Azure, the upload's access conditions carry
+// If-Match: Azure's UploadStream stages blocks and checks the condition
+// atomically as it commits the block list, so a changed or missing blob
+// refuses the commit (412 ConditionNotMet, or 404): ErrPreconditionFailed,
+// and nothing is published. gocloud has no portable If-Match on writes,
+// so on every other gocloud driver a put with IfMatch is ErrNotSupported
+// and writes nothing.
+//
 // The returned ObjectInfo is built from what Put knows (gocloud gives no
 // attributes back from a write): key, size, content type, metadata, and
 // the client's clock as LastModified; ETag is empty (Stat has it).
@@ -45,6 +56,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 		cancel: cancel,
 	}
 	contentType := opts.ContentType
+	noIfMatch := false // IfMatch was asked for on a driver that cannot send it
 	err = b.bucket.Upload(wctx, b.opts.keys.Encode(key), src, &blob.WriterOptions{
 		ContentType:                 contentType,
 		DisableContentTypeDetection: true,
@@ -56,8 +68,24 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 			// gocloud rewrites the content type with mime.FormatMediaType;
 			// Azure can store it exactly as given.
 			var az *azblob.UploadStreamOptions
-			if as(&az) && az.HTTPHeaders != nil {
+			isAzure := as(&az)
+			if isAzure && az.HTTPHeaders != nil {
 				az.HTTPHeaders.BlobContentType = &contentType
+			}
+			if opts.IfMatch != "" {
+				if !isAzure {
+					noIfMatch = true
+					return backend.NewError("put", key, backend.ErrNotSupported,
+						errors.New("IfMatch: gocloud offers conditional writes on Azure only"))
+				}
+				if az.AccessConditions == nil {
+					az.AccessConditions = &azblob.AccessConditions{}
+				}
+				if az.AccessConditions.ModifiedAccessConditions == nil {
+					az.AccessConditions.ModifiedAccessConditions = &azblobblob.ModifiedAccessConditions{}
+				}
+				tag := azcore.ETag(backend.QuoteETag(opts.IfMatch))
+				az.AccessConditions.ModifiedAccessConditions.IfMatch = &tag
 			}
 			return nil
 		},
@@ -69,6 +97,10 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	}
 	if err == nil {
 		err = ctx.Err() // cancelled as the upload ended: report it, as promised
+	}
+	if noIfMatch {
+		return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrNotSupported,
+			errors.New("IfMatch: gocloud offers conditional writes on Azure only"))
 	}
 	if err != nil {
 		return backend.ObjectInfo{}, putError(key, opts, err)
@@ -112,6 +144,9 @@ func (a *abortingReader) Read(p []byte) (int, error) {
 func putError(key string, opts backend.PutOptions, err error) error {
 	if opts.IfNotExist && isCode(err, gcerrors.FailedPrecondition) {
 		return backend.NewError("put", key, backend.ErrExist, err)
+	}
+	if opts.IfMatch != "" && (isCode(err, gcerrors.FailedPrecondition) || isCode(err, gcerrors.NotFound)) {
+		return backend.NewError("put", key, backend.ErrPreconditionFailed, fmt.Errorf("IfMatch %q: %w", opts.IfMatch, err))
 	}
 	if errors.Is(err, context.Canceled) {
 		return backend.NewError("put", key, nil, err)

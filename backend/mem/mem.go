@@ -24,6 +24,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -126,11 +127,21 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	s := b.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, exists := s.objects[key]; exists {
-		if opts.IfNotExist {
-			return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrExist, nil)
+	cur, exists := s.objects[key]
+	if exists && opts.IfNotExist {
+		return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrExist, nil)
+	}
+	if opts.IfMatch != "" {
+		// Checked under the lock that the write takes: a compare-and-swap.
+		var curInfo backend.ObjectInfo
+		if exists {
+			curInfo = cur.info
 		}
-	} else {
+		if err := backend.CheckIfMatch(key, opts.IfMatch, curInfo, exists); err != nil {
+			return backend.ObjectInfo{}, err
+		}
+	}
+	if !exists {
 		s.sorted = nil
 	}
 	s.objects[key] = &object{data: buf.Bytes(), info: info}
@@ -152,6 +163,10 @@ func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) 
 	b.s.mu.RUnlock()
 	if !ok {
 		return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrNotFound, nil)
+	}
+	// o is immutable: the conditions hold for the very bytes returned.
+	if err := backend.CheckConditions("get", key, o.info, opts); err != nil {
+		return nil, backend.ObjectInfo{}, err
 	}
 	off, n, err := backend.ResolveRange(key, o.info.Size, opts)
 	if err != nil {
@@ -182,8 +197,11 @@ func (b *Backend) Stat(ctx context.Context, key string) (backend.ObjectInfo, err
 	return cloneInfo(o.info), nil
 }
 
-// List pages through the sorted key cache; the token is the last key of
-// the previous page.
+// List pages through the sorted key cache; the token is the last entry
+// (key, or prefix with its "/") of the previous page. A directory listing
+// (Delimiter "/") steps over all the keys of a common prefix with one
+// binary search, so its cost follows the entries listed, not the keys
+// below them.
 func (b *Backend) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
 	opts, err := backend.CheckList(opts)
 	if err != nil {
@@ -195,25 +213,49 @@ func (b *Backend) List(ctx context.Context, opts backend.ListOptions) (backend.L
 	if err := ctx.Err(); err != nil {
 		return backend.ListPage{}, backend.NewError("list", opts.Prefix, nil, err)
 	}
-	keys := b.s.sortedKeys()
-	start := max(opts.Token, opts.Prefix)
-	i, _ := slices.BinarySearch(keys, start)
-	if i < len(keys) && keys[i] == opts.Token {
-		i++ // the token's key was on the previous page
+	after := opts.StartAfter // CheckList cleared it if there is a token
+	if opts.Token != "" {
+		after = opts.Token
 	}
+	keys := b.s.sortedKeys()
+	i, _ := slices.BinarySearch(keys, max(after, opts.Prefix))
 	var page backend.ListPage
+	n, last := 0, ""
 	b.s.mu.RLock()
 	defer b.s.mu.RUnlock()
-	for ; i < len(keys) && strings.HasPrefix(keys[i], opts.Prefix); i++ {
-		o, ok := b.s.objects[keys[i]]
-		if !ok {
-			continue // removed since the snapshot of keys
+	for i < len(keys) && strings.HasPrefix(keys[i], opts.Prefix) {
+		k := keys[i]
+		if opts.Delimiter != "" {
+			if d := strings.Index(k[len(opts.Prefix):], opts.Delimiter); d >= 0 {
+				p := k[:len(opts.Prefix)+d+len(opts.Delimiter)]
+				// Keys are valid UTF-8, which never holds the byte 0xff:
+				// p+"\xff" sorts after every key under p.
+				end := i + sort.SearchStrings(keys[i:], p+"\xff")
+				live := slices.ContainsFunc(keys[i:end], func(k string) bool { return b.s.objects[k] != nil })
+				i = end
+				if p <= after || !live {
+					continue // listed on an earlier page, or removed since the snapshot
+				}
+				if n == opts.PageSize {
+					page.NextToken = last
+					break
+				}
+				page.Prefixes = append(page.Prefixes, p)
+				n, last = n+1, p
+				continue
+			}
 		}
-		if len(page.Objects) == opts.PageSize {
-			page.NextToken = page.Objects[len(page.Objects)-1].Key
+		i++
+		o, ok := b.s.objects[k]
+		if !ok || k <= after {
+			continue // removed since the snapshot of keys, or on an earlier page
+		}
+		if n == opts.PageSize {
+			page.NextToken = last
 			break
 		}
 		page.Objects = append(page.Objects, cloneInfo(o.info))
+		n, last = n+1, k
 	}
 	return page, nil
 }

@@ -33,7 +33,8 @@ func TestConformanceSmallParts(t *testing.T) {
 			c.Concurrency = 2
 		})
 	}, conformance.Only("large-unknown-size", "size-mismatch", "put-cancelled", "put-failing-reader",
-		"if-not-exist", "if-not-exist-race", "metadata-round-trip", "concurrent-same-key"))
+		"if-not-exist", "if-not-exist-race", "metadata-round-trip", "concurrent-same-key",
+		"if-match", "if-match-race", "if-match-multipart", "conditional-get"))
 }
 
 // TestConformanceNew runs the suite on what users get from New and from

@@ -50,6 +50,13 @@ func (d *Driver) stat(ctx context.Context, op, key string) (backend.ObjectInfo, 
 // answers 416 for a range that starts at the end of the object; Get then
 // stats the object to tell "at the end" (an empty reader) from "past the
 // end" (ErrInvalidArgument).
+//
+// The preconditions of opts are sent as If-Match, If-None-Match and
+// If-Modified-Since (the last only without If-None-Match, as HTTP
+// ignores it then), so the server evaluates them on the version it
+// serves: 412 is ErrPreconditionFailed, 304 ErrNotModified, and no body
+// comes. A read of no bytes evaluates them on the one HEAD answer it
+// makes (backend.CheckConditions).
 func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
 	if err := backend.CheckGet(key, opts); err != nil {
 		return nil, backend.ObjectInfo{}, err
@@ -63,6 +70,7 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 	var gopts minio.GetObjectOptions
 	// The bytes as stored: no transparent decompression by a transport.
 	gopts.Set("Accept-Encoding", "identity")
+	setConditions(&gopts, opts)
 	ranged := opts.Offset > 0 || opts.Length > 0
 	if ranged {
 		if opts.Length > 0 && opts.Length <= math.MaxInt64-opts.Offset {
@@ -76,7 +84,15 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 		if ranged && minio.ToErrorResponse(err).StatusCode == http.StatusRequestedRangeNotSatisfiable {
 			return d.emptyRange(ctx, key, opts, err)
 		}
-		return nil, backend.ObjectInfo{}, d.err("get", key, err)
+		err = conditionErr(key, opts, d.err("get", key, err))
+		if opts.IfMatch != "" && errors.Is(err, backend.ErrNotModified) {
+			// MinIO answers If-Modified-Since before If-Match: a HEAD
+			// tells whether If-Match fails, which HTTP puts first.
+			if info, serr := d.stat(ctx, "get", key); serr == nil && !backend.ETagsEqual(info.ETag, opts.IfMatch) {
+				err = backend.CheckConditions("get", key, info, opts)
+			}
+		}
+		return nil, backend.ObjectInfo{}, err
 	}
 	total, start, length, err := rangeOf(h, opts)
 	if err != nil {
@@ -121,6 +137,9 @@ func (d *Driver) emptyRange(ctx context.Context, key string, opts backend.GetOpt
 	if err != nil {
 		return nil, backend.ObjectInfo{}, err
 	}
+	if err := backend.CheckConditions("get", key, info, opts); err != nil {
+		return nil, backend.ObjectInfo{}, err
+	}
 	_, n, err := backend.ResolveRange(key, info.Size, opts)
 	if err != nil {
 		return nil, backend.ObjectInfo{}, err
@@ -131,6 +150,35 @@ func (d *Driver) emptyRange(ctx context.Context, key string, opts backend.GetOpt
 		return nil, backend.ObjectInfo{}, d.err("get", key, rangeErr)
 	}
 	return http.NoBody, info, nil
+}
+
+// setConditions sends the preconditions of opts (see Get).
+func setConditions(g *minio.GetObjectOptions, opts backend.GetOptions) {
+	opts = backend.WireConditions(opts)
+	if opts.IfMatch != "" {
+		g.Set("If-Match", backend.QuoteETag(opts.IfMatch))
+	}
+	if opts.IfNoneMatch != "" {
+		g.Set("If-None-Match", backend.QuoteETag(opts.IfNoneMatch))
+	} else if !opts.IfModifiedSince.IsZero() {
+		g.Set("If-Modified-Since", opts.IfModifiedSince.UTC().Format(http.TimeFormat))
+	}
+}
+
+// conditionErr gives the error of a Get with preconditions the kind of
+// the server's answer: 412 is ErrPreconditionFailed, 304 ErrNotModified.
+func conditionErr(key string, opts backend.GetOptions, err error) error {
+	var er minio.ErrorResponse
+	if !opts.HasConditions() || !errors.As(err, &er) {
+		return err
+	}
+	switch {
+	case er.StatusCode == http.StatusPreconditionFailed || er.Code == "PreconditionFailed":
+		return backend.NewError("get", key, backend.ErrPreconditionFailed, er)
+	case er.StatusCode == http.StatusNotModified:
+		return backend.NewError("get", key, backend.ErrNotModified, er)
+	}
+	return err
 }
 
 // rangeOf reads the size of the whole object and the range the server

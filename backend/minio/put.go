@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -43,6 +45,10 @@ var maxParts = MaxParts
 // With IfNotExist the request carries If-None-Match: * (on the single PUT,
 // and on both the initiation and the completion of a multipart upload), so
 // the server refuses to replace an existing object: 412 becomes ErrExist.
+// With IfMatch the same requests carry If-Match: "ETAG" (the
+// completion's is the one that counts: MinIO checks it atomically as it
+// publishes the object), and a 412, or a 404 for a key that holds no
+// object, becomes ErrPreconditionFailed.
 // Unless Config.SkipConflictCheck is set, a key that nests with an
 // existing object's key is refused first (see conflicts.go).
 //
@@ -65,7 +71,7 @@ func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.
 			return backend.ObjectInfo{}, err
 		}
 	}
-	p := putPlan{key: key, ifNotExist: opts.IfNotExist, contentType: opts.ContentType, meta: encodeMetadata(opts.Metadata)}
+	p := putPlan{key: key, ifNotExist: opts.IfNotExist, ifMatch: opts.IfMatch, contentType: opts.ContentType, meta: encodeMetadata(opts.Metadata)}
 	src := &source{ctx: ctx, r: backend.ExactReader(key, r, opts.Size)}
 	defer src.finish()
 	var info backend.ObjectInfo
@@ -75,7 +81,7 @@ func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.
 		info, err = d.putBuffered(ctx, p, src)
 	}
 	if err != nil {
-		return backend.ObjectInfo{}, err
+		return backend.ObjectInfo{}, p.preconditionErr(err)
 	}
 	info.Key, info.ContentType, info.Metadata = key, opts.ContentType, opts.Metadata
 	return info, nil
@@ -85,6 +91,7 @@ func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.
 type putPlan struct {
 	key         string
 	ifNotExist  bool
+	ifMatch     string // PutOptions.IfMatch
 	contentType string
 	meta        map[string]string // encodeMetadata's
 }
@@ -92,10 +99,33 @@ type putPlan struct {
 // options returns the minio-go options of the plan.
 func (p putPlan) options() minio.PutObjectOptions {
 	o := minio.PutObjectOptions{ContentType: p.contentType, UserMetadata: p.meta}
+	p.conditions(&o)
+	return o
+}
+
+// conditions adds the plan's preconditions to o.
+func (p putPlan) conditions(o *minio.PutObjectOptions) {
 	if p.ifNotExist {
 		o.SetMatchETagExcept("*")
 	}
-	return o
+	if p.ifMatch != "" {
+		o.SetMatchETag(strings.Trim(p.ifMatch, `"`))
+	}
+}
+
+// preconditionErr gives a failed put with IfMatch its kind: the server's
+// 412 (which the error map calls ErrExist, the failure of IfNotExist), or
+// its 404 for a key that holds no object, is ErrPreconditionFailed.
+func (p putPlan) preconditionErr(err error) error {
+	var er minio.ErrorResponse
+	if p.ifMatch == "" || !errors.As(err, &er) {
+		return err
+	}
+	if er.StatusCode == http.StatusPreconditionFailed || er.Code == "PreconditionFailed" || er.Code == "NoSuchKey" {
+		return backend.NewError("put", p.key, backend.ErrPreconditionFailed,
+			fmt.Errorf("IfMatch %q: %w", p.ifMatch, er))
+	}
+	return err
 }
 
 func (d *Driver) tooLarge(key, what string) error {
@@ -264,9 +294,7 @@ func (d *Driver) putMultipart(ctx context.Context, p putPlan, src *source, first
 	}
 	sort.Slice(parts, func(i, j int) bool { return parts[i].PartNumber < parts[j].PartNumber })
 	var copts minio.PutObjectOptions
-	if p.ifNotExist {
-		copts.SetMatchETagExcept("*")
-	}
+	p.conditions(&copts)
 	ui, err := d.core.CompleteMultipartUpload(ctx, d.bucket, key, id, parts, copts)
 	if err != nil {
 		return backend.ObjectInfo{}, d.err("put", key, err)

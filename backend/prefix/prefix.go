@@ -142,6 +142,9 @@ func (b *Backend) List(ctx context.Context, opts backend.ListOptions) (backend.L
 	}
 	inner := opts
 	inner.Prefix = b.full(opts.Prefix)
+	if opts.StartAfter != "" {
+		inner.StartAfter = b.full(opts.StartAfter)
+	}
 	page, err := b.inner.List(ctx, inner)
 	if err != nil {
 		return backend.ListPage{}, b.relErr(err)
@@ -154,6 +157,15 @@ func (b *Backend) List(ctx context.Context, opts backend.ListOptions) (backend.L
 		}
 	}
 	page.Objects = objs
+	// Common prefixes of a directory listing, like keys, lose the view's
+	// prefix (one outside the view is left out).
+	prefixes := page.Prefixes[:0:0]
+	for _, p := range page.Prefixes {
+		if k, ok := b.rel(p); ok {
+			prefixes = append(prefixes, k)
+		}
+	}
+	page.Prefixes = prefixes
 	return page, nil
 }
 

@@ -46,7 +46,8 @@ func TestConformance(t *testing.T) {
 				})
 				return b
 			}, conformance.Only("large-unknown-size", "size-mismatch", "put-cancelled", "put-failing-reader",
-				"if-not-exist", "if-not-exist-race", "concurrent-same-key", "zero-byte", "range-read"))
+				"if-not-exist", "if-not-exist-race", "concurrent-same-key", "zero-byte", "range-read",
+				"if-match", "if-match-race", "if-match-multipart", "conditional-get"))
 		})
 	})
 }

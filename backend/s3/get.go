@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -22,6 +24,12 @@ import (
 // only a start past the end is ErrInvalidArgument. The reader fails with
 // ErrUnavailable, never a clean io.EOF, when the body ends before the
 // Content-Length the server announced.
+//
+// The preconditions of opts go out as If-Match, If-None-Match and
+// If-Modified-Since (as backend.WireConditions gives them), so the server
+// evaluates them on the version it serves and sends no body when one
+// fails: 412 is ErrPreconditionFailed, 304 ErrNotModified. A read of no
+// bytes evaluates them on its one HeadObject answer.
 func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
 	if err := backend.CheckGet(key, opts); err != nil {
 		return nil, backend.ObjectInfo{}, err
@@ -38,6 +46,17 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 		return d.emptyRange(ctx, key, opts)
 	}
 	in := &s3.GetObjectInput{Bucket: aws.String(d.bucket), Key: aws.String(key)}
+	if w := backend.WireConditions(opts); w.HasConditions() {
+		if w.IfMatch != "" {
+			in.IfMatch = aws.String(backend.QuoteETag(w.IfMatch))
+		}
+		if w.IfNoneMatch != "" {
+			in.IfNoneMatch = aws.String(backend.QuoteETag(w.IfNoneMatch))
+		}
+		if !w.IfModifiedSince.IsZero() {
+			in.IfModifiedSince = aws.Time(w.IfModifiedSince.UTC().Truncate(time.Second))
+		}
+	}
 	ranged := opts.Offset > 0 || opts.Length > 0
 	if ranged {
 		r := "bytes=" + strconv.FormatInt(opts.Offset, 10) + "-"
@@ -52,7 +71,7 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 			// The range starts at or past the end (or the object is empty).
 			return d.emptyRange(ctx, key, opts)
 		}
-		return nil, backend.ObjectInfo{}, wrapErr("get", key, err)
+		return nil, backend.ObjectInfo{}, d.conditionErr(ctx, key, opts, err)
 	}
 	info := backend.ObjectInfo{
 		Key:          key,
@@ -61,6 +80,17 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 		ETag:         cleanETag(out.ETag),
 		ContentType:  aws.ToString(out.ContentType),
 		Metadata:     s3meta.Decode(out.Metadata),
+	}
+	if opts.HasConditions() {
+		// The answer's own ETag and Last-Modified, checked again: a
+		// server that compares If-Modified-Since with a modification
+		// time finer than the header's second (versitygw) sends the
+		// body of an object modified in that very second. The body is
+		// then dropped unread.
+		if err := backend.CheckConditions("get", key, info, backend.WireConditions(opts)); err != nil {
+			out.Body.Close()
+			return nil, backend.ObjectInfo{}, err
+		}
 	}
 	// length is what the body must deliver; -1 when the server sent no
 	// Content-Length (never seen from S3 servers, possible behind a
@@ -116,6 +146,9 @@ func (d *Driver) emptyRange(ctx context.Context, key string, opts backend.GetOpt
 	if err != nil {
 		return nil, backend.ObjectInfo{}, err
 	}
+	if err := backend.CheckConditions("get", key, info, opts); err != nil {
+		return nil, backend.ObjectInfo{}, err
+	}
 	if _, _, err := backend.ResolveRange(key, info.Size, opts); err != nil {
 		return nil, backend.ObjectInfo{}, err
 	}
@@ -126,6 +159,29 @@ func (d *Driver) emptyRange(ctx context.Context, key string, opts backend.GetOpt
 			errors.New("the object changed while it was read"))
 	}
 	return io.NopCloser(strings.NewReader("")), info, nil
+}
+
+// conditionErr wraps the error of a GetObject with preconditions: 412 is
+// ErrPreconditionFailed, 304 ErrNotModified. A server that answers
+// If-Modified-Since before If-Match (MinIO) may say 304 where HTTP says
+// 412: a HeadObject then tells whether If-Match fails.
+func (d *Driver) conditionErr(ctx context.Context, key string, opts backend.GetOptions, err error) error {
+	var status interface{ HTTPStatusCode() int }
+	if !opts.HasConditions() || !errors.As(err, &status) {
+		return wrapErr("get", key, err)
+	}
+	switch status.HTTPStatusCode() {
+	case http.StatusPreconditionFailed:
+		return backend.NewError("get", key, backend.ErrPreconditionFailed, err)
+	case http.StatusNotModified:
+		if opts.IfMatch != "" {
+			if info, serr := d.stat(ctx, "get", key); serr == nil && !backend.ETagsEqual(info.ETag, opts.IfMatch) {
+				return backend.CheckConditions("get", key, info, opts)
+			}
+		}
+		return backend.NewError("get", key, backend.ErrNotModified, err)
+	}
+	return wrapErr("get", key, err)
 }
 
 func isRangeNotSatisfiable(err error) bool {

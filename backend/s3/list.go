@@ -3,8 +3,10 @@ package s3
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -14,11 +16,20 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 )
 
-// List returns one page with ListObjectsV2. The token is the last key of
-// the previous page, sent as StartAfter: it is stateless, outlives the
-// driver, sees keys written after it was made, and means the same on every
-// S3 server (continuation tokens are server-specific, and MinIO's point
-// into a cached listing that misses later writes).
+// List returns one page with ListObjectsV2. The token is the last entry
+// of the previous page (a key, or a common prefix with its "/"), sent as
+// StartAfter: it is stateless, outlives the driver, sees keys written
+// after it was made, and means the same on every S3 server (continuation
+// tokens are server-specific, and MinIO's point into a cached listing
+// that misses later writes). opts.StartAfter is sent the same way.
+//
+// A directory listing (Delimiter "/") sends the delimiter, so the server
+// rolls up the keys below each common prefix and counts the prefix as
+// one entry of MaxKeys. After a prefix "P/" the listing goes on after
+// "P/" followed by the largest rune, so that the server skips P's keys
+// rather than listing P again. Entries that do not sort after the start
+// are dropped: S3 lists the prefix that holds StartAfter ("a/" for
+// "a/x"), which sorts before it.
 //
 // Keys that objstore would not write (a folder object "dir/" made by
 // another tool, for one) are listed as they are, as the MinIO driver
@@ -35,20 +46,26 @@ func (d *Driver) List(ctx context.Context, opts backend.ListOptions) (backend.Li
 	if err := ctx.Err(); err != nil {
 		return backend.ListPage{}, backend.NewError("list", opts.Prefix, nil, err)
 	}
-	// A page is filled to PageSize+1 objects when that many remain: the
+	if backend.PastPrefix(opts) {
+		return backend.ListPage{}, nil
+	}
+	// A page is filled to PageSize+1 entries when that many remain: the
 	// extra one proves that more follow, so that a NextToken always leads
-	// to objects (a server's IsTruncated does not: MinIO says a listing
+	// to entries (a server's IsTruncated does not: MinIO says a listing
 	// is truncated whenever its walk stopped at the limit, also with
 	// nothing left, which made an empty last page). It is left for the
 	// next page.
 	target := opts.PageSize + 1
 	var (
-		page     backend.ListPage
-		after    = opts.Token // list the keys after this one
+		ents     []listEntry
+		after    = opts.Token // list the entries after this one
 		verified bool         // after is sent in MinIO's own marker form
 	)
+	if after == "" {
+		after = opts.StartAfter
+	}
 	for {
-		want := min(target-len(page.Objects), maxListKeys)
+		want := min(target-len(ents), maxListKeys)
 		in := &s3.ListObjectsV2Input{
 			Bucket:  aws.String(d.bucket),
 			MaxKeys: aws.Int32(int32(want)),
@@ -56,53 +73,90 @@ func (d *Driver) List(ctx context.Context, opts backend.ListOptions) (backend.Li
 		if opts.Prefix != "" {
 			in.Prefix = aws.String(opts.Prefix)
 		}
+		if opts.Delimiter != "" {
+			in.Delimiter = aws.String(opts.Delimiter)
+		}
 		if after != "" {
-			in.StartAfter = aws.String(after)
-			if verified {
-				in.StartAfter = aws.String(after + minioListTag)
+			start := after
+			if opts.Delimiter != "" && len(after) > len(opts.Prefix) && strings.HasSuffix(after, opts.Delimiter) {
+				start += string(utf8.MaxRune) // past every key below the prefix
 			}
+			if verified {
+				start += minioListTag
+			}
+			in.StartAfter = aws.String(start)
 		}
 		out, err := d.client.ListObjectsV2(ctx, in, d.callOpts...)
 		if err != nil {
 			return backend.ListPage{}, wrapErr("list", opts.Prefix, err)
 		}
-		last, kept := after, len(page.Objects)
+		last, kept := after, len(ents)
+		got := len(out.Contents) + len(out.CommonPrefixes)
 		for _, o := range out.Contents {
 			key := aws.ToString(o.Key)
-			last = key
-			page.Objects = append(page.Objects, backend.ObjectInfo{
+			last = max(last, key)
+			if key <= after {
+				continue
+			}
+			ents = append(ents, listEntry{name: key, obj: &backend.ObjectInfo{
 				Key:  key,
 				Size: aws.ToInt64(o.Size),
 				// Listings carry milliseconds, HEAD and GET answers whole
 				// seconds (Last-Modified): the same precision everywhere.
 				LastModified: aws.ToTime(o.LastModified).UTC().Truncate(time.Second),
 				ETag:         cleanETag(o.ETag),
-			})
+			}})
 		}
+		for _, p := range out.CommonPrefixes {
+			name := aws.ToString(p.Prefix)
+			last = max(last, name)
+			if name <= after {
+				continue
+			}
+			ents = append(ents, listEntry{name: name})
+		}
+		slices.SortStableFunc(ents[kept:], func(a, b listEntry) int { return strings.Compare(a.name, b.name) })
 		truncated := aws.ToBool(out.IsTruncated)
 		switch {
-		case len(page.Objects) >= target:
-			// More follow: the page ends at its last object, and the next
-			// one starts after it (keys skipped after it are skipped
+		case len(ents) >= target:
+			// More follow: the page ends at its last entry, and the next
+			// one starts after it (entries skipped after it are skipped
 			// again then).
-			page.Objects = page.Objects[:opts.PageSize]
-			page.NextToken = page.Objects[opts.PageSize-1].Key
-			return page, nil
+			return pageOf(ents[:opts.PageSize], ents[opts.PageSize-1].name), nil
 		case truncated && last == after:
 			return backend.ListPage{}, backend.NewError("list", opts.Prefix, backend.ErrServerBusy,
 				errors.New("the server said the listing goes on but sent no key"))
 		case truncated:
-			// Go on after the last key the server sent, skipped or not.
+			// Go on after the last entry the server sent, skipped or not.
 			after, verified = last, false
 			continue
-		case !verified && minioMayHaveCutShort(out, after, len(out.Contents), want):
+		case !verified && minioMayHaveCutShort(out, after, got, want):
 			// This answer may have gaps: ask again from the same place.
-			page.Objects = page.Objects[:kept]
+			ents = ents[:kept]
 			verified = true
 			continue
 		}
-		return page, nil
+		return pageOf(ents, ""), nil
 	}
+}
+
+// listEntry is an object or a common prefix of a listing.
+type listEntry struct {
+	name string // the key, or the prefix with its delimiter
+	obj  *backend.ObjectInfo
+}
+
+// pageOf splits sorted entries into a page's objects and prefixes.
+func pageOf(ents []listEntry, next string) backend.ListPage {
+	page := backend.ListPage{NextToken: next}
+	for _, e := range ents {
+		if e.obj != nil {
+			page.Objects = append(page.Objects, *e.obj)
+		} else {
+			page.Prefixes = append(page.Prefixes, e.name)
+		}
+	}
+	return page
 }
 
 // maxListKeys is the most keys one ListObjectsV2 answer holds.

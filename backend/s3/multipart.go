@@ -47,6 +47,24 @@ func (d *Driver) putMultipart(ctx context.Context, key string, pr *partReader, f
 			return backend.ObjectInfo{}, backend.NewError("put", key, nil, err)
 		}
 	}
+	if opts.IfMatch != "" {
+		// The same for a compare-and-swap: the If-Match on the
+		// completion decides, this only saves a doomed upload.
+		st, err := d.Stat(ctx, key)
+		switch {
+		case err == nil && !backend.ETagsEqual(st.ETag, opts.IfMatch):
+			d.bufs.put(first)
+			return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrPreconditionFailed,
+				fmt.Errorf("IfMatch %q: the object's ETag is %q", opts.IfMatch, st.ETag))
+		case errors.Is(err, backend.ErrNotFound):
+			d.bufs.put(first)
+			return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrPreconditionFailed,
+				fmt.Errorf("IfMatch %q: the key holds no object", opts.IfMatch))
+		case err != nil:
+			d.bufs.put(first)
+			return backend.ObjectInfo{}, backend.NewError("put", key, nil, err)
+		}
+	}
 	created, err := d.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
 		Bucket:      aws.String(d.bucket),
 		Key:         aws.String(key),
@@ -196,7 +214,8 @@ func (u *multipartUpload) sendPart(ctx context.Context, num int32, data []byte) 
 	return nil
 }
 
-// complete publishes the object, create-only when opts.IfNotExist.
+// complete publishes the object, create-only when opts.IfNotExist, and
+// only over the version opts.IfMatch names when it is set.
 func (u *multipartUpload) complete(ctx context.Context, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	parts := slices.SortedFunc(slices.Values(u.parts), func(a, b types.CompletedPart) int {
 		return int(aws.ToInt32(a.PartNumber) - aws.ToInt32(b.PartNumber))
@@ -209,6 +228,9 @@ func (u *multipartUpload) complete(ctx context.Context, opts backend.PutOptions)
 	}
 	if opts.IfNotExist {
 		in.IfNoneMatch = aws.String("*")
+	}
+	if opts.IfMatch != "" {
+		in.IfMatch = aws.String(backend.QuoteETag(opts.IfMatch))
 	}
 	out, err := u.d.client.CompleteMultipartUpload(ctx, in, u.d.callOpts...)
 	if err != nil {

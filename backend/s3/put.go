@@ -3,6 +3,7 @@ package s3
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -31,6 +34,11 @@ import (
 // atomically; a 412 answer (PreconditionFailed) is ErrExist, while a 409
 // ConditionalRequestConflict (a concurrent operation on the key) is
 // ErrServerBusy, retried by the failover layer.
+//
+// With opts.IfMatch the PutObject, or the CompleteMultipartUpload, carries
+// If-Match: "ETAG", which the server checks atomically as it publishes
+// the object; a 412, or a NoSuchKey for a key that holds no object, is
+// ErrPreconditionFailed.
 func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	opts, err := backend.CheckPut(key, r, opts)
 	if err != nil {
@@ -72,9 +80,37 @@ func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.
 	if !more {
 		info, err := d.putSingle(ctx, key, first, opts)
 		d.bufs.put(first)
-		return info, err
+		return info, preconditionErr(key, opts, err)
 	}
-	return d.putMultipart(ctx, key, pr, first, opts)
+	info, err := d.putMultipart(ctx, key, pr, first, opts)
+	return info, preconditionErr(key, opts, err)
+}
+
+// preconditionErr gives a failed put with IfMatch its kind: the server's
+// 412 (which kindOf calls ErrExist, the failure of IfNotExist) or its
+// NoSuchKey (the key holds no object) is ErrPreconditionFailed.
+func preconditionErr(key string, opts backend.PutOptions, err error) error {
+	if err == nil || opts.IfMatch == "" {
+		return err
+	}
+	var apiErr smithy.APIError
+	var respErr *awshttp.ResponseError
+	switch {
+	case errors.As(err, &apiErr) && (apiErr.ErrorCode() == "PreconditionFailed" || apiErr.ErrorCode() == "NoSuchKey"),
+		errors.As(err, &respErr) && respErr.HTTPStatusCode() == http.StatusPreconditionFailed:
+		return backend.NewError("put", key, backend.ErrPreconditionFailed, fmt.Errorf("IfMatch %q: %w", opts.IfMatch, unwrapOwn(err)))
+	}
+	return err
+}
+
+// unwrapOwn returns the cause of a *backend.Error (so that a new kind is
+// not stated next to the old one), or err.
+func unwrapOwn(err error) error {
+	var be *backend.Error
+	if errors.As(err, &be) && be.Err != nil {
+		return be.Err
+	}
+	return err
 }
 
 // checkSize rejects, before any I/O, a known size that S3 cannot store
@@ -111,6 +147,9 @@ func (d *Driver) putSingle(ctx context.Context, key string, data []byte, opts ba
 	}
 	if opts.IfNotExist {
 		in.IfNoneMatch = aws.String("*")
+	}
+	if opts.IfMatch != "" {
+		in.IfMatch = aws.String(backend.QuoteETag(opts.IfMatch))
 	}
 	out, err := d.client.PutObject(ctx, in, d.callOpts...)
 	if err != nil {

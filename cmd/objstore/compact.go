@@ -51,7 +51,7 @@ DEST gets the stream's metadata unless --meta is given.`,
 				}
 			}
 			ctx := cmd.Context()
-			c, err := a.client(ctx)
+			c, err := a.client(ctx, "stream compact", existingStore)
 			if err != nil {
 				return err
 			}
@@ -70,7 +70,8 @@ DEST gets the stream's metadata unless --meta is given.`,
 			if info.ServerSide {
 				how = "server-side"
 			}
-			a.status(a.out, "compacted stream %s into %s (%d chunks, %d bytes, %s)\n", name, dest, info.Chunks, info.Size, how)
+			a.status(a.out, "compacted stream %s into %s (%s, %s, %s)\n", name, dest,
+				plural(info.Chunks, "chunk"), plural(info.Size, "byte"), how)
 			return nil
 		},
 	}

@@ -19,7 +19,7 @@ func (a *app) completeKeys(files bool) cobra.CompletionFunc {
 			}
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		c, err := a.client(cmd.Context())
+		c, err := a.client(cmd.Context(), "complete", existingStore)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveError
 		}

@@ -137,7 +137,7 @@ func (a *app) listChecks() error {
 // wantEmpty refuses to run where objects already live: the checks expect
 // an empty namespace, and their cleanup removes everything under it.
 func (a *app) wantEmpty(ctx context.Context, rawURL, prefix string) (err error) {
-	c, err := a.open(ctx, rawURL)
+	c, err := a.openStore(ctx, "conformance", rawURL, existingStore)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"path"
 	"strings"
@@ -133,7 +134,7 @@ func (a *app) copy(ctx context.Context, src, dst location, contentType string, m
 			return err
 		}
 		var c *objstore.Client
-		if c, err = a.open(ctx, src.url); err != nil {
+		if c, err = a.openStore(ctx, "cp", src.url, existingStore); err != nil {
 			return err
 		}
 		defer closeWith(c, &err)
@@ -141,15 +142,15 @@ func (a *app) copy(ctx context.Context, src, dst location, contentType string, m
 			rc   io.ReadCloser
 			info backend.ObjectInfo
 		)
-		if rc, info, err = c.Backend().Get(ctx, src.key, backend.WholeObject); err != nil {
-			return streamHint(ctx, c, src.key, err)
+		if rc, info, err = openObject(ctx, c, src.key); err != nil {
+			return err
 		}
 		defer rc.Close()
 		r, size = rc, info.Size
 		opts = backend.PutOptions{ContentType: info.ContentType, Metadata: info.Metadata}
 	} else {
 		var done func()
-		if r, size, done, err = a.openLocal(ctx, src.file); err != nil {
+		if r, size, done, err = a.openLocal(ctx, "cp", dst.key, src.file); err != nil {
 			return err
 		}
 		defer done()
@@ -173,7 +174,7 @@ func (a *app) copy(ctx context.Context, src, dst location, contentType string, m
 			return err
 		}
 		var c *objstore.Client
-		c, err = a.open(ctx, dst.url)
+		c, err = a.openStore(ctx, "cp", dst.url, createStore)
 		if err != nil {
 			finish(false)
 			return err
@@ -187,9 +188,13 @@ func (a *app) copy(ctx context.Context, src, dst location, contentType string, m
 	default:
 		target := localTarget(dst.file, src.key)
 		dst.file = target
-		err = writeLocal(target, func(w io.Writer) error {
+		err = writeLocal("cp", src.key, target, true, func(w io.Writer) error {
 			var err error
 			written, err = io.Copy(w, r)
+			var le *localFileError
+			if err != nil && !errors.As(err, &le) {
+				err = backend.NewError("cp", src.key, nil, err)
+			}
 			return err
 		})
 	}
@@ -206,6 +211,6 @@ func (a *app) copy(ctx context.Context, src, dst location, contentType string, m
 	if a.asJSON {
 		return a.emit(map[string]any{"from": src.String(), "to": dst.String(), "size": written})
 	}
-	a.status(a.out, "copied %s -> %s (%d bytes)\n", src, dst, written)
+	a.status(a.out, "copied %s -> %s (%s)\n", src, dst, plural(written, "byte"))
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	objstore "github.com/objstore-dev/objstore"
@@ -47,6 +48,32 @@ func exitCode(ctx context.Context, err error) int {
 	}
 }
 
+// cmdError is an error of the command itself (not of the library) that
+// matches a sentinel for the exit code and --json's kind, without the
+// sentinel's words ("object not found") in its text, which would
+// mislead where the thing missing is a store or a local file.
+type cmdError struct {
+	op, key string // key is "" when the operation is on no key
+	msg     string
+	kind    error
+}
+
+func (e *cmdError) Error() string {
+	if e.key == "" {
+		return e.op + ": " + e.msg
+	}
+	return fmt.Sprintf("%s %q: %s", e.op, e.key, e.msg)
+}
+
+func (e *cmdError) Unwrap() error { return e.kind }
+
+// interruptedOnly reports whether err says no more than that the command
+// was interrupted: a cancellation, as the library wraps it or as an SDK
+// words it.
+func interruptedOnly(err error) bool {
+	return errors.Is(err, context.Canceled) || strings.HasSuffix(err.Error(), "context canceled")
+}
+
 // kinds names the sentinels in --json error reports, so that scripts test
 // a stable word rather than a message.
 var kinds = []struct {
@@ -80,10 +107,15 @@ func errorKind(err error) string {
 	return "error"
 }
 
+// libraryAdvice matches advice in library errors that names Go API (the
+// library's errors are written for programmers) with what the command
+// offers instead.
+var libraryAdvice = regexp.MustCompile(`write streams with PutStreamObject, remove them with RemoveObjects\(ctx, "(.*?)/?"\)`)
+
 // message is the text of err for a person: library errors already start
 // with "objstore: ", others get it.
 func message(err error) string {
-	msg := err.Error()
+	msg := libraryAdvice.ReplaceAllString(err.Error(), "write streams with 'objstore stream put', remove them with 'objstore stream rm $1'")
 	if !strings.HasPrefix(msg, "objstore: ") && !strings.HasPrefix(msg, "objstore ") {
 		msg = "objstore: " + msg
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -13,15 +14,20 @@ import (
 )
 
 func (a *app) getCommand() *cobra.Command {
-	return &cobra.Command{
+	var force bool
+	cmd := &cobra.Command{
 		Use:   "get KEY [FILE|-]",
 		Short: "Write the object KEY to a file, or to stdout with -",
 		Long: `get writes the object KEY to FILE; without FILE, to a file named after
 the key's last segment in the current directory; into a directory when
-FILE is one; to stdout with -. The file is written atomically (a
-temporary file renamed into place): it is never left half-written.`,
+FILE is one (or ends with /); to stdout with -. Missing parent
+directories of FILE are created. An existing file is not overwritten
+(exit 1) unless --force. The file is written atomically (a temporary
+file moved into place): it is never left half-written, and a failed get
+leaves nothing.`,
 		Example: `  objstore get captures/a.pcap            # writes ./a.pcap
   objstore get captures/a.pcap /tmp/x.pcap
+  objstore get --force captures/a.pcap     # replaces ./a.pcap
   objstore get captures/a.pcap - | tcpdump -r -`,
 		Args:              cobra.RangeArgs(1, 2),
 		ValidArgsFunction: a.completeKeys(true),
@@ -30,22 +36,32 @@ temporary file renamed into place): it is never left half-written.`,
 			if len(args) == 2 {
 				dest = args[1]
 			}
+			if err := backend.ValidateKey("get", key); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
-			c, err := a.client(ctx)
+			target := ""
+			if dest != "-" {
+				target = localTarget(dest, key)
+				if _, err := os.Lstat(target); err == nil && !force {
+					return existsError("get", key, target)
+				}
+			}
+			c, err := a.client(ctx, "get", existingStore)
 			if err != nil {
 				return err
 			}
 			defer closeWith(c, &err)
-			if dest == "-" {
-				_, err = a.download(ctx, c, key, a.out)
+			rc, info, err := openObject(ctx, c, key)
+			if err != nil {
 				return err
 			}
-			target := localTarget(dest, key)
-			var info backend.ObjectInfo
-			err = writeLocal(target, func(w io.Writer) error {
-				var err error
-				info, err = a.download(ctx, c, key, w)
-				return err
+			defer rc.Close()
+			if dest == "-" {
+				return a.download(key, rc, info, a.out)
+			}
+			err = writeLocal("get", key, target, force, func(w io.Writer) error {
+				return a.download(key, rc, info, w)
 			})
 			if err != nil {
 				return err
@@ -57,10 +73,12 @@ temporary file renamed into place): it is never left half-written.`,
 					File string `json:"file"`
 				}{j, target})
 			}
-			a.status(a.out, "got %s -> %s (%d bytes)\n", key, target, info.Size)
+			a.status(a.out, "got %s -> %s (%s)\n", key, target, plural(info.Size, "byte"))
 			return nil
 		},
 	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "overwrite FILE if it exists")
+	return cmd
 }
 
 func (a *app) catCommand() *cobra.Command {
@@ -71,41 +89,54 @@ func (a *app) catCommand() *cobra.Command {
 		ValidArgsFunction: a.completeKeys(false),
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			ctx := cmd.Context()
-			c, err := a.client(ctx)
+			c, err := a.client(ctx, "cat", existingStore)
 			if err != nil {
 				return err
 			}
 			defer closeWith(c, &err)
-			_, err = a.download(ctx, c, args[0], a.out)
-			return err
+			rc, info, err := openObject(ctx, c, args[0])
+			if err != nil {
+				return err
+			}
+			defer rc.Close()
+			return a.download(args[0], rc, info, a.out)
 		},
 	}
 }
 
-// download copies the object key to w, with a progress bar for large
-// objects. A missing key that is a stream object says so.
-func (a *app) download(ctx context.Context, c *objstore.Client, key string, w io.Writer) (backend.ObjectInfo, error) {
+// openObject opens the object key for reading. A missing key that is a
+// stream object says so.
+func openObject(ctx context.Context, c *objstore.Client, key string) (io.ReadCloser, backend.ObjectInfo, error) {
 	if err := backend.ValidateKey("get", key); err != nil {
-		return backend.ObjectInfo{}, err
+		return nil, backend.ObjectInfo{}, err
 	}
 	rc, info, err := c.Backend().Get(ctx, key, backend.WholeObject)
 	if err != nil {
-		return info, streamHint(ctx, c, key, err)
+		return nil, info, streamHint(ctx, c, key, err)
 	}
-	defer rc.Close()
 	if info.Key == "" {
 		info.Key = key
 	}
+	return rc, info, nil
+}
+
+// download copies the object key, open in rc, to w, with a progress bar
+// for large objects.
+func (a *app) download(key string, rc io.Reader, info backend.ObjectInfo, w io.Writer) error {
 	r, finish := a.track(rc, info.Size, "get "+key)
 	n, err := io.Copy(w, r)
 	finish(err == nil)
+	var le *localFileError
+	if errors.As(err, &le) {
+		return le // names the operation, the key and the file already
+	}
 	if err != nil {
-		return info, backend.NewError("get", key, nil, err)
+		return backend.NewError("get", key, nil, err)
 	}
 	if n != info.Size {
-		return info, backend.NewError("get", key, objstore.ErrUnavailable, fmt.Errorf("read %d of %d bytes", n, info.Size))
+		return backend.NewError("get", key, objstore.ErrUnavailable, fmt.Errorf("read %d of %d bytes", n, info.Size))
 	}
-	return info, nil
+	return nil
 }
 
 // streamHint adds to a not-found error of key that key is a stream object
@@ -118,5 +149,5 @@ func streamHint(ctx context.Context, c *objstore.Client, key string, err error) 
 	if serr != nil || !st.IsStream {
 		return err
 	}
-	return fmt.Errorf("%w; %q is a stream object of %d chunks: read it with 'objstore stream get %s'", err, key, st.Chunks, key)
+	return fmt.Errorf("%w; %q is a stream object of %s: read it with 'objstore stream get %s'", err, key, plural(int64(st.Chunks), "chunk"), key)
 }

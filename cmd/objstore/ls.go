@@ -23,7 +23,7 @@ its writer is open, its .inprogress marker.
 				prefix = args[0]
 			}
 			ctx := cmd.Context()
-			c, err := a.client(ctx)
+			c, err := a.client(ctx, "ls", existingStore)
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 type ptyRun struct {
 	cmd    *exec.Cmd
 	ptmx   *os.File
-	stdout bytes.Buffer
+	stdout syncBuffer
 
 	mu     sync.Mutex
 	screen bytes.Buffer // what the command wrote to the terminal
@@ -29,6 +30,13 @@ type ptyRun struct {
 }
 
 func (c *cli) startPTY(ttyIn bool, stdin string, args ...string) *ptyRun {
+	c.t.Helper()
+	return c.startPTYWith(ttyIn, stdin, nil, args...)
+}
+
+// startPTYWith is startPTY with the process attributes set by attr (nil:
+// none), e.g. to make the terminal the controlling one.
+func (c *cli) startPTYWith(ttyIn bool, stdin string, attr func(*syscall.SysProcAttr), args ...string) *ptyRun {
 	c.t.Helper()
 	ptmx, tty, err := pty.Open()
 	require.NoError(c.t, err)
@@ -40,6 +48,10 @@ func (c *cli) startPTY(ttyIn bool, stdin string, args ...string) *ptyRun {
 		r.cmd.Stdin = tty
 	} else {
 		r.cmd.Stdin = strings.NewReader(stdin)
+	}
+	if attr != nil {
+		r.cmd.SysProcAttr = &syscall.SysProcAttr{}
+		attr(r.cmd.SysProcAttr)
 	}
 	require.NoError(c.t, r.cmd.Start())
 	require.NoError(c.t, tty.Close()) // the child has it
@@ -62,6 +74,31 @@ func (c *cli) startPTY(ttyIn bool, stdin string, args ...string) *ptyRun {
 		<-r.done
 	})
 	return r
+}
+
+// syncBuffer is a bytes.Buffer that a test may read while the command
+// writes it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
 }
 
 func (r *ptyRun) output() string {

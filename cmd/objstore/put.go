@@ -37,6 +37,12 @@ pipeline with 'set -o pipefail' and check its status, or put from a file.`,
 			if err := backend.ValidateKey("put", key); err != nil {
 				return err
 			}
+			if len(args) == 1 && isTerminal(a.in) {
+				// Reading the terminal is almost never meant: it would
+				// wait for typing, and store what was typed (or nothing).
+				return usagef("put %q: no FILE given and stdin is a terminal: give the FILE to store, "+
+					"or - to store what you type (end it with Ctrl-D)", key)
+			}
 			md, err := parseMeta(meta)
 			if err != nil {
 				return err
@@ -54,7 +60,7 @@ pipeline with 'set -o pipefail' and check its status, or put from a file.`,
 				contentType = guessContentType(src)
 			}
 			ctx := cmd.Context()
-			r, size, done, err := a.openLocal(ctx, src)
+			r, size, done, err := a.openLocal(ctx, "put", key, src)
 			if err != nil {
 				return err
 			}
@@ -71,7 +77,7 @@ pipeline with 'set -o pipefail' and check its status, or put from a file.`,
 				size = want
 				r = &sizedReader{r: r, input: input, want: want}
 			}
-			c, err := a.client(ctx)
+			c, err := a.client(ctx, "put", createStore)
 			if err != nil {
 				return err
 			}
@@ -93,7 +99,7 @@ pipeline with 'set -o pipefail' and check its status, or put from a file.`,
 				}
 				return a.emit(infoJSON(info))
 			}
-			a.status(a.out, "put %s (%d bytes)\n", key, info.Size)
+			a.status(a.out, "put %s (%s)\n", key, plural(info.Size, "byte"))
 			return nil
 		},
 	}
@@ -108,11 +114,7 @@ func parseExactSize(s string) (int64, error) {
 	if s == "0" {
 		return 0, nil
 	}
-	n, err := parseSize(s)
-	if err != nil {
-		return 0, usagef("--size %q: want a number of bytes, 0 or more, e.g. 1048576 or 1MiB", s)
-	}
-	return n, nil
+	return parseSize("--size", s)
 }
 
 // sizedReader delivers r, which must hold exactly want bytes: it fails

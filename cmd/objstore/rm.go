@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -37,7 +38,7 @@ refuses (exit 2) unless --force is given.`,
 		ValidArgsFunction: a.completeKeys(false),
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			ctx := cmd.Context()
-			c, err := a.client(ctx)
+			c, err := a.client(ctx, "rm", existingStore)
 			if err != nil {
 				return err
 			}
@@ -79,7 +80,7 @@ func (a *app) rmKey(ctx context.Context, c *objstore.Client, key string) error {
 		return a.emit(map[string]any{"key": key, "stream": st.IsStream, "removed": removed})
 	}
 	if st.IsStream {
-		a.status(a.out, "removed stream %s (%d objects)\n", key, removed)
+		a.status(a.out, "removed stream %s (%s)\n", key, plural(removed, "object"))
 	} else {
 		a.status(a.out, "removed %s\n", key)
 	}
@@ -111,18 +112,18 @@ func (a *app) rmPrefix(ctx context.Context, c *objstore.Client, prefix string, f
 	}
 	if !force {
 		if !isTerminal(a.in) {
-			return usagef("refusing to remove %d objects under %s of %s without --force: stdin is not a terminal, so nobody can confirm",
-				count, what, a.redacted())
+			return usagef("remove %s: refusing to remove %s of %s without --force: stdin is not a terminal, so nobody can confirm",
+				what, plural(count, "object"), a.redacted())
 		}
-		fprintf(a.errw, "Remove %d objects under %s of %s? [y/N] ", count, what, a.redacted())
+		fprintf(a.errw, "Remove %s under %s of %s? [y/N] ", plural(count, "object"), what, a.redacted())
 		answer, err := bufio.NewReader(a.in).ReadString('\n')
 		if err != nil && answer == "" {
-			return errors.New("no answer: nothing removed")
+			return fmt.Errorf("remove %s: no answer: nothing removed", what)
 		}
 		switch strings.ToLower(strings.TrimSpace(answer)) {
 		case "y", "yes":
 		default:
-			return errors.New("not confirmed: nothing removed")
+			return fmt.Errorf("remove %s: not confirmed: nothing removed", what)
 		}
 	}
 	if err := c.RemoveObjects(ctx, prefix); err != nil {
@@ -131,6 +132,6 @@ func (a *app) rmPrefix(ctx context.Context, c *objstore.Client, prefix string, f
 	if a.asJSON {
 		return a.emit(map[string]any{"prefix": prefix, "removed": count})
 	}
-	a.status(a.out, "removed %d objects under %s\n", count, what)
+	a.status(a.out, "removed %s under %s\n", plural(count, "object"), what)
 	return nil
 }

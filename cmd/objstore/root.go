@@ -45,6 +45,9 @@ func run(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) 
 	root.SetErr(errw)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
+		if ctx.Err() != nil && a.started {
+			return exitInterrupted // stream put: closed cleanly after the signal
+		}
 		return exitOK
 	}
 	if !a.started {
@@ -56,6 +59,16 @@ func run(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) 
 		}
 	}
 	code := exitCode(ctx, err)
+	if ctx.Err() != nil && a.started {
+		// Interrupted (SIGINT, SIGTERM): the command has cleaned up and
+		// ends like tail -f, with 130 and no "context canceled" text. An
+		// error that is not the interruption itself (a cleanup that
+		// failed) is still shown.
+		if interruptedOnly(err) {
+			return exitInterrupted
+		}
+		code = exitInterrupted
+	}
 	path := ""
 	if cmd != nil {
 		path = cmd.CommandPath()
@@ -70,8 +83,10 @@ func (a *app) rootCommand() *cobra.Command {
 		Short: "Put, get, list, stream and remove objects in any objstore store",
 		Long: `objstore works on one store at a time, named by a URL: --url, else the
 OBJSTORE_URL environment variable, else ` + defaultURL + ` (a directory
-here). Schemes: file:///abs/dir, file://./rel/dir, mem:// (in this process
-only), minio://, s3://, gs://, azblob://. See docs/cli.md.
+here). Schemes: file:///abs/dir, file://./rel/dir, minio://, s3://, gs://,
+azblob:// (mem:// only for conformance: it dies with the process).
+Commands that only read never create a store; put, cp, stream put and mb
+create a missing file:// directory. See docs/cli.md.
 
 Exit codes: 0 success, 1 failure (not found, store error), 2 usage error,
 130 interrupted.`,
@@ -92,6 +107,7 @@ Exit codes: 0 success, 1 failure (not found, store error), 2 usage error,
 		a.putCommand(), a.getCommand(), a.catCommand(), a.lsCommand(), a.statCommand(),
 		a.rmCommand(), a.cpCommand(), a.streamCommand(), a.healthCommand(),
 		a.conformanceCommand(), a.versionCommand(), a.watchCommand(),
+		a.mbCommand(), a.rbCommand(), a.presignCommand(),
 	)
 	return root
 }
@@ -120,9 +136,10 @@ func (a *app) open(ctx context.Context, rawURL string) (*objstore.Client, error)
 	return c, nil
 }
 
-// client opens the store of the global flags.
-func (a *app) client(ctx context.Context) (*objstore.Client, error) {
-	return a.open(ctx, a.storeURL())
+// client opens the store of the global flags for the command op (see
+// openStore).
+func (a *app) client(ctx context.Context, op string, mode access) (*objstore.Client, error) {
+	return a.openStore(ctx, op, a.storeURL(), mode)
 }
 
 // redacted is the store URL as it may be shown: without a password.

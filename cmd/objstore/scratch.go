@@ -57,12 +57,18 @@ func (s *scratch) List(ctx context.Context, opts backend.ListOptions) (backend.L
 	// The caller's page size is passed on as given: the store beneath
 	// fills in its default, as it would for the caller.
 	opts.Prefix = s.prefix + opts.Prefix
+	if opts.StartAfter != "" {
+		opts.StartAfter = s.prefix + opts.StartAfter
+	}
 	page, err := s.b.List(ctx, opts)
 	if err != nil {
 		return backend.ListPage{}, s.err(err)
 	}
 	for i := range page.Objects {
 		page.Objects[i] = s.info(page.Objects[i])
+	}
+	for i, p := range page.Prefixes {
+		page.Prefixes[i] = strings.TrimPrefix(p, s.prefix)
 	}
 	return page, nil
 }

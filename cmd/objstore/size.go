@@ -1,7 +1,7 @@
 package main
 
 import (
-	"strconv"
+	"math/big"
 	"strings"
 )
 
@@ -16,9 +16,10 @@ var sizeUnits = []struct {
 	{"B", 1},
 }
 
-// parseSize parses a byte count such as 4096, 64KiB, 1MiB or 1M (K, M
-// and G alone are binary units, as in dd).
-func parseSize(s string) (int64, error) {
+// parseSize parses the value of the size flag flag ("--chunk-size"): a
+// byte count such as 4096, 64KiB, 1MiB, 1M (K, M and G alone are binary
+// units, as in dd) or 1.5MiB (a fraction that makes whole bytes).
+func parseSize(flag, s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	mult := int64(1)
 	for _, u := range sizeUnits {
@@ -27,9 +28,18 @@ func parseSize(s string) (int64, error) {
 			break
 		}
 	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n <= 0 || n > (1<<62)/mult {
-		return 0, usagef("size %q: want a positive number of bytes, e.g. 65536, 64KiB or 1MiB", s)
+	n, ok := new(big.Rat).SetString(t)
+	if !ok || strings.ContainsAny(t, "/eE") || t == "" {
+		return 0, usagef("%s %q: not a size; write a number of bytes with an optional unit, e.g. 65536, 64KiB, 1MiB or 1.5MiB", flag, s)
 	}
-	return n * mult, nil
+	n.Mul(n, new(big.Rat).SetInt64(mult))
+	switch {
+	case n.Sign() <= 0:
+		return 0, usagef("%s %q: the size must be more than 0 bytes", flag, s)
+	case !n.IsInt():
+		return 0, usagef("%s %q is not a whole number of bytes (%s); e.g. 1.5MiB or 1536KiB is", flag, s, n.FloatString(3))
+	case !n.Num().IsInt64() || n.Num().Int64() > 1<<62:
+		return 0, usagef("%s %q: too large", flag, s)
+	}
+	return n.Num().Int64(), nil
 }

@@ -17,7 +17,7 @@ still open (in progress).`,
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			key := args[0]
 			ctx := cmd.Context()
-			c, err := a.client(ctx)
+			c, err := a.client(ctx, "stat", existingStore)
 			if err != nil {
 				return err
 			}
@@ -37,7 +37,7 @@ still open (in progress).`,
 				if st.InProgress {
 					state = "in progress"
 				}
-				fprintf(a.out, "stream:        %s, %d chunks\n", state, st.Chunks)
+				fprintf(a.out, "stream:        %s, %s\n", state, plural(st.Chunks, "chunk"))
 			} else {
 				fprintf(a.out, "etag:          %s\n", st.ETag)
 			}

@@ -55,7 +55,7 @@ stream put NAME again resumes after its last chunk.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			name := args[0]
-			size, err := parseSize(chunkSize)
+			size, err := parseSize("--chunk-size", chunkSize)
 			if err != nil {
 				return err
 			}
@@ -70,21 +70,21 @@ stream put NAME again resumes after its last chunk.`,
 			// producer flushes on its way out are still stored, and the
 			// stream is closed cleanly (main bounds the time this takes).
 			ctx := context.WithoutCancel(cmd.Context())
-			c, err := a.client(ctx)
+			c, err := a.client(ctx, "stream put", createStore)
 			if err != nil {
 				return err
 			}
 			defer closeWith(c, &err)
 			w, err := c.PutStreamObject(ctx, name, md)
 			if err != nil {
-				return err
+				return closedStreamHint(ctx, c, name, err)
 			}
 			chunks, total, err := copyBlocks(w, a.in, int(size), lines)
 			if err != nil {
 				// The writer is left open on purpose: the marker stays, the
 				// stream is in progress and can be resumed.
-				return fmt.Errorf("%w (the stream %q stays in progress after %d chunks; run 'objstore stream put %s' again to resume)",
-					err, name, chunks, name)
+				return fmt.Errorf("%w (the stream %q stays in progress after %s; run 'objstore stream put %s' again to resume)",
+					err, name, plural(chunks, "chunk"), name)
 			}
 			if err := w.Close(); err != nil {
 				return err
@@ -92,7 +92,7 @@ stream put NAME again resumes after its last chunk.`,
 			if a.asJSON {
 				return a.emit(map[string]any{"name": name, "chunks": chunks, "size": total})
 			}
-			a.status(a.out, "stream %s: %d chunks, %d bytes\n", name, chunks, total)
+			a.status(a.out, "stream %s: %s, %s\n", name, plural(chunks, "chunk"), plural(total, "byte"))
 			return nil
 		},
 	}
@@ -100,6 +100,22 @@ stream put NAME again resumes after its last chunk.`,
 	cmd.Flags().BoolVar(&lines, "lines", false, "one chunk per line of input")
 	cmd.Flags().StringArrayVar(&meta, "meta", nil, "user metadata KEY=VALUE of the stream (repeatable)")
 	return cmd
+}
+
+// closedStreamHint replaces the error of a stream put on a closed stream
+// with what to do about it in the command: a closed stream cannot be
+// written again.
+func closedStreamHint(ctx context.Context, c *objstore.Client, name string, err error) error {
+	if !errors.Is(err, objstore.ErrExist) {
+		return err
+	}
+	st, serr := c.StatObject(ctx, name)
+	if serr != nil || !st.IsStream || st.InProgress {
+		return err
+	}
+	return backend.NewError("stream put", name, objstore.ErrExist, fmt.Errorf(
+		"the stream was closed (%s, %s) and cannot be written again: remove it with 'objstore stream rm %s' "+
+			"and write it anew, or write to another name", plural(st.Chunks, "chunk"), plural(st.Size, "byte"), name))
 }
 
 // copyBlocks writes the blocks of r to w, one Write per block, and returns
@@ -194,7 +210,17 @@ and reads no body to find the place.`,
 				}
 			}
 			ctx := cmd.Context()
-			c, err := a.client(ctx)
+			c, err := a.client(ctx, "stream get", existingStore)
+			for wait && errors.Is(err, objstore.ErrNotFound) {
+				// --wait waits for the stream to start, and so for a
+				// file:// store that its writer has yet to create.
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(250 * time.Millisecond):
+				}
+				c, err = a.client(ctx, "stream get", existingStore)
+			}
 			if err != nil {
 				return err
 			}

@@ -28,7 +28,7 @@ UTC). It reads one listing of PREFIX and no chunk body.
 				prefix = args[0]
 			}
 			ctx := cmd.Context()
-			c, err := a.client(ctx)
+			c, err := a.client(ctx, "stream ls", existingStore)
 			if err != nil {
 				return err
 			}
@@ -51,7 +51,7 @@ UTC). It reads one listing of PREFIX and no chunk body.
 				if s.InProgress {
 					state = "live"
 				}
-				fprintf(a.out, "%-6s  %8d chunks  %8s  %12d  %-20s  %s\n", state, s.Chunks, chunkRange(s), s.Size, timeText(s.LastModified), s.Name)
+				fprintf(a.out, "%-6s  %15s  %8s  %12d  %-20s  %s\n", state, plural(s.Chunks, "chunk"), chunkRange(s), s.Size, timeText(s.LastModified), s.Name)
 			}
 			return nil
 		},
@@ -80,7 +80,7 @@ fails at its next write and may leave that one chunk.`,
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			name := args[0]
 			ctx := cmd.Context()
-			c, err := a.client(ctx)
+			c, err := a.client(ctx, "stream rm", existingStore)
 			if err != nil {
 				return err
 			}
@@ -95,7 +95,7 @@ fails at its next write and may leave that one chunk.`,
 			if a.asJSON {
 				return a.emit(map[string]any{"name": name, "removed": removed})
 			}
-			a.status(a.out, "removed stream %s (%d objects)\n", name, removed)
+			a.status(a.out, "removed stream %s (%s)\n", name, plural(removed, "object"))
 			return nil
 		},
 	}

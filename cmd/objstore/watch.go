@@ -45,7 +45,7 @@ until Ctrl-C (exit 130). With --json each event is
 				return err
 			}
 			ctx := cmd.Context()
-			c, err := a.client(ctx)
+			c, err := a.client(ctx, "watch", existingStore)
 			if err != nil {
 				return err
 			}

@@ -64,7 +64,7 @@ type testCase struct {
 }
 
 // cases is every check of the suite, in the order they run.
-var cases = concat(objectCases, listCases, streamCases, streamFaultCases, streamOpCases, capabilityCases, compactWatchCases, ioCases)
+var cases = concat(objectCases, listCases, listDirCases, streamCases, streamFaultCases, streamOpCases, capabilityCases, compactWatchCases, copyCases, ioCases)
 
 func concat(lists ...[]testCase) []testCase {
 	var all []testCase

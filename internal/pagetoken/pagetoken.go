@@ -16,15 +16,18 @@ import (
 
 // Page fetches one page, the driver's part of List. opts is checked and
 // has its page size; state is what the previous page returned as next
-// (nil: the first page). It returns the objects of the page, in the order
-// List promises, and the state the next page starts from: nil or empty
-// when the listing is complete.
-type Page func(ctx context.Context, opts backend.ListOptions, state []byte) (objs []backend.ObjectInfo, next []byte, err error)
+// (nil: the first page, which starts after opts.StartAfter if it is set).
+// It returns the page (its objects and, with a delimiter, its prefixes,
+// as List promises them; its NextToken is ignored) and the state the
+// next page starts from: nil or empty when the listing is complete.
+type Page func(ctx context.Context, opts backend.ListOptions, state []byte) (page backend.ListPage, next []byte, err error)
 
 // List is the Backend.List of a driver whose pages are page. It checks the
 // options and the backend with guard before any request, decodes
 // opts.Token into the state page starts from, and returns the objects
-// page returned with NextToken encoding its next state. A token List
+// page returned with NextToken encoding its next state. A StartAfter that
+// sorts after every key with the prefix gives an empty page without
+// calling page. A token List
 // cannot have made is an *backend.Error with Kind ErrInvalidArgument for
 // "list" and the prefix; page's errors are returned as they are.
 func List(ctx context.Context, guard *backend.Guard, opts backend.ListOptions, page Page) (backend.ListPage, error) {
@@ -36,11 +39,15 @@ func List(ctx context.Context, guard *backend.Guard, opts backend.ListOptions, p
 	if err != nil {
 		return backend.ListPage{}, err
 	}
-	objs, next, err := page(ctx, opts, state)
+	if backend.PastPrefix(opts) {
+		return backend.ListPage{}, nil
+	}
+	p, next, err := page(ctx, opts, state)
 	if err != nil {
 		return backend.ListPage{}, err
 	}
-	return backend.ListPage{Objects: objs, NextToken: encode(next)}, nil
+	p.NextToken = encode(next)
+	return p, nil
 }
 
 // encode returns the token that carries state; empty state gives "", the

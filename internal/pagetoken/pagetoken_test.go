@@ -22,13 +22,13 @@ type pager struct {
 	err   error
 }
 
-func (p *pager) page(_ context.Context, opts backend.ListOptions, state []byte) ([]backend.ObjectInfo, []byte, error) {
+func (p *pager) page(_ context.Context, opts backend.ListOptions, state []byte) (backend.ListPage, []byte, error) {
 	p.calls++
 	p.got, p.opts = state, opts
 	if p.err != nil {
-		return nil, nil, p.err
+		return backend.ListPage{}, nil, p.err
 	}
-	return []backend.ObjectInfo{{Key: "p/a"}}, p.next, nil
+	return backend.ListPage{Objects: []backend.ObjectInfo{{Key: "p/a"}}}, p.next, nil
 }
 
 func TestStateRoundTrip(t *testing.T) {
