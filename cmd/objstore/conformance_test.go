@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,7 +63,10 @@ func TestConformanceCommand(t *testing.T) {
 	assert.Equal(t, float64(0), res[2]["failed"])
 
 	// At the root of an empty store every check runs, odd-keys included.
-	empty := "file://" + filepath.Join(t.TempDir(), "empty")
+	// (conformance never creates a store: a typo must not make one.)
+	emptyDir := filepath.Join(t.TempDir(), "empty")
+	require.NoError(t, os.Mkdir(emptyDir, 0o755))
+	empty := "file://" + emptyDir
 	r = c.ok("", "conformance", "--short", "--scratch", "", empty)
 	assert.Contains(t, r.stdout, "PASS odd-keys")
 	// ... and refuses a store that holds objects.
