@@ -47,8 +47,9 @@ type CompactInfo struct {
 // naming the first missing chunk. dest is checked like PutObject's key
 // (the keys of stream objects are reserved) and must not be name itself.
 //
-// How: when the backend is a backend.Composer (GCS; MinIO when every chunk
-// but the last holds at least 5 MiB) the store concatenates the chunks
+// How: when the backend is a backend.Composer (GCS; fs on Linux with
+// copy_file_range; MinIO and the s3 driver when every chunk but the last
+// holds at least 5 MiB) the store concatenates the chunks
 // itself and no byte passes through the client; otherwise, or when
 // Compose answers ErrNotSupported, or with opts.Streaming, the client
 // streams them: one Put of dest whose size is the sum of the listed chunk

@@ -20,11 +20,14 @@ func (b *Backend) Compose(ctx context.Context, dst string, srcs []backend.Object
 	if err := b.checkOpen(op, dst); err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	return run(ctx, b, op, dst, nil, timed(b, op, dst, func(ctx context.Context, be backend.Backend) (backend.ObjectInfo, error) {
+	// Not bounded by AttemptTimeout: a compose of many large sources
+	// shows no progress while the server copies (as Copy); the caller's
+	// ctx bounds it.
+	return run(ctx, b, op, dst, nil, func(ctx context.Context, _ *endpoint, be backend.Backend) (backend.ObjectInfo, error) {
 		c, ok := be.(backend.Composer)
 		if !ok {
 			return backend.ObjectInfo{}, notSupported(op, dst, be, "server-side compose")
 		}
 		return c.Compose(ctx, dst, srcs, opts)
-	}))
+	})
 }

@@ -125,11 +125,18 @@ func (w *tempWriter) create(ctx context.Context) error {
 // write streams r into the temp file, sets the object attribute and the
 // modification time, fsyncs and closes the file.
 func (w *tempWriter) write(ctx context.Context, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
-	var info backend.ObjectInfo
 	n, err := w.copyData(ctx, r, opts.Size)
 	if err != nil {
-		return info, err
+		return backend.ObjectInfo{}, err
 	}
+	return w.finish(ctx, n, opts)
+}
+
+// finish completes the temp file that holds the object's n bytes (written
+// by copyData, or by Compose, compose.go): it sets the object attribute
+// and the modification time, fsyncs and closes the file.
+func (w *tempWriter) finish(ctx context.Context, n int64, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	var info backend.ObjectInfo
 	if err := ctx.Err(); err != nil {
 		return info, err
 	}

@@ -30,7 +30,8 @@ type RetryConfig struct {
 // and stall timeouts, resumption of broken downloads, and rewinding of
 // seekable readers for retried puts. The SDK's own retries are off, so
 // attempts do not multiply. The result also implements
-// backend.BatchRemover, backend.Presigner and backend.HealthChecker.
+// backend.BatchRemover, backend.Presigner, backend.HealthChecker,
+// backend.Copier and backend.Composer.
 //
 // The configuration is checked at once; the first request (with
 // cfg.CreateBucket, the bucket check) happens on first use.
