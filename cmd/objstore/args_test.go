@@ -58,7 +58,7 @@ func TestObjectFlagErrorsExitUsage(t *testing.T) {
 			assert.Equal(t, exitUsage, r.code, "objstore %q: %s", args, r.stderr)
 			assert.Contains(t, r.stderr, f.want, "objstore %q", args)
 			assert.Contains(t, r.stderr, "--help", "objstore %q: a usage error points to --help", args)
-			ls := c.ok("", "ls").stdout
+			ls := c.ok("", "ls", "-r").stdout
 			assert.NotContains(t, ls, "dst", "objstore %q stored something", args)
 		}
 	}

@@ -50,7 +50,7 @@ func TestConformanceCommand(t *testing.T) {
 	assert.Contains(t, lines[len(lines)-1], "0 failed")
 	assert.Contains(t, r.stderr, longKeyCheck, "the skipped long-key check is explained")
 	// The scratch prefix is gone; the user's object is untouched.
-	assert.Equal(t, "user/data\n", c.ok("", "--url", url, "ls").stdout)
+	assert.Equal(t, "user/data\n", c.ok("", "--url", url, "ls", "-r").stdout)
 
 	// --json: one object per check, then the summary.
 	r = c.ok("", "--json", "conformance", "--only", "round-trip,list-order", url)
@@ -98,5 +98,5 @@ func TestConformanceFails(t *testing.T) {
 	assert.Contains(t, r.stdout, "FAIL overwrite")
 	assert.Contains(t, r.stdout, "0 passed, 0 skipped, 2 failed")
 	assert.Contains(t, r.stderr, "2 of 2 checks failed")
-	assert.Equal(t, "blocked\n", c.ok("", "--url", url, "ls").stdout, "the user's object is untouched")
+	assert.Equal(t, "blocked\n", c.ok("", "--url", url, "ls", "-r").stdout, "the user's object is untouched")
 }

@@ -61,9 +61,11 @@ func (a *app) parseLocation(s string) (location, error) {
 func (a *app) cpCommand() *cobra.Command {
 	var contentType string
 	var meta []string
+	var recursive bool
+	tree := treeOptions{op: "cp"}
 	cmd := &cobra.Command{
 		Use:   "cp SRC DST",
-		Short: "Copy an object between stores, or between a store and a local file",
+		Short: "Copy an object, or with -r a prefix or directory, between stores and local files",
 		Long: `cp copies one object. Each of SRC and DST is one of:
 
   SCHEME://STORE#KEY   the object KEY in the store the URL names
@@ -78,12 +80,29 @@ At least one side must be an object. The key is everything after the
 first '#'. A DST key ending in '/' gets SRC's last segment appended.
 Content type and metadata are copied from an object SRC; --content-type
 and --meta replace them. The copy streams: memory does not grow with the
-object. Quote URLs in the shell: '#' and '&' are special there.`,
+object. Quote URLs in the shell: '#' and '&' are special there.
+
+With -r, SRC and DST are prefixes or local directories (URL#PREFIX,
+:PREFIX, PATH; no '#' or ':' alone is the whole store) and everything
+under SRC is copied under DST, --jobs at a time, as 'objstore mirror'
+does without --remove (see 'objstore mirror --help').`,
 		Example: `  objstore cp ./a.pcap :captures/a.pcap
   objstore cp 'file:///srv/old#captures/a.pcap' 'minio://k:s@host:9000/pktcap#captures/a.pcap'
-  objstore cp :captures/a.pcap ./restore/`,
+  objstore cp :captures/a.pcap ./restore/
+  objstore cp -r --jobs 8 ./captures :captures/`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			if recursive {
+				if contentType != "" || meta != nil {
+					return usagef("cp -r: --content-type and --meta apply to one object: a tree copy keeps each object's own")
+				}
+				return a.copyTree(cmd, args[0], args[1], tree)
+			}
+			for _, f := range []string{"jobs", "dry-run"} {
+				if cmd.Flags().Changed(f) {
+					return usagef("cp: --%s applies to a tree copy: add -r", f)
+				}
+			}
 			src, err := a.parseLocation(args[0])
 			if err != nil {
 				return err
@@ -118,6 +137,8 @@ object. Quote URLs in the shell: '#' and '&' are special there.`,
 	}
 	cmd.Flags().StringVar(&contentType, "content-type", "", "MIME type of the copy (default: the source's)")
 	cmd.Flags().StringArrayVar(&meta, "meta", nil, "user metadata KEY=VALUE of the copy, replacing the source's (repeatable)")
+	cmd.Flags().BoolVarP(&recursive, "recursive", "r", false, "copy every object under a prefix, or every file under a directory")
+	treeFlags(cmd, &tree)
 	return cmd
 }
 

@@ -31,7 +31,7 @@ func TestCp(t *testing.T) {
 
 	// A DST key ending in '/' gets the source's last segment.
 	c.ok("", "cp", storeA+"#caps/one.bin", storeB+"#dir/")
-	assert.Equal(t, "copied/one.bin\ndir/one.bin\n", c.ok("", "--url", storeB, "ls").stdout)
+	assert.Equal(t, "copied/one.bin\ndir/one.bin\n", c.ok("", "--url", storeB, "ls", "-r").stdout)
 
 	// Store -> local file, local directory, stdout; stdin -> store.
 	c.ok("", "cp", storeB+"#copied/one.bin", "back.bin")
@@ -57,7 +57,7 @@ func TestCp(t *testing.T) {
 	r = c.run("", "cp", storeA+"#nope", storeB+"#never")
 	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, r.stderr, "nope")
-	assert.NotContains(t, c.ok("", "--url", storeB, "ls").stdout, "never")
+	assert.NotContains(t, c.ok("", "--url", storeB, "ls", "-r").stdout, "never")
 
 	// Secrets in URLs never show.
 	r = c.run("", "cp", "local.bin", "minio://user:hunter2@127.0.0.1:1/bucket?max_attempts=1&max_elapsed=1s#k")

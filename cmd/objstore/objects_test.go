@@ -80,9 +80,9 @@ func TestLsStatJSON(t *testing.T) {
 	c.ok("twotwo", "put", "logs/a")
 	c.ok("x", "put", "other/c")
 
-	assert.Equal(t, "logs/a\nlogs/b\nother/c\n", c.ok("", "ls").stdout)
-	assert.Equal(t, "logs/a\nlogs/b\n", c.ok("", "ls", "logs/").stdout)
-	assert.Equal(t, "", c.ok("", "ls", "nothing/").stdout)
+	assert.Equal(t, "logs/a\nlogs/b\nother/c\n", c.ok("", "ls", "-r").stdout)
+	assert.Equal(t, "logs/a\nlogs/b\n", c.ok("", "ls", "-r", "logs/").stdout)
+	assert.Equal(t, "", c.ok("", "ls", "-r", "nothing/").stdout)
 
 	long := strings.Split(strings.TrimSpace(c.ok("", "ls", "--long", "logs/").stdout), "\n")
 	require.Len(t, long, 2)
@@ -184,18 +184,18 @@ func TestRm(t *testing.T) {
 	}
 	r := c.ok("", "rm", "a/1")
 	assert.Contains(t, r.stdout, "removed a/1")
-	assert.Equal(t, "a/2\na/3\nb/1\n", c.ok("", "ls").stdout)
+	assert.Equal(t, "a/2\na/3\nb/1\n", c.ok("", "ls", "-r").stdout)
 
 	// --prefix without a terminal and without --force: refused, nothing removed.
 	r = c.run("", "rm", "--prefix", "a/")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "2 objects")
 	assert.Contains(t, r.stderr, "--force")
-	assert.Equal(t, "a/2\na/3\nb/1\n", c.ok("", "ls").stdout)
+	assert.Equal(t, "a/2\na/3\nb/1\n", c.ok("", "ls", "-r").stdout)
 
 	r = c.ok("", "--json", "rm", "--prefix", "a/", "--force")
 	assert.Equal(t, []map[string]any{{"prefix": "a/", "removed": float64(2)}}, jsonLines(t, r.stdout))
-	assert.Equal(t, "b/1\n", c.ok("", "ls").stdout)
+	assert.Equal(t, "b/1\n", c.ok("", "ls", "-r").stdout)
 	// Nothing under a prefix: nothing to confirm.
 	assert.Contains(t, c.ok("", "rm", "--prefix", "zzz/").stdout, "nothing to remove")
 
@@ -204,5 +204,5 @@ func TestRm(t *testing.T) {
 	c.ok("keep", "put", "s/cap/notes")
 	r = c.ok("", "rm", "s/cap")
 	assert.Contains(t, r.stdout, "removed stream s/cap (2 objects)")
-	assert.Equal(t, "b/1\ns/cap/notes\n", c.ok("", "ls").stdout)
+	assert.Equal(t, "b/1\ns/cap/notes\n", c.ok("", "ls", "-r").stdout)
 }

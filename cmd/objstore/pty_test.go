@@ -199,10 +199,10 @@ func TestRmPrefixConfirmsOnATerminal(t *testing.T) {
 	assert.Equal(t, exitFailure, code, out)
 	assert.Contains(t, out, "Remove 3 objects under prefix \"t/\"")
 	assert.Contains(t, out, "nothing removed")
-	assert.Equal(t, "keep\nt/1\nt/2\nt/3\n", c.ok("", "ls").stdout)
+	assert.Equal(t, "keep\nt/1\nt/2\nt/3\n", c.ok("", "ls", "-r").stdout)
 
 	code, out = answer("y")
 	assert.Equal(t, 0, code, out)
 	assert.Contains(t, out, "removed 3 objects")
-	assert.Equal(t, "keep\n", c.ok("", "ls").stdout)
+	assert.Equal(t, "keep\n", c.ok("", "ls", "-r").stdout)
 }

@@ -105,7 +105,7 @@ Exit codes: 0 success, 1 failure (not found, store error), 2 usage error,
 
 	root.AddCommand(
 		a.putCommand(), a.getCommand(), a.catCommand(), a.lsCommand(), a.statCommand(),
-		a.rmCommand(), a.cpCommand(), a.streamCommand(), a.healthCommand(),
+		a.rmCommand(), a.cpCommand(), a.mirrorCommand(), a.streamCommand(), a.healthCommand(),
 		a.conformanceCommand(), a.versionCommand(), a.watchCommand(),
 		a.mbCommand(), a.rbCommand(), a.presignCommand(),
 	)
