@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/objstore-dev/objstore/backend"
@@ -126,41 +125,13 @@ func checkIfMatch(t T, b backend.Backend) {
 
 func checkIfMatchRace(t T, b backend.Backend) {
 	const key = "cas/race"
-	const n = 8
 	base := []byte("base")
 	mustPut(t, b, key, base, sized(base))
 	etag := mustStat(t, b, key).ETag
 	if supported, _, err := casPut(t, b, "cas/probe", []byte("probe"), 5, etag, nil); !supported {
 		t.Skipf("IfMatch is not supported: %v", err)
 	}
-	payloads := make([][]byte, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		payloads[i] = append([]byte(fmt.Sprintf("%d ", i)), payload(uint64(90+i), 64<<10)...)
-		wg.Go(func() {
-			<-start
-			_, errs[i] = b.Put(t.Context(), key, bytes.NewReader(payloads[i]), backend.PutOptions{Size: int64(len(payloads[i])), IfMatch: etag})
-		})
-	}
-	close(start)
-	wg.Wait()
-	winner := -1
-	for i, err := range errs {
-		switch {
-		case err == nil && winner >= 0:
-			t.Errorf("both compare-and-swap puts %d and %d from ETag %q succeeded", winner, i, etag)
-		case err == nil:
-			winner = i
-		case !errors.Is(err, backend.ErrPreconditionFailed):
-			t.Errorf("compare-and-swap put %d lost the race with %q, want ErrPreconditionFailed", i, err)
-		}
-	}
-	if winner < 0 {
-		t.Fatalf("none of %d concurrent compare-and-swap puts from the current ETag succeeded", n)
-	}
-	wantContent(t, b, key, payloads[winner], "after the race, the winner's bytes")
+	raceConditionalPuts(t, b, key, "compare-and-swap (from ETag "+etag+")", 90, backend.PutOptions{IfMatch: etag}, backend.ErrPreconditionFailed)
 }
 
 // casMultipartSize is more than two parts of 5 MiB, the smallest part S3

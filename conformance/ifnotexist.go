@@ -59,20 +59,28 @@ func checkIfNotExist(t T, b backend.Backend) {
 }
 
 func checkIfNotExistRace(t T, b backend.Backend) {
-	const key = "create/race"
-	const n = 8
 	if supported, err := createOnly(t, b, "create/probe", []byte("probe")); !supported {
 		t.Skipf("IfNotExist is not supported: %v", err)
 	}
+	raceConditionalPuts(t, b, "create/race", "create-only", 70, backend.PutOptions{IfNotExist: true}, backend.ErrExist)
+}
+
+// raceConditionalPuts starts 8 puts of key with the condition of opts at
+// once: exactly one must succeed, every other must fail with loserKind,
+// and the key must hold the winner's bytes.
+func raceConditionalPuts(t T, b backend.Backend, key, what string, seed uint64, opts backend.PutOptions, loserKind error) {
+	const n = 8
 	payloads := make([][]byte, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
-		payloads[i] = append([]byte(fmt.Sprintf("%d ", i)), payload(uint64(70+i), 64<<10)...)
+		payloads[i] = append([]byte(fmt.Sprintf("%d ", i)), payload(seed+uint64(i), 64<<10)...)
 		wg.Go(func() {
 			<-start
-			_, errs[i] = b.Put(t.Context(), key, bytes.NewReader(payloads[i]), backend.PutOptions{Size: int64(len(payloads[i])), IfNotExist: true})
+			o := opts
+			o.Size = int64(len(payloads[i]))
+			_, errs[i] = b.Put(t.Context(), key, bytes.NewReader(payloads[i]), o)
 		})
 	}
 	close(start)
@@ -81,15 +89,15 @@ func checkIfNotExistRace(t T, b backend.Backend) {
 	for i, err := range errs {
 		switch {
 		case err == nil && winner >= 0:
-			t.Errorf("both create-only puts %d and %d succeeded", winner, i)
+			t.Errorf("both %s puts %d and %d succeeded", what, winner, i)
 		case err == nil:
 			winner = i
-		case !errors.Is(err, backend.ErrExist):
-			t.Errorf("create-only put %d lost the race with %q, want ErrExist", i, err)
+		case !errors.Is(err, loserKind):
+			t.Errorf("%s put %d lost the race with %q, want %v", what, i, err, loserKind)
 		}
 	}
 	if winner < 0 {
-		t.Fatalf("none of %d concurrent create-only puts succeeded", n)
+		t.Fatalf("none of %d concurrent %s puts succeeded", n, what)
 	}
 	wantContent(t, b, key, payloads[winner], "after the race, the winner's bytes")
 }
