@@ -194,7 +194,7 @@ func (r *chunksReader) Read(p []byte) (int, error) {
 				return 0, io.EOF
 			}
 			src := r.srcs[r.i]
-			rc, _, err := r.b.Get(r.ctx, src.Key, backend.WholeObject)
+			rc, _, err := get(r.ctx, r.b, src.Key, backend.WholeObject)
 			if err != nil {
 				return 0, err
 			}

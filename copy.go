@@ -23,6 +23,9 @@ type CopyOptions struct {
 	// Metadata replaces the source's user metadata; nil keeps it. An
 	// empty, non-nil map stores none.
 	Metadata map[string]string
+	// HTTPAttributes replace the source's (CacheControl, ContentEncoding,
+	// ...); nil keeps them. A pointer to the zero value clears them.
+	HTTPAttributes *backend.HTTPAttributes
 	// IfNotExist makes the copy create-only: when the destination exists,
 	// ErrExist and the destination unchanged.
 	IfNotExist bool
@@ -108,8 +111,12 @@ func (c *Client) CopyObject(ctx context.Context, src, dst string, opts CopyOptio
 			return CopyInfo{}, err
 		}
 	}
-	replace := opts.Metadata != nil || opts.ContentType != ""
-	if src == dst && !replace {
+	if opts.HTTPAttributes != nil {
+		if err := backend.CheckHTTPAttributes(op, dst, *opts.HTTPAttributes); err != nil {
+			return CopyInfo{}, err
+		}
+	}
+	if src == dst && !opts.replaces() {
 		return CopyInfo{}, backend.NewError(op, dst, ErrInvalidArgument, errors.New(
 			"a copy of an object onto itself changes nothing: give new metadata or a new content type, or another destination"))
 	}
@@ -121,24 +128,42 @@ func (c *Client) CopyObject(ctx context.Context, src, dst string, opts CopyOptio
 	return c.copyStream(ctx, src, dst, opts, err)
 }
 
+// replaces reports whether the copy changes the content type, metadata or
+// HTTP attributes of the source.
+func (o CopyOptions) replaces() bool {
+	return o.Metadata != nil || o.ContentType != "" || o.HTTPAttributes != nil
+}
+
+// backendOptions are the backend.CopyOptions of a copy that replaces: what
+// o gives, and for what it keeps, the source's (src, from its Stat).
+func (o CopyOptions) backendOptions(src backend.ObjectInfo) backend.CopyOptions {
+	b := backend.CopyOptions{ReplaceMetadata: true, IfNotExist: o.IfNotExist,
+		ContentType: o.ContentType, Metadata: o.Metadata, HTTPAttributes: src.HTTPAttributes}
+	if o.ContentType == "" {
+		b.ContentType = src.ContentType
+	}
+	if o.Metadata == nil {
+		b.Metadata = src.Metadata
+	}
+	if o.HTTPAttributes != nil {
+		b.HTTPAttributes = *o.HTTPAttributes
+	}
+	return b
+}
+
 // copyPlain copies the plain object src. ErrNotFound means there is none.
 func (c *Client) copyPlain(ctx context.Context, src, dst string, opts CopyOptions) (CopyInfo, error) {
 	const op = "copy"
 	bopts := backend.CopyOptions{IfNotExist: opts.IfNotExist}
-	if opts.Metadata != nil || opts.ContentType != "" {
-		bopts.ReplaceMetadata, bopts.ContentType, bopts.Metadata = true, opts.ContentType, opts.Metadata
-		if opts.Metadata == nil || opts.ContentType == "" {
-			si, err := c.b.Stat(ctx, src)
-			if err != nil {
+	if opts.replaces() {
+		var si backend.ObjectInfo
+		if opts.Metadata == nil || opts.ContentType == "" || opts.HTTPAttributes == nil {
+			var err error
+			if si, err = c.b.Stat(ctx, src); err != nil {
 				return CopyInfo{}, err
 			}
-			if opts.Metadata == nil {
-				bopts.Metadata = si.Metadata
-			}
-			if opts.ContentType == "" {
-				bopts.ContentType = si.ContentType
-			}
 		}
+		bopts = opts.backendOptions(si)
 	}
 	if cp, ok := backend.As[backend.Copier](c.b); ok && !opts.Streaming {
 		info, err := cp.Copy(ctx, dst, src, bopts)
@@ -161,14 +186,15 @@ func (c *Client) copyPlain(ctx context.Context, src, dst string, opts CopyOption
 // of dst with src's size, so the put checks that every byte arrived and
 // dst is atomic as every Put is.
 func (c *Client) streamCopy(ctx context.Context, src, dst string, bopts backend.CopyOptions, ifNotExist bool) (backend.ObjectInfo, error) {
-	rc, si, err := c.b.Get(ctx, src, backend.WholeObject)
+	rc, si, err := get(ctx, c.b, src, backend.WholeObject)
 	if err != nil {
 		return backend.ObjectInfo{}, err
 	}
 	defer rc.Close()
-	popts := backend.PutOptions{Size: si.Size, ContentType: si.ContentType, Metadata: si.Metadata, IfNotExist: ifNotExist}
+	popts := backend.PutOptions{Size: si.Size, ContentType: si.ContentType, Metadata: si.Metadata,
+		HTTPAttributes: si.HTTPAttributes, IfNotExist: ifNotExist}
 	if bopts.ReplaceMetadata {
-		popts.ContentType, popts.Metadata = bopts.ContentType, bopts.Metadata
+		popts.ContentType, popts.Metadata, popts.HTTPAttributes = bopts.ContentType, bopts.Metadata, bopts.HTTPAttributes
 	}
 	info, err := c.b.Put(ctx, dst, rc, popts)
 	if err != nil {
@@ -231,15 +257,10 @@ func (c *Client) copyStream(ctx context.Context, src, dst string, opts CopyOptio
 	}
 	bopts := backend.CopyOptions{IfNotExist: true}
 	ct, md := first.ContentType, first.Metadata
-	if opts.Metadata != nil || opts.ContentType != "" {
-		bopts.ReplaceMetadata = true
-		if opts.Metadata != nil {
-			md = opts.Metadata
-		}
-		if opts.ContentType != "" {
-			ct = opts.ContentType
-		}
-		bopts.ContentType, bopts.Metadata = ct, md
+	if opts.replaces() {
+		bopts = opts.backendOptions(first)
+		bopts.IfNotExist = true
+		ct, md = bopts.ContentType, bopts.Metadata
 	}
 
 	// dst must be free: no object, and no stream.

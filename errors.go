@@ -43,4 +43,8 @@ var (
 	// IfModifiedSince) found the version the caller already has; no body
 	// was sent.
 	ErrNotModified = backend.ErrNotModified
+	// ErrCorrupt: a full read's bytes do not match the checksum the store
+	// keeps with the object (ObjectStats.Checksum); the reader returns it
+	// instead of io.EOF. Read again; if it stays, restore the object.
+	ErrCorrupt = backend.ErrCorrupt
 )

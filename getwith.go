@@ -33,5 +33,20 @@ func (c *Client) GetObjectWith(ctx context.Context, name string, opts backend.Ge
 	if err := backend.CheckGet(name, opts); err != nil {
 		return nil, backend.ObjectInfo{}, err
 	}
-	return c.b.Get(ctx, name, opts)
+	return get(ctx, c.b, name, opts)
+}
+
+// get is every read the client makes: b.Get, and when the read covers the
+// whole object, the check of its bytes against the checksum the store
+// keeps with it (backend.VerifyReader: ErrCorrupt instead of io.EOF).
+// Ranged reads are not verified (see docs/reliability.md).
+func get(ctx context.Context, b backend.Backend, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+	rc, info, err := b.Get(ctx, key, opts)
+	if err != nil {
+		return rc, info, err
+	}
+	if opts.Offset == 0 && (opts.Length < 0 || opts.Length >= info.Size) {
+		rc = backend.VerifyReader("get", key, rc, info.Checksum)
+	}
+	return rc, info, nil
 }

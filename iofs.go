@@ -196,7 +196,7 @@ func (f *FS) lookup(name string, open bool) (*node, error) {
 			err  error
 		)
 		if open {
-			rc, info, err = f.c.b.Get(f.ctx, key, backend.WholeObject)
+			rc, info, err = get(f.ctx, f.c.b, key, backend.WholeObject)
 		} else {
 			info, err = f.c.b.Stat(f.ctx, key)
 		}

@@ -97,6 +97,13 @@ type ObjectStats struct {
 	InProgress   bool              // a stream whose writer has not closed (marker NAME/.inprogress exists)
 	Chunks       int               // number of chunks of a stream
 	FirstChunk   int               // lowest chunk index of a stream (above 0 once old chunks expired); OpenStream(..., FirstChunk) starts there
+	// HTTPAttributes (CacheControl, ContentEncoding, ...) as the object,
+	// or a stream's first chunk, was put with them.
+	backend.HTTPAttributes
+	// Checksum the store keeps with the object (zero for a stream, and
+	// for objects the store keeps none for); full reads are verified
+	// against it.
+	Checksum backend.Checksum
 }
 
 // Open opens the store that url names (see # URLs) and returns a client on
@@ -188,7 +195,7 @@ func (c *Client) GetObject(ctx context.Context, objectName string) (io.ReadClose
 	if err := backend.ValidateKey("get", objectName); err != nil {
 		return nil, err
 	}
-	rc, _, err := c.b.Get(ctx, objectName, backend.WholeObject)
+	rc, _, err := get(ctx, c.b, objectName, backend.WholeObject)
 	return rc, err
 }
 
@@ -201,7 +208,7 @@ func (c *Client) GetObjectRange(ctx context.Context, name string, offset, length
 	if err := backend.CheckGet(name, opts); err != nil {
 		return nil, err
 	}
-	rc, _, err := c.b.Get(ctx, name, opts)
+	rc, _, err := get(ctx, c.b, name, opts)
 	return rc, err
 }
 
@@ -215,11 +222,13 @@ func (c *Client) StatObject(ctx context.Context, objectName string) (*ObjectStat
 	info, err := c.b.Stat(ctx, objectName)
 	if err == nil {
 		return &ObjectStats{
-			Size:         info.Size,
-			LastModified: info.LastModified,
-			ContentType:  info.ContentType,
-			MetaData:     info.Metadata,
-			ETag:         info.ETag,
+			Size:           info.Size,
+			LastModified:   info.LastModified,
+			ContentType:    info.ContentType,
+			MetaData:       info.Metadata,
+			ETag:           info.ETag,
+			HTTPAttributes: info.HTTPAttributes,
+			Checksum:       info.Checksum,
 		}, nil
 	}
 	if !errors.Is(err, ErrNotFound) {

@@ -121,7 +121,7 @@ func (c *Client) OpenObject(ctx context.Context, name string) (*ObjectReader, er
 		return nil, err
 	}
 	rctx, cancel := context.WithCancel(ctx)
-	rc, info, err := c.b.Get(rctx, name, backend.WholeObject)
+	rc, info, err := get(rctx, c.b, name, backend.WholeObject)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -355,7 +355,7 @@ func (r *ObjectReader) open(i int, pos, length int64) (*rangeStream, error) {
 	// Only key and start are read here: they never change, while
 	// checkPin writes the pins under r.mu.
 	key, start := r.segs[i].key, r.segs[i].start
-	rc, info, err := r.c.b.Get(r.ctx, key, backend.GetOptions{Offset: pos - start, Length: length})
+	rc, info, err := get(r.ctx, r.c.b, key, backend.GetOptions{Offset: pos - start, Length: length})
 	if err != nil {
 		switch {
 		case r.closed.Load():

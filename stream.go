@@ -289,7 +289,7 @@ func (c *Client) PutStreamObject(ctx context.Context, objectName string, metaDat
 // and must not be resumed, nor removed by the resumed writer's Close.
 func (c *Client) checkMarker(ctx context.Context, k streamKeys) (string, backend.ObjectInfo, error) {
 	const op = "put stream"
-	rc, info, err := c.b.Get(ctx, k.marker, backend.WholeObject)
+	rc, info, err := get(ctx, c.b, k.marker, backend.WholeObject)
 	if errors.Is(err, ErrNotFound) {
 		// Gone since the put found it (a writer closed), or the put's
 		// conflict was not an object at the marker's key (fs, MinIO: a
@@ -473,7 +473,7 @@ var errNoChunk = errors.New("no such chunk and the stream is not in progress")
 // between our first look and the marker check.
 func (c *Client) lookChunk(ctx context.Context, k streamKeys, n int) (rc io.ReadCloser, live bool, err error) {
 	key := k.chunk(n)
-	rc, _, err = c.b.Get(ctx, key, backend.WholeObject)
+	rc, _, err = get(ctx, c.b, key, backend.WholeObject)
 	if err == nil || !errors.Is(err, ErrNotFound) {
 		return rc, false, err
 	}
@@ -482,7 +482,7 @@ func (c *Client) lookChunk(ctx context.Context, k streamKeys, n int) (rc io.Read
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, false, err
 	}
-	rc, _, err = c.b.Get(ctx, key, backend.WholeObject)
+	rc, _, err = get(ctx, c.b, key, backend.WholeObject)
 	if err != nil && errors.Is(err, ErrNotFound) {
 		return nil, false, errNoChunk
 	}
@@ -839,7 +839,7 @@ func (c *Client) statStream(ctx context.Context, name string) (*ObjectStats, err
 		} else if !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
-		st.ContentType, st.MetaData = firstInfo.ContentType, firstInfo.Metadata
+		st.ContentType, st.MetaData, st.HTTPAttributes = firstInfo.ContentType, firstInfo.Metadata, firstInfo.HTTPAttributes
 		if st.MetaData == nil && inProgress {
 			st.MetaData = marker.Metadata
 		}

@@ -53,7 +53,9 @@ type Backend interface {
 	// opts.IfMatch, else (also when the key is missing) it fails with
 	// ErrPreconditionFailed and leaves the key unchanged; a driver that
 	// cannot make that check atomically returns ErrNotSupported.
-	// Metadata and ContentType are stored as CheckPut normalised them.
+	// Metadata and ContentType are stored as CheckPut normalised them, the
+	// HTTPAttributes as given, and a Checksum of the bytes (see Checksum)
+	// is stored with the object and returned in the ObjectInfo.
 	Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (ObjectInfo, error)
 
 	// Get returns a reader of the object's bytes from opts.Offset, for
@@ -106,6 +108,8 @@ type PutOptions struct {
 	ContentType string
 	// Metadata is user metadata, normalised by NormalizeMetadata.
 	Metadata map[string]string
+	// HTTPAttributes are stored with the object and served with it.
+	HTTPAttributes
 	// IfNotExist makes the Put create-only: ErrExist if the key exists.
 	IfNotExist bool
 	// IfMatch, when not empty, makes the Put a compare-and-swap: it
@@ -214,4 +218,11 @@ type ObjectInfo struct {
 	ETag         string
 	ContentType  string
 	Metadata     map[string]string
+	// HTTPAttributes as the object was put with them (Stat and Get fill
+	// them; listings may not).
+	HTTPAttributes
+	// Checksum of the object's bytes as the store keeps it; zero when the
+	// store has none for this object. Stat and Get fill it; listings may
+	// not.
+	Checksum Checksum
 }

@@ -33,6 +33,9 @@ func CheckPut(key string, r io.Reader, opts PutOptions) (PutOptions, error) {
 	if err != nil {
 		return opts, err
 	}
+	if err := CheckHTTPAttributes(op, key, opts.HTTPAttributes); err != nil {
+		return opts, err
+	}
 	if opts.IfMatch != "" {
 		if opts.IfNotExist {
 			return opts, NewError(op, key, ErrInvalidArgument, errors.New("IfMatch and IfNotExist exclude each other (an object cannot both have an ETag and not exist)"))

@@ -35,7 +35,7 @@ func TestCheckPut(t *testing.T) {
 		"nil reader":           {"k", nil, backend.PutOptions{Size: 0}, backend.ErrInvalidArgument},
 		"size below -1":        {"k", r, backend.PutOptions{Size: -2}, backend.ErrInvalidArgument},
 		"invalid metadata":     {"k", r, backend.PutOptions{Size: 1, Metadata: map[string]string{"a b": "c"}}, backend.ErrInvalidArgument},
-		"invalid content type": {"k", r, backend.PutOptions{Size: 1, ContentType: "no type"}, backend.ErrInvalidArgument},
+		"invalid content type": {"k", r, backend.PutOptions{Size: 1, ContentType: "text/plain\r\nX: y"}, backend.ErrInvalidArgument},
 	} {
 		_, err := backend.CheckPut(c.key, c.r, c.opts)
 		assert.ErrorIs(t, err, c.want, name)

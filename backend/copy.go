@@ -54,6 +54,10 @@ type CopyOptions struct {
 	// Metadata of dst with ReplaceMetadata, normalised by
 	// NormalizeMetadata; nil stores none. Ignored without ReplaceMetadata.
 	Metadata map[string]string
+	// HTTPAttributes of dst with ReplaceMetadata (as S3's REPLACE
+	// directive, the zero value clears them). Ignored without
+	// ReplaceMetadata: dst keeps src's.
+	HTTPAttributes
 	// IfNotExist makes the copy create-only: ErrExist if dst exists.
 	IfNotExist bool
 }
@@ -73,7 +77,7 @@ func CheckCopy(dst, src string, opts CopyOptions) (CopyOptions, error) {
 		return CopyOptions{}, err
 	}
 	if !opts.ReplaceMetadata {
-		opts.ContentType, opts.Metadata = "", nil
+		opts.ContentType, opts.Metadata, opts.HTTPAttributes = "", nil, HTTPAttributes{}
 		if src == dst {
 			return CopyOptions{}, NewError(op, dst, ErrInvalidArgument, errors.New(
 				"a copy of an object onto itself changes nothing: give new metadata or a new content type (ReplaceMetadata), or another destination"))
@@ -86,6 +90,9 @@ func CheckCopy(dst, src string, opts CopyOptions) (CopyOptions, error) {
 	}
 	ct, err := NormalizeContentType(op, dst, opts.ContentType)
 	if err != nil {
+		return CopyOptions{}, err
+	}
+	if err := CheckHTTPAttributes(op, dst, opts.HTTPAttributes); err != nil {
 		return CopyOptions{}, err
 	}
 	opts.ContentType, opts.Metadata = ct, md

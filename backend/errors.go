@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The shared error vocabulary. Every error a Backend returns unwraps to at
@@ -32,6 +33,10 @@ var (
 	// IfModifiedSince) found the version the caller already has (HTTP
 	// 304). No body was sent.
 	ErrNotModified = errors.New("object not modified")
+	// ErrCorrupt: the bytes of a full read do not match the checksum
+	// stored with the object (ObjectInfo.Checksum). The reader returns it
+	// instead of io.EOF; the bytes already returned must not be trusted.
+	ErrCorrupt = errors.New("object corrupt")
 )
 
 // hints tell the reader of an error what to do about it.
@@ -45,6 +50,8 @@ var hints = map[error]string{
 	ErrPreconditionFailed: "the object changed (or is gone) since its ETag was read: Stat or Get it again, and retry the " +
 		"compare-and-swap from its new ETag",
 	ErrNotModified: "the copy the caller holds is current: use it",
+	ErrCorrupt: "the object was damaged in the store or in transit: read it again; if the error stays, " +
+		"restore the object from another copy",
 }
 
 // Error is the error type of every failed operation on an object. It
@@ -56,19 +63,31 @@ type Error struct {
 	Key  string // the key or prefix the operation was about
 	Kind error  // a sentinel of this package, or nil
 	Err  error  // the cause, or nil
+	// RetryAfter is how long a busy store asked the client to wait
+	// before the next request (the Retry-After header of a 429 or 503
+	// answer), or 0 when it did not say. Drivers set it with
+	// WithRetryAfter; read it with the function RetryAfter, which also
+	// finds it deeper in the chain.
+	RetryAfter time.Duration
 }
 
 // NewError returns an *Error; it is the one way drivers build errors.
-// If cause already is an *Error for the same key, its Kind is kept when
-// kind is nil.
+// If cause already is an *Error, its Kind is kept when kind is nil, and
+// its RetryAfter is kept when the new error is not of another kind than
+// ErrServerBusy.
 func NewError(op, key string, kind, cause error) *Error {
-	if kind == nil {
-		var inner *Error
-		if errors.As(cause, &inner) {
-			kind = inner.Kind
-		}
+	var inner *Error
+	if !errors.As(cause, &inner) {
+		return &Error{Op: op, Key: key, Kind: kind, Err: cause}
 	}
-	return &Error{Op: op, Key: key, Kind: kind, Err: cause}
+	if kind == nil {
+		kind = inner.Kind
+	}
+	e := &Error{Op: op, Key: key, Kind: kind, Err: cause}
+	if kind == nil || kind == ErrServerBusy {
+		e.RetryAfter = inner.RetryAfter
+	}
+	return e
 }
 
 func (e *Error) Error() string { return "objstore: " + e.text() }
@@ -99,6 +118,9 @@ func (e *Error) text() string {
 			cause = strings.Replace(cause, inner.Error(), inner.text(), 1)
 		}
 		msg += ": " + redactText(cause)
+	}
+	if e.RetryAfter > 0 && !(nested && inner.RetryAfter == e.RetryAfter) {
+		msg += "; the store asks to retry after " + e.RetryAfter.String()
 	}
 	if h, ok := hints[e.Kind]; ok && !repeated {
 		msg += " (" + h + ")"

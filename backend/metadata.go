@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"mime"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -124,24 +123,15 @@ func metadataValueProblem(v string) error {
 }
 
 // NormalizeContentType returns the content type to store: the default for
-// an empty one, else ct itself if it parses as a MIME type.
+// an empty one, else ct as given. Any media type a store accepts is
+// accepted, a bare "text" too (stores do not parse it); only what cannot be
+// an HTTP header value is refused (see CheckHTTPAttributes).
 func NormalizeContentType(op, key, ct string) (string, error) {
 	if ct == "" {
 		return DefaultContentType, nil
 	}
-	if len(ct) > 256 {
-		return "", NewError(op, key, ErrInvalidArgument, errors.New("content type is longer than 256 bytes"))
-	}
-	if mt, _, err := mime.ParseMediaType(ct); err != nil || !strings.Contains(mt, "/") {
-		if err == nil {
-			err = errors.New(`want "type/subtype"`)
-		}
-		return "", NewError(op, key, ErrInvalidArgument, fmt.Errorf("content type %q: %w", ct, err))
-	}
-	for i := 0; i < len(ct); i++ {
-		if ct[i] < 0x20 || ct[i] > 0x7e {
-			return "", NewError(op, key, ErrInvalidArgument, fmt.Errorf("content type %q is not printable ASCII", ct))
-		}
+	if err := headerValueProblem(ct); err != nil {
+		return "", NewError(op, key, ErrInvalidArgument, fmt.Errorf("content type %q %w", ct, err))
 	}
 	return ct, nil
 }

@@ -102,14 +102,17 @@ func TestNormalizeContentType(t *testing.T) {
 		"text/plain; charset=utf-8": "text/plain; charset=utf-8",
 		"Text/HTML":                 "Text/HTML", // kept as given
 		"application/vnd.example+json; version=2": "application/vnd.example+json; version=2",
+		// Stores do not parse content types: S3, GCS and gocloud accept these.
+		"text": "text", "text/": "text/", "not a type": "not a type", "text/plain; charset": "text/plain; charset",
+		"text/plain; x=" + strings.Repeat("y", 260): "text/plain; x=" + strings.Repeat("y", 260),
 	} {
 		got, err := backend.NormalizeContentType("put", "k", in)
 		require.NoError(t, err, "%q", in)
 		assert.Equal(t, want, got, "%q", in)
 	}
 	for _, in := range []string{
-		"not a type", "text/", "/plain", "text/plain; charset", "text/plain\nX-Injected: 1",
-		"text/plain; charset=ü", "text/plain; x=\x01", "text/plain; x=" + strings.Repeat("y", 260),
+		"text/plain\nX-Injected: 1", " text/plain", "text/plain\t",
+		"text/plain; charset=ü", "text/plain; x=\x01", "text/plain; x=" + strings.Repeat("y", backend.MaxHeaderValue),
 	} {
 		got, err := backend.NormalizeContentType("put", "k", in)
 		assert.ErrorIs(t, err, backend.ErrInvalidArgument, "%q", in)
@@ -122,4 +125,22 @@ func TestMetadataSizeCountsTheWire(t *testing.T) {
 	// "é" is 2 bytes; 4 bytes base64 plus "=?UTF-8?B?" and "?=".
 	assert.Equal(t, len("x-amz-meta-")+1+len("=?UTF-8?B?w6k=?="), backend.MetadataSize(map[string]string{"k": "é"}))
 	assert.Equal(t, len("x-amz-meta-")+1+len("=?UTF-8?B?YT0/Yg==?="), backend.MetadataSize(map[string]string{"k": "a=?b"}))
+}
+
+func TestCheckHTTPAttributes(t *testing.T) {
+	ok := backend.HTTPAttributes{CacheControl: "max-age=3600, public", ContentDisposition: `attachment; filename="a b.pdf"`,
+		ContentEncoding: "gzip", ContentLanguage: "en-GB"}
+	require.NoError(t, backend.CheckHTTPAttributes("put", "k", ok))
+	for _, bad := range []backend.HTTPAttributes{
+		{CacheControl: "no-cache\r\nX-Injected: 1"},
+		{ContentDisposition: `attachment; filename="ü.pdf"`},
+		{ContentEncoding: " gzip"},
+		{ContentLanguage: strings.Repeat("e", backend.MaxHeaderValue+1)},
+	} {
+		err := backend.CheckHTTPAttributes("put", "k", bad)
+		assert.ErrorIs(t, err, backend.ErrInvalidArgument, "%+v", bad)
+	}
+	_, err := backend.CheckPut("k", strings.NewReader(""), backend.PutOptions{Size: 0, HTTPAttributes: backend.HTTPAttributes{CacheControl: "\x00"}})
+	assert.ErrorIs(t, err, backend.ErrInvalidArgument)
+	assert.ErrorContains(t, err, "CacheControl")
 }

@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -156,6 +157,39 @@ var defects = []struct {
 			defer mu.Unlock()
 			p.Objects = slices.DeleteFunc(p.Objects, func(o backend.ObjectInfo) bool { return busy[o.Key] > 0 })
 			return p, err
+		}
+	}},
+	{"HTTP attributes dropped by put", []string{"http-attributes"}, func(b *broken) {
+		b.put = func(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+			opts.HTTPAttributes = backend.HTTPAttributes{}
+			return b.Backend.Put(ctx, key, r, opts)
+		}
+	}},
+	{"a get that decodes ContentEncoding gzip", []string{"http-attributes"}, func(b *broken) {
+		b.get = func(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+			rc, info, err := b.Backend.Get(ctx, key, opts)
+			if err != nil || info.ContentEncoding != "gzip" || opts.Offset != 0 {
+				return rc, info, err
+			}
+			zr, zerr := gzip.NewReader(rc)
+			if zerr != nil {
+				return rc, info, err
+			}
+			return readCloser{zr, rc}, info, nil
+		}
+	}},
+	{"no checksum in Stat", []string{"checksums"}, func(b *broken) {
+		b.stat = func(ctx context.Context, key string) (backend.ObjectInfo, error) {
+			info, err := b.Backend.Stat(ctx, key)
+			info.Checksum = backend.Checksum{}
+			return info, err
+		}
+	}},
+	{"a checksum of other bytes in Get", []string{"checksums"}, func(b *broken) {
+		b.get = func(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+			rc, info, err := b.Backend.Get(ctx, key, opts)
+			info.Checksum = backend.ChecksumOf(backend.CRC32C, []byte("other bytes"))
+			return rc, info, err
 		}
 	}},
 	{"invalid list prefixes accepted", []string{"invalid-prefixes"}, func(b *broken) {
@@ -539,3 +573,11 @@ func pipedGet(b *broken) func(ctx context.Context, key string, opts backend.GetO
 		}{pr, io.NopCloser(nil)}, info, nil
 	}
 }
+
+// readCloser reads r and closes c.
+type readCloser struct {
+	io.Reader
+	c io.Closer
+}
+
+func (r readCloser) Close() error { return r.c.Close() }

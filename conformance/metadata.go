@@ -155,9 +155,10 @@ func formatMetadata(md map[string]string) string {
 
 func checkMetadataInvalid(t T, b backend.Backend) {
 	cases := []struct {
-		name string
-		md   map[string]string
-		ct   string
+		name  string
+		md    map[string]string
+		ct    string
+		attrs backend.HTTPAttributes
 	}{
 		{name: "key with a space", md: map[string]string{"my key": "v"}},
 		{name: "empty key", md: map[string]string{"": "v"}},
@@ -174,22 +175,25 @@ func checkMetadataInvalid(t T, b backend.Backend) {
 		{name: "value with NUL", md: map[string]string{"k": "a\x00b"}},
 		{name: "value of invalid UTF-8", md: map[string]string{"k": "a\xffb"}},
 		{name: "metadata one byte over the limit", md: overMetadata()},
-		{name: "content type that does not parse", ct: "not a type"},
+		{name: "content type with a leading space", ct: " text/plain"},
 		{name: "content type with a newline", ct: "text/plain\nX-Injected: 1"},
 		{name: "non-ASCII content type", ct: "text/plain; charset=ü"},
-		{name: "content type over 256 bytes", ct: "text/plain; x=" + strings.Repeat("y", 260)},
+		{name: "content type over 1024 bytes", ct: "text/plain; x=" + strings.Repeat("y", backend.MaxHeaderValue)},
+		{name: "cache control with a newline", attrs: backend.HTTPAttributes{CacheControl: "no-cache\r\nX-Injected: 1"}},
+		{name: "non-ASCII content disposition", attrs: backend.HTTPAttributes{ContentDisposition: `attachment; filename="ü"`}},
 	}
 	for i, c := range cases {
 		_, merr := backend.NormalizeMetadata("put", "k", c.md)
 		_, cerr := backend.NormalizeContentType("put", "k", c.ct)
-		if merr == nil && cerr == nil {
+		aerr := backend.CheckHTTPAttributes("put", "k", c.attrs)
+		if merr == nil && cerr == nil && aerr == nil {
 			t.Fatalf("the suite's invalid case %q is valid for package backend", c.name)
 		}
 		key := fmt.Sprintf("badmeta/%02d", i)
 		r := &countingReader{r: bytes.NewReader([]byte("data"))}
 		var err error
 		noPanic(t, "Put with "+c.name, func() {
-			_, err = b.Put(t.Context(), key, r, backend.PutOptions{Size: 4, Metadata: c.md, ContentType: c.ct})
+			_, err = b.Put(t.Context(), key, r, backend.PutOptions{Size: 4, Metadata: c.md, ContentType: c.ct, HTTPAttributes: c.attrs})
 		})
 		wantErr(t, err, backend.ErrInvalidArgument, "Put with %s", c.name)
 		if n := r.reads.Load(); n != 0 {

@@ -134,6 +134,7 @@ type streamSource struct {
 	winOff  int
 	window  []byte
 	winSize int
+	also    io.Writer // when set, gets every byte too
 }
 
 func (s *streamSource) Read(p []byte) (int, error) {
@@ -143,6 +144,9 @@ func (s *streamSource) Read(p []byte) (int, error) {
 	p = p[:min(len(p), s.left)]
 	n, _ := s.gen.Read(p)
 	s.sum.Write(p[:n])
+	if s.also != nil {
+		s.also.Write(p[:n])
+	}
 	// Keep the part of p that falls inside the window.
 	lo, hi := max(s.winOff, s.pos), min(s.winOff+s.winSize, s.pos+n)
 	if lo < hi {
@@ -158,13 +162,25 @@ func checkLargeUnknownSize(t T, b backend.Backend) {
 	var seed [32]byte
 	seed[0] = 64
 	src := &streamSource{gen: newChaCha(seed), left: largeSize, sum: sha256.New(), winOff: 48<<20 + 7, winSize: 1000}
-	if _, err := b.Put(t.Context(), key, opaqueReader{src}, backend.PutOptions{Size: -1}); err != nil {
+	// The checksums and attributes of a large upload (multipart on S3)
+	// travel another way than those of a small one.
+	sums := map[backend.ChecksumAlgorithm]hash.Hash{backend.CRC32C: backend.NewHash(backend.CRC32C), backend.MD5: backend.NewHash(backend.MD5)}
+	src.also = io.MultiWriter(sums[backend.CRC32C], sums[backend.MD5])
+	opts := backend.PutOptions{Size: -1, ContentType: "text", HTTPAttributes: sampleAttributes}
+	if _, err := b.Put(t.Context(), key, opaqueReader{src}, opts); err != nil {
 		t.Fatalf("Put(%q, %d bytes, Size -1): %v", key, largeSize, err)
 	}
 	want := src.sum.Sum(nil)
 
-	if st := mustStat(t, b, key); st.Size != largeSize {
+	st := mustStat(t, b, key)
+	if st.Size != largeSize {
 		t.Errorf("Stat: size %d, want %d", st.Size, largeSize)
+	}
+	wantAttributes(t, "Stat of a large object put with attributes", st.HTTPAttributes, sampleAttributes, st.ContentType, "text")
+	if h := sums[st.Checksum.Algorithm]; h == nil {
+		t.Errorf("Stat of a large object: checksum %q; every object a driver puts must have a CRC32C or MD5 checksum", st.Checksum)
+	} else if got := (backend.Checksum{Algorithm: st.Checksum.Algorithm, Value: h.Sum(nil)}); !got.Equal(st.Checksum) {
+		t.Errorf("Stat of a large object: checksum %s, but the bytes put have %s", st.Checksum, got)
 	}
 	rc, info, err := b.Get(t.Context(), key, backend.WholeObject)
 	if err != nil {

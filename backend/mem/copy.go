@@ -40,7 +40,7 @@ func (b *Backend) Copy(ctx context.Context, dst, src string, opts backend.CopyOp
 	info.Key = dst
 	info.LastModified = time.Now().UTC()
 	if opts.ReplaceMetadata {
-		info.ContentType, info.Metadata = opts.ContentType, opts.Metadata
+		info.ContentType, info.Metadata, info.HTTPAttributes = opts.ContentType, opts.Metadata, opts.HTTPAttributes
 	}
 	if !exists {
 		s.sorted = nil

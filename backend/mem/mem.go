@@ -123,6 +123,10 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 		ETag:         hex.EncodeToString(sum[:]),
 		ContentType:  opts.ContentType,
 		Metadata:     opts.Metadata,
+		// The bytes are immutable once stored: the checksum holds for
+		// as long as the object does.
+		HTTPAttributes: opts.HTTPAttributes,
+		Checksum:       backend.ChecksumOf(backend.CRC32C, buf.Bytes()),
 	}
 	s := b.s
 	s.mu.Lock()
