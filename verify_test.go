@@ -53,7 +53,7 @@ func TestFullReadsVerifyTheChecksum(t *testing.T) {
 			return rc, err
 		},
 		"OpenObject": func() (io.ReadCloser, error) { return c.OpenObject(ctx, "cap") },
-		"FS": func() (io.ReadCloser, error) { return c.FS(ctx, "").Open("cap") },
+		"FS":         func() (io.ReadCloser, error) { return c.FS(ctx, "").Open("cap") },
 	}
 	for name, open := range reads {
 		rc, err := open()

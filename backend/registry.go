@@ -36,6 +36,79 @@ func Register(scheme string, opener Opener) {
 	registry[scheme] = opener
 }
 
+// Remover removes the store that a URL of its scheme names: the bucket,
+// the container or the directory itself, not only its objects. A store's
+// lifetime is a property of its URL, not of an open Backend, so removal
+// is registered per scheme, next to the Opener, and no wrapper has to
+// forward it. The contract, for every driver:
+//
+//   - it removes an empty store and returns nil;
+//   - it never removes an object: a store that holds one (or anything else
+//     the store will not drop with it, such as old versions) is left as it
+//     is, and the error matches ErrExist and says that the store is not
+//     empty (as Go's os.Remove on a non-empty directory gives ENOTEMPTY,
+//     which matches fs.ErrExist, and as S3, GCS and Azure answer 409
+//     Conflict);
+//   - a store that does not exist is ErrNotFound;
+//   - every error is a *Error whose Op is "remove-store".
+type Remover func(ctx context.Context, u *url.URL) error
+
+var removers = map[string]Remover{}
+
+// RegisterRemover makes RemoveStore able to remove the stores of a URL
+// scheme. Drivers call it from an init function, next to Register. It
+// panics if the scheme is empty, already has a remover, or remover is
+// nil. The scheme needs no opener (init order within a package is not
+// guaranteed to register the opener first).
+func RegisterRemover(scheme string, remover Remover) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	scheme = strings.ToLower(scheme)
+	if scheme == "" || remover == nil {
+		panic("backend: RegisterRemover with an empty scheme or a nil remover")
+	}
+	if _, dup := removers[scheme]; dup {
+		panic("backend: RegisterRemover called twice for scheme " + scheme)
+	}
+	removers[scheme] = remover
+}
+
+// RemoveStore removes the empty store that rawURL names with the remover
+// registered for its scheme (see Remover for the contract: ErrExist when
+// the store holds objects, ErrNotFound when it does not exist). A scheme
+// whose driver registered no remover, or no driver at all, is
+// ErrNotSupported. Query parameters that only matter to an open store
+// (create_bucket, part_size, ...) are accepted and ignored. Errors never
+// contain the URL's password.
+func RemoveStore(ctx context.Context, rawURL string) error {
+	const op = "remove-store"
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return NewError(op, "", ErrInvalidArgument, fmt.Errorf("cannot parse the store URL %q", Redact(rawURL)))
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme == "" {
+		return NewError(op, "", ErrInvalidArgument,
+			fmt.Errorf("store URL %q has no scheme (registered: %s)", Redact(rawURL), strings.Join(Schemes(), ", ")))
+	}
+	registryMu.RLock()
+	remover, opener := removers[scheme], registry[scheme]
+	registryMu.RUnlock()
+	if remover == nil {
+		hint := "no driver registered"
+		if opener != nil {
+			hint = "its driver cannot remove stores; use the store's own tools"
+		} else if pkg, ok := knownDrivers[scheme]; ok {
+			hint += fmt.Sprintf(" (forgotten import? import _ %q)", pkg)
+		}
+		return NewError(op, "", ErrNotSupported, fmt.Errorf("URL scheme %q: %s", scheme, hint))
+	}
+	if err := remover(ctx, u); err != nil {
+		return scrubError(op, err, rawURL)
+	}
+	return nil
+}
+
 // Schemes lists the registered URL schemes, sorted.
 func Schemes() []string {
 	registryMu.RLock()
@@ -84,25 +157,25 @@ func Open(ctx context.Context, rawURL string) (Backend, error) {
 	}
 	b, err := opener(ctx, u)
 	if err != nil {
-		return nil, scrubOpenError(err, rawURL)
+		return nil, scrubError("open", err, rawURL)
 	}
 	return b, nil
 }
 
-// scrubOpenError returns err, or, when a layer of err (anything that
+// scrubError returns err, or, when a layer of err (anything that
 // errors.Unwrap reaches, formatted with %v or %+v) holds a secret of
-// rawURL, an *Error with the same Op, Key and Kind whose cause is the
-// message with the secrets replaced, and which matches the sentinels err
-// matched but wraps nothing else: a driver's error may quote the raw URL
-// (a *url.Error, a parse error of a query value), and errors.As must not
-// hand it out. The text of an *Error is redacted when printed, but not
-// the values it wraps.
-func scrubOpenError(err error, rawURL string) error {
+// rawURL, an *Error with the same Op, Key and Kind (Op op when err is no
+// *Error) whose cause is the message with the secrets replaced, and which
+// matches the sentinels err matched but wraps nothing else: a driver's
+// error may quote the raw URL (a *url.Error, a parse error of a query
+// value), and errors.As must not hand it out. The text of an *Error is
+// redacted when printed, but not the values it wraps.
+func scrubError(op string, err error, rawURL string) error {
 	secrets := urlSecrets(rawURL)
 	if len(secrets) == 0 || !treeHolds(err, secrets) {
 		return err
 	}
-	out := &Error{Op: "open"}
+	out := &Error{Op: op}
 	msg := err.Error()
 	var e *Error
 	if errors.As(err, &e) {
