@@ -307,3 +307,22 @@ func azureRequest(t *testing.T, method, url, account, key string) *http.Request 
 	req.Header.Set("Authorization", "SharedKey "+account+":"+sig)
 	return req
 }
+
+// TestToolInstalledOnFirstUse checks that a tool missing from the
+// repository's .cache/ is installed by the Makefile's rule for it, as a
+// fresh clone's `go test ./...` needs.
+func TestToolInstalledOnFirstUse(t *testing.T) {
+	root := t.TempDir()
+	for name, text := range map[string]string{
+		"go.mod":   "module example.com/x\n",
+		"Makefile": "include tools.mk\n",
+		"tools.mk": "TOOLS_DIR := $(CURDIR)/.cache\n$(TOOLS_DIR)/bin/fake:\n\tmkdir -p $(@D) && echo built > $@\n",
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(root, name), []byte(text), 0o644))
+	}
+	t.Setenv(ToolsEnv, filepath.Join(root, ".cache"))
+	p := toolPath(t, "bin/fake")
+	got, err := os.ReadFile(p)
+	require.NoError(t, err)
+	assert.Equal(t, "built\n", string(got))
+}
