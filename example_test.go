@@ -202,7 +202,7 @@ func ExampleClient_RemoveObjects() {
 	// Output: [keep]
 }
 
-// NewClient is the seed's constructor: the bucket "tenant.service" on the
+// NewClient is the original client's constructor: the bucket "tenant.service" on the
 // MinIO servers that the resolver names.
 func ExampleNewClient() {
 	r := objstore.StaticResolver{"http://minio-1:9000", "http://minio-2:9000"}

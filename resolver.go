@@ -15,7 +15,7 @@ import (
 	"github.com/objstore-dev/objstore/backend/minio"
 )
 
-// Resolver names the servers of a service: the seed's resolver shape.
+// Resolver names the servers of a service: the original client's resolver shape.
 // GetURLs returns URLs like "http://host:9000", "https://host:9000" or
 // plain "host:9000" (http). It may be asked again later, when every server
 // it named has failed, so it can follow servers that move.
@@ -34,7 +34,7 @@ func (s StaticResolver) GetURLs(string) []string { return slices.Clone(s) }
 // context of its own.
 const newClientTimeout = 30 * time.Second
 
-// NewClient is the seed's constructor: a client on the bucket
+// NewClient is the original client's constructor: a client on the bucket
 // "tenant.service" of the MinIO servers that r names for service
 // (r.GetURLs(service)). The bucket is created if it does not exist. tenant
 // and service are 1 to 62 characters of a-z, 0-9 and '-' that start and

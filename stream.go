@@ -15,15 +15,15 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 )
 
-// Stream objects, in the seed's layout (docs/streams.md):
+// Stream objects, in the original client's layout (docs/streams.md):
 //
 //	NAME/BASE.N        chunk N (N decimal, no padding), BASE = last segment of NAME
 //	NAME/.inprogress   marker: exists while a writer is open; holds the
 //	                   decimal index of the writer's first chunk
 //
-// User metadata is stored on the marker and on every chunk (the seed put
+// User metadata is stored on the marker and on every chunk (the original client put
 // it on every chunk), so StatObject reports it while the stream is open,
-// after Close, and for streams the seed wrote.
+// after Close, and for streams the original client wrote.
 
 const (
 	markerName = ".inprogress"

@@ -58,7 +58,7 @@ func putString(t *testing.T, ctx context.Context, c *objstore.Client, key, data 
 }
 
 // rawPut stores an object through the backend itself, bypassing the
-// client, as another program (or the seed's implementation) would.
+// client, as another program (or the original minio-client) would.
 func rawPut(t *testing.T, ctx context.Context, b backend.Backend, key, data string, meta map[string]string) {
 	t.Helper()
 	_, err := b.Put(ctx, key, strings.NewReader(data), backend.PutOptions{Size: int64(len(data)), Metadata: meta})

@@ -85,7 +85,7 @@ func readStream(t *testing.T, ctx context.Context, c *objstore.Client, name stri
 	return readAll(t, rc)
 }
 
-// chunkKeys are the seed's keys of chunks from..to-1 of stream name.
+// chunkKeys are the original client's keys of chunks from..to-1 of stream name.
 func chunkKeys(name string, from, to int) []string {
 	base := name[strings.LastIndex(name, "/")+1:]
 	var keys []string
@@ -120,7 +120,7 @@ func testStreamLayout(t *testing.T, b backend.Backend) {
 	assert.Equal(t, []string{name + "/.inprogress"}, rawKeys(t, ctx, b, name), "the marker is written at open")
 	marker, _ := rawGet(t, ctx, b, name+"/.inprogress")
 	_, err = strconv.Atoi(marker)
-	assert.NoError(t, err, "the marker holds a decimal chunk index, as the seed's did (%q)", marker)
+	assert.NoError(t, err, "the marker holds a decimal chunk index, as the original client's did (%q)", marker)
 
 	writeChunks(t, w, 0, 12)
 	assert.Equal(t, sorted([]string{name + "/.inprogress"}, chunkKeys(name, 0, 12)), rawKeys(t, ctx, b, name),
@@ -399,7 +399,7 @@ func testStreamConcurrentReaders(t *testing.T, b backend.Backend) {
 	for _, from := range []int{0, 0, 1, 0} {
 		follow(from)
 	}
-	// A reader that asks chunk by chunk, as the seed's users did.
+	// A reader that asks chunk by chunk, as the original client's users did.
 	wg.Go(func() {
 		for i := 0; ; i++ {
 			rc, err := c.GetStreamObjectAtOffset(ctx, name, i)
@@ -577,7 +577,7 @@ func testStreamSeedData(t *testing.T, b backend.Backend) {
 	ctx := testContext(t)
 	c := newClient(b)
 	seedMeta := map[string]string{"origin": "seed"}
-	// As the seed's implementation left them: a finished stream (no
+	// As the original minio-client left them: a finished stream (no
 	// marker), metadata on every chunk ...
 	const done = "seed/done"
 	for i, key := range chunkKeys(done, 0, 12) {
@@ -614,7 +614,7 @@ func testStreamSeedData(t *testing.T, b backend.Backend) {
 	require.NoError(t, err)
 	writeChunks(t, w, 3, 5)
 	require.NoError(t, w.Close())
-	assert.Equal(t, sorted(chunkKeys(dead, 0, 5)), rawKeys(t, ctx, b, dead), "resumed after the seed's last chunk")
+	assert.Equal(t, sorted(chunkKeys(dead, 0, 5)), rawKeys(t, ctx, b, dead), "resumed after the original client's last chunk")
 	assert.Equal(t, chunksData(0, 5), readStream(t, ctx, c, dead, 0))
 }
 
