@@ -127,4 +127,24 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// WriteTo lets io.Copy use the body's own WriteTo (mem hands its bytes
+// over in one Write) while the digest is computed on the way.
+func (v *verifyingReader) WriteTo(w io.Writer) (int64, error) {
+	if v.err != nil {
+		return 0, v.err
+	}
+	n, err := io.Copy(io.MultiWriter(w, v.h), v.rc)
+	if err != nil {
+		v.err = err
+		return n, err
+	}
+	got := Checksum{Algorithm: v.want.Algorithm, Value: v.h.Sum(nil)}
+	if !got.Equal(v.want) {
+		v.err = NewError(v.op, v.key, ErrCorrupt, fmt.Errorf("read %s, but the store keeps %s with the object", got, v.want))
+		return n, v.err
+	}
+	v.err = io.EOF
+	return n, nil
+}
+
 func (v *verifyingReader) Close() error { return v.rc.Close() }

@@ -1,6 +1,7 @@
 package backend_test
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"testing"
@@ -42,6 +43,15 @@ func TestVerifyReader(t *testing.T) {
 	assert.ErrorContains(t, err, "cap/1")
 	_, err = r.Read(make([]byte, 1)) // the verdict sticks
 	assert.ErrorIs(t, err, backend.ErrCorrupt)
+
+	// io.Copy goes through WriteTo: verified the same way.
+	var sink bytes.Buffer
+	_, err = io.Copy(&sink, backend.VerifyReader("get", "cap/1", io.NopCloser(strings.NewReader(damaged)), good))
+	require.ErrorIs(t, err, backend.ErrCorrupt)
+	sink.Reset()
+	_, err = io.Copy(&sink, backend.VerifyReader("get", "k", io.NopCloser(strings.NewReader(data)), good))
+	require.NoError(t, err)
+	assert.Equal(t, data, sink.String())
 
 	// No checksum: nothing to verify, the reader is returned as it is.
 	rc := io.NopCloser(strings.NewReader(damaged))
