@@ -222,3 +222,81 @@ func errorTree(err error) []error {
 	}
 	return out
 }
+
+func TestRegisterRemoverAndRemoveStore(t *testing.T) {
+	var got *url.URL
+	backend.RegisterRemover("regtest-rm", func(_ context.Context, u *url.URL) error {
+		got = u
+		if u.Host == "full" {
+			return backend.NewError("remove-store", "", backend.ErrExist, errors.New("the bucket is not empty"))
+		}
+		return nil
+	})
+	require.NoError(t, backend.RemoveStore(t.Context(), "RegTest-RM://empty/path?x=1"), "the scheme is case-insensitive")
+	require.NotNil(t, got)
+	assert.Equal(t, "empty", got.Host)
+	assert.Equal(t, "/path", got.Path)
+	err := backend.RemoveStore(t.Context(), "regtest-rm://full")
+	assert.ErrorIs(t, err, backend.ErrExist)
+	assert.EqualError(t, err, "objstore: remove-store: object already exists: the bucket is not empty")
+	assert.NotContains(t, backend.Schemes(), "regtest-rm", "a remover alone opens nothing")
+}
+
+func TestRegisterRemoverPanics(t *testing.T) {
+	rm := func(context.Context, *url.URL) error { return nil }
+	backend.RegisterRemover("regtest-rmdup", rm)
+	assert.PanicsWithValue(t, "backend: RegisterRemover called twice for scheme regtest-rmdup", func() { backend.RegisterRemover("regtest-rmdup", rm) })
+	assert.Panics(t, func() { backend.RegisterRemover("REGTEST-RMDUP", rm) }, "duplicates are found regardless of case")
+	assert.Panics(t, func() { backend.RegisterRemover("", rm) })
+	assert.Panics(t, func() { backend.RegisterRemover("regtest-rmnil", nil) })
+}
+
+// TestRemoveStoreUnsupported: a scheme with an opener but no remover says
+// that its driver cannot remove stores; an unknown one names the import
+// to add, as Open does; bad URLs are invalid arguments; no secret leaks.
+func TestRemoveStoreUnsupported(t *testing.T) {
+	backend.Register("regtest-norm", func(context.Context, *url.URL) (backend.Backend, error) { return nil, nil })
+	err := backend.RemoveStore(t.Context(), "regtest-norm://u:"+secret+"@host/b")
+	assert.ErrorIs(t, err, backend.ErrNotSupported)
+	assert.Contains(t, err.Error(), "cannot remove stores")
+	assert.NotContains(t, err.Error(), secret)
+
+	for scheme, pkg := range map[string]string{
+		"minio": "github.com/objstore-dev/objstore/backend/minio",
+		"gs":    "github.com/objstore-dev/objstore/backend/gcs",
+	} {
+		if contains(backend.Schemes(), scheme) {
+			continue
+		}
+		err := backend.RemoveStore(t.Context(), scheme+"://user:"+secret+"@host/bucket")
+		assert.ErrorIs(t, err, backend.ErrNotSupported, scheme)
+		assert.Contains(t, err.Error(), `import _ "`+pkg+`"`, scheme)
+		assert.NotContains(t, err.Error(), secret, scheme)
+	}
+	for _, raw := range []string{"minio://user:" + secret + "@host:badport/b", "user:" + secret + "@host/b", "//user:" + secret + "@h/b"} {
+		err := backend.RemoveStore(t.Context(), raw)
+		require.Error(t, err, raw)
+		if !strings.HasPrefix(raw, "user:") { // that one parses, with the scheme "user"
+			assert.ErrorIs(t, err, backend.ErrInvalidArgument, raw)
+		}
+		assert.Contains(t, err.Error(), "remove-store", raw)
+		assert.NotContains(t, err.Error(), secret, raw)
+	}
+}
+
+// TestRemoveStoreScrubsErrors: a remover's error that quotes the raw URL
+// comes back without the secret, with its kind.
+func TestRemoveStoreScrubsErrors(t *testing.T) {
+	backend.RegisterRemover("regtest-rmleak", func(_ context.Context, u *url.URL) error {
+		return backend.NewError("remove-store", "", backend.ErrPermission, &url.Error{Op: "Delete", URL: u.String(), Err: errors.New("denied")})
+	})
+	err := backend.RemoveStore(t.Context(), "regtest-rmleak://AK:"+secret+"@host/b")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, backend.ErrPermission)
+	assert.Contains(t, err.Error(), "remove-store")
+	for i, layer := range errorTree(err) {
+		for _, verb := range []string{"%v", "%+v", "%#v"} {
+			assert.NotContains(t, fmt.Sprintf(verb, layer), secret, "layer %d (%T) with %s", i, layer, verb)
+		}
+	}
+}

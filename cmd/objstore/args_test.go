@@ -37,8 +37,8 @@ func TestObjectFlagErrorsExitUsage(t *testing.T) {
 		{[]string{"--meta", "k= padded "}, "--meta"},
 		{[]string{"--meta", "k=a", "--meta", "K=b"}, "--meta"},
 		{[]string{"--meta", "k=" + strings.Repeat("x", 3000)}, "--meta"},
-		{[]string{"--content-type", "nonsense"}, "--content-type"},
-		{[]string{"--content-type", "text/plain; charset"}, "--content-type"},
+		{[]string{"--content-type", "text/plain; charset=ü"}, "--content-type"},
+		{[]string{"--content-type", " text/plain"}, "--content-type"},
 		{[]string{"--content-type", "text/plain\r\nX-Evil: 1"}, "--content-type"},
 	}
 	commands := map[string][]string{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,9 +15,9 @@ import (
 )
 
 // createParams is the URL query parameter with which each driver creates
-// its bucket (or container) when it opens the store. The library has no
-// bucket API of its own: opening with this parameter is the one way it
-// offers, and file:// creates its directory on open.
+// its bucket (or container) when it opens the store: the library creates
+// stores only on open (file:// creates its directory then), and removes
+// them with objstore.RemoveStore (rb).
 var createParams = map[string]string{
 	"minio":  "create_bucket",
 	"s3":     "create_bucket",
@@ -102,51 +103,115 @@ func (a *app) storeExists(ctx context.Context, rawURL string) (bool, error) {
 }
 
 func (a *app) rbCommand() *cobra.Command {
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "rb [URL]",
-		Short: "Remove an empty file:// store (its directory)",
-		Long: `rb removes the store URL (else --url / $OBJSTORE_URL), which must be empty:
-for a file:// store, its directory. Remove the objects first with
-objstore rm --prefix ''.
-
-Buckets and containers of network stores (minio://, s3://, gs://,
-azblob://) cannot be removed by objstore: the library has no bucket
-removal yet. Use the store's own tools (mc rb, aws s3 rb, gcloud storage
-buckets delete, az storage container delete).`,
+		Short: "Remove the store: its bucket, container or directory",
+		Long: `rb removes the store URL (else --url / $OBJSTORE_URL): the bucket of a
+minio://, s3:// or gs:// URL, the container of an azblob:// URL, the
+directory of a file:// URL. The store must be empty: one that holds
+objects is refused (exit 1) and left as it is, unless --force, which
+first removes every object in it (as 'objstore rm --prefix '' --force'
+does, without asking) and then the store. A store that does not exist
+is an error (exit 1).`,
+		Example: `  objstore rb file:///srv/objects
+  objstore rb 'minio://KEY:SECRET@127.0.0.1:9000/captures'
+  objstore rb --force "$OBJSTORE_URL"`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			rawURL := a.storeURL()
 			if len(args) == 1 {
 				rawURL = args[0]
 			}
-			ctx := cmd.Context()
-			scheme, u := parseScheme(rawURL)
-			c, err := a.openStore(ctx, "rb", rawURL, existingStore)
-			if err != nil {
+			if err := checkStore("rb", rawURL, existingStore); err != nil {
 				return err
 			}
-			defer closeWith(c, &err)
-			dir, ok := fileDir(u)
-			if scheme != "file" || !ok {
-				return &cmdError{op: "rb", kind: objstore.ErrNotSupported, msg: fmt.Sprintf(
-					"objstore cannot remove the bucket of a %s:// store (the library has no bucket removal); use the store's own tools", scheme)}
+			ctx := cmd.Context()
+			err := objstore.RemoveStore(ctx, rawURL)
+			removed := 0
+			if force && errors.Is(err, objstore.ErrExist) {
+				if removed, err = a.emptyStore(ctx, rawURL); err != nil {
+					return err
+				}
+				err = objstore.RemoveStore(ctx, rawURL)
 			}
-			page, err := c.Backend().List(ctx, backend.ListOptions{PageSize: 1})
 			if err != nil {
-				return backend.NewError("rb", "", nil, err)
+				return a.rbError(ctx, rawURL, err)
 			}
-			if len(page.Objects) > 0 {
-				return &cmdError{op: "rb", kind: objstore.ErrExist, msg: fmt.Sprintf(
-					"the store %s is not empty (it holds %q, ...): remove its objects first with 'objstore rm --prefix '' --force'",
-					showURL(rawURL), page.Objects[0].Key)}
+			if a.asJSON {
+				return a.emit(map[string]any{"url": showURL(rawURL), "result": "removed", "objects_removed": removed})
 			}
-			if err := os.Remove(dir); err != nil {
-				return &localFileError{op: "rb", key: "", path: dir, verb: "removing", err: err}
+			if removed > 0 {
+				a.status(a.out, "removed %s and store %s\n", plural(removed, "object"), showURL(rawURL))
+				return nil
 			}
 			return a.bucketDone("removed", rawURL)
 		},
 	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove every object in the store first")
 	return cmd
+}
+
+// emptyStore removes every object of the store rawURL (for rb --force)
+// and returns how many there were.
+func (a *app) emptyStore(ctx context.Context, rawURL string) (n int, err error) {
+	c, err := a.openStore(ctx, "rb", rawURL, existingStore)
+	if err != nil {
+		return 0, err
+	}
+	defer closeWith(c, &err)
+	for _, err := range c.Objects(ctx, "") {
+		if err != nil {
+			return 0, backend.NewError("rb", "", nil, err)
+		}
+		n++
+	}
+	if err := c.RemoveObjects(ctx, ""); err != nil {
+		return 0, backend.NewError("rb", "", nil, err)
+	}
+	return n, nil
+}
+
+// rbError words a failed removal of the store rawURL for the command:
+// what is wrong, with the library's reason, and what to do. The error
+// still matches the library's sentinels (exit code, --json kind).
+func (a *app) rbError(ctx context.Context, rawURL string, err error) error {
+	reason := err.Error()
+	var be *backend.Error
+	if errors.As(err, &be) && be.Err != nil {
+		reason = be.Err.Error()
+	}
+	switch {
+	case errors.Is(err, objstore.ErrExist):
+		holds := ""
+		if key := a.firstKey(ctx, rawURL); key != "" && !strings.Contains(reason, strconv.Quote(key)) {
+			holds = fmt.Sprintf(" (it holds %q, ...)", key)
+		}
+		return &cmdError{op: "rb", kind: err, msg: fmt.Sprintf(
+			"the store %s is not empty%s: nothing removed; remove its objects first with 'objstore rm --prefix '' --force', "+
+				"or remove them with the store: 'objstore rb --force %s' (%s)", showURL(rawURL), holds, showURL(rawURL), reason)}
+	case errors.Is(err, objstore.ErrNotFound):
+		return &cmdError{op: "rb", kind: err, msg: fmt.Sprintf("no store at %s: nothing to remove (%s)", showURL(rawURL), reason)}
+	case errors.Is(err, objstore.ErrNotSupported):
+		return &cmdError{op: "rb", kind: err, msg: fmt.Sprintf(
+			"objstore cannot remove the store %s: %s", showURL(rawURL), reason)}
+	}
+	return backend.NewError("rb", "", nil, err)
+}
+
+// firstKey is the first key of the store rawURL, or "" when it has none
+// or cannot be listed: a hint for an error, never an error itself.
+func (a *app) firstKey(ctx context.Context, rawURL string) string {
+	c, err := a.open(ctx, rawURL)
+	if err != nil {
+		return ""
+	}
+	defer c.Close()
+	page, err := c.Backend().List(ctx, backend.ListOptions{PageSize: 1})
+	if err != nil || len(page.Objects) == 0 {
+		return ""
+	}
+	return page.Objects[0].Key
 }
 
 // bucketDone reports what mb or rb did: "made", "exists" or "removed".

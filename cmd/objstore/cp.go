@@ -84,8 +84,9 @@ object. Quote URLs in the shell: '#' and '&' are special there.
 
 With -r, SRC and DST are prefixes or local directories (URL#PREFIX,
 :PREFIX, PATH; no '#' or ':' alone is the whole store) and everything
-under SRC is copied under DST, --jobs at a time, as 'objstore mirror'
-does without --remove (see 'objstore mirror --help').`,
+under SRC is copied under DST, --jobs at a time, as 'objstore mirror
+--overwrite' does: every object, also those that DST holds already (see
+'objstore mirror --help'; mirror skips what is up to date).`,
 		Example: `  objstore cp ./a.pcap :captures/a.pcap
   objstore cp 'file:///srv/old#captures/a.pcap' 'minio://k:s@host:9000/pktcap#captures/a.pcap'
   objstore cp :captures/a.pcap ./restore/

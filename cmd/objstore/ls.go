@@ -110,6 +110,12 @@ func (a *app) lsLevel(ctx context.Context, c *objstore.Client, prefix string, f 
 			return err
 		}
 		switch {
+		case !e.IsPrefix && !e.IsStream && e.Key == dir && strings.HasSuffix(dir, "/"):
+			// The folder object of the level listed (an empty "photos/"
+			// that a console made): it is the directory itself, shown
+			// as PRE one level up; listing it here as an object would
+			// show the directory inside itself.
+			continue
 		case e.IsPrefix:
 			tot.prefixes++
 			err = a.lsPrefix(e.Key, f)

@@ -30,7 +30,8 @@ func minioURL(srv *testserver.MinIO, bucket, secret string) string {
 
 // TestOnMinIO runs the behaviours of issue 18 against a real MinIO: mb,
 // health (credentials and bucket apart), read-only commands on a missing
-// bucket, get's local file rules, presign, wording and a quiet Ctrl-C.
+// bucket, get's local file rules, presign, wording and a quiet Ctrl-C (rb,
+// ls, cp -r and mirror: TestRbOnMinIO, TestTreeOnMinIO).
 func TestOnMinIO(t *testing.T) {
 	srv := testserver.StartMinIO(t)
 	c := newCLI(t)
@@ -131,11 +132,6 @@ func TestOnMinIO(t *testing.T) {
 	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, r.stderr, "objstore stream rm s")
 	assert.NotContains(t, r.stderr, "RemoveObjects")
-
-	// rb cannot remove a bucket: the library has no bucket removal.
-	r = c.run("", "rb", store)
-	assert.Equal(t, exitFailure, r.code)
-	assert.Contains(t, r.stderr, "no bucket removal")
 
 	// Ctrl-C on a follower: exit 130, nothing on stderr.
 	w := c.command(t.Context(), "--url", store, "stream", "put", "--lines", "live")

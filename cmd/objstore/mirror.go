@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,6 +33,9 @@ type treeOptions struct {
 	jobs   int
 	dryRun bool
 	remove bool // delete destination entries absent from the source
+	// compare skips the objects and files whose destination is up to
+	// date (upToDate): mirror, unless --overwrite. cp -r copies all.
+	compare bool
 }
 
 // treeSide is one operand of cp -r or mirror: a prefix in a store, or a
@@ -95,14 +99,15 @@ func (a *app) parseTreeSide(op, s string) (treeSide, error) {
 }
 
 func (a *app) mirrorCommand() *cobra.Command {
-	opts := treeOptions{op: "mirror"}
+	opts := treeOptions{op: "mirror", compare: true}
+	var overwrite bool
 	cmd := &cobra.Command{
 		Use:   "mirror SRC DST",
 		Short: "Make a prefix or a local directory a copy of another",
 		Long: `mirror copies every object under a prefix, or every file under a local
-directory, to another prefix or directory (cp -r does the same), and with
---remove also deletes what the destination holds that the source does
-not: a true mirror. Each of SRC and DST is one of:
+directory, to another prefix or directory, unless the destination has it
+up to date, and with --remove also deletes what the destination holds
+that the source does not: a true mirror (cp -r copies everything). Each of SRC and DST is one of:
 
   SCHEME://STORE#PREFIX  the keys under PREFIX in the store the URL names
                          (no '#', or nothing after it: the whole store)
@@ -111,8 +116,11 @@ not: a true mirror. Each of SRC and DST is one of:
 
 The contents of SRC go under DST: the object PREFIX/a/b of SRC becomes
 DST/a/b. Both sides in one store (the same URL): the store copies the
-bytes itself. Stream objects are copied as streams; one whose writer is
-still open is skipped with a warning. Keys that objstore would not write
+bytes itself. An object or file whose destination has the same size
+and is not older (times compared to the second) is up to date and not
+copied again, so a second mirror of an unchanged tree copies nothing;
+--overwrite copies everything. Stream objects are copied as streams; one
+whose writer is still open is skipped with a warning. Keys that objstore would not write
 (listed from stores other tools filled) are skipped: folder objects
 ("photos/") silently, others with a warning. A failed transfer is
 reported and the others go on; the command exits 1 if any failed or was
@@ -122,11 +130,13 @@ skipped, after a summary.`,
   objstore mirror --dry-run --remove :captures ./restore`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.compare = !overwrite
 			return a.copyTree(cmd, args[0], args[1], opts)
 		},
 	}
 	treeFlags(cmd, &opts)
 	cmd.Flags().BoolVar(&opts.remove, "remove", false, "delete destination objects or files that the source does not have")
+	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "copy every object, also those whose destination is up to date (same size, not older)")
 	return cmd
 }
 
@@ -141,6 +151,7 @@ func treeFlags(cmd *cobra.Command, opts *treeOptions) {
 type treeItem struct {
 	rel    string // slash-separated
 	size   int64
+	mtime  time.Time // last modified: the file's, the object's, a stream's newest chunk's
 	stream bool
 	meta   map[string]string // a stream's metadata (of its first chunk)
 	ctype  string
@@ -162,6 +173,7 @@ type treeRun struct {
 	failed   int
 	skipped  int
 	removed  int
+	upToDate int // not copied: the destination is up to date (compare)
 	progress *meter
 }
 
@@ -223,6 +235,11 @@ func (a *app) copyTree(cmd *cobra.Command, srcArg, dstArg string, opts treeOptio
 	items, keep, err := t.listSource(ctx)
 	if err != nil {
 		return err
+	}
+	if opts.compare {
+		if items, err = t.outdated(ctx, items); err != nil {
+			return err
+		}
 	}
 	t.transferAll(ctx, items)
 	if ctx.Err() != nil {
@@ -292,11 +309,11 @@ func (t *treeRun) listSource(ctx context.Context) ([]treeItem, map[string]bool, 
 			rel = filepath.ToSlash(rel)
 			keep[rel] = true
 			key := t.dst.prefix + rel
-			size := int64(0)
+			size, mtime := int64(0), time.Time{}
 			switch {
 			case d.Type().IsRegular():
 				if fi, err := d.Info(); err == nil {
-					size = fi.Size()
+					size, mtime = fi.Size(), fi.ModTime()
 				}
 			case d.Type()&fs.ModeSymlink != 0:
 				// A link to a file is copied as the file; one to a
@@ -307,7 +324,7 @@ func (t *treeRun) listSource(ctx context.Context) ([]treeItem, map[string]bool, 
 						t.skip("%s: %q is a link to a directory or special file: skipped", t.opts.op, p)
 						return nil
 					}
-					size = fi.Size()
+					size, mtime = fi.Size(), fi.ModTime()
 				}
 			default:
 				t.skip("%s: %q is not a regular file: skipped", t.opts.op, p)
@@ -319,7 +336,7 @@ func (t *treeRun) listSource(ctx context.Context) ([]treeItem, map[string]bool, 
 					return nil
 				}
 			}
-			items = append(items, treeItem{rel: rel, size: size})
+			items = append(items, treeItem{rel: rel, size: size, mtime: mtime})
 			return nil
 		})
 		return items, keep, err
@@ -337,7 +354,7 @@ func (t *treeRun) listSource(ctx context.Context) ([]treeItem, map[string]bool, 
 				t.skip("%s: stream %q is in progress (its writer is open): skipped; copy it once it is closed", t.opts.op, e.Key)
 				return nil
 			}
-			items = append(items, treeItem{rel: rel, size: st.Size, stream: true, meta: st.MetaData, ctype: st.ContentType})
+			items = append(items, treeItem{rel: rel, size: st.Size, mtime: st.LastModified, stream: true, meta: st.MetaData, ctype: st.ContentType})
 			return nil
 		}
 		if err := backend.ValidateKey("copy", e.Key); err != nil {
@@ -347,7 +364,7 @@ func (t *treeRun) listSource(ctx context.Context) ([]treeItem, map[string]bool, 
 			t.skip("%s: %q was written by another tool: objstore cannot name it (%s): skipped", t.opts.op, e.Key, strings.TrimPrefix(err.Error(), "objstore: "))
 			return nil
 		}
-		items = append(items, treeItem{rel: rel, size: e.Object.Size})
+		items = append(items, treeItem{rel: rel, size: e.Object.Size, mtime: e.Object.LastModified})
 		return nil
 	}, true)
 	return items, keep, err
@@ -382,6 +399,76 @@ func (t *treeRun) walkStore(ctx context.Context, c *objstore.Client, prefix stri
 		}
 	}
 	return nil
+}
+
+// outdated returns the items whose destination is not up to date (see
+// upToDate), and counts the others. It lists the destination prefix once
+// (a store) or stats each target file (a local directory); a stream at
+// both sides costs one Stat of the destination's.
+func (t *treeRun) outdated(ctx context.Context, items []treeItem) ([]treeItem, error) {
+	var out []treeItem
+	keep := func(it treeItem, dst treeItem, ok bool) {
+		if ok && upToDate(it, dst) {
+			t.upToDate++
+			return
+		}
+		out = append(out, it)
+	}
+	if !t.dst.isStore() {
+		for _, it := range items {
+			fi, err := os.Stat(t.dst.name(it.rel))
+			ok := err == nil && fi.Mode().IsRegular()
+			var dst treeItem
+			if ok {
+				dst = treeItem{size: fi.Size(), mtime: fi.ModTime(), stream: it.stream}
+			}
+			keep(it, dst, ok)
+		}
+		return out, nil
+	}
+	if t.dstC == nil {
+		return items, nil // a dry run on a store that does not exist yet
+	}
+	have := map[string]objstore.Entry{}
+	err := t.walkStore(ctx, t.dstC, t.dst.prefix, func(e objstore.Entry) error {
+		have[strings.TrimPrefix(e.Key, t.dst.prefix)] = e
+		return nil
+	}, false)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		e, ok := have[it.rel]
+		var dst treeItem
+		switch {
+		case !ok:
+		case e.IsStream:
+			st, err := t.dstC.StatObject(ctx, e.Key)
+			// A stream in progress is never up to date: the transfer
+			// then says that it cannot replace it.
+			ok = err == nil && st.IsStream && !st.InProgress
+			if ok {
+				dst = treeItem{size: st.Size, mtime: st.LastModified, stream: true}
+			}
+		default:
+			dst = treeItem{size: e.Object.Size, mtime: e.Object.LastModified}
+		}
+		keep(it, dst, ok)
+	}
+	return out, nil
+}
+
+// upToDate reports whether dst, what the destination holds at src's name,
+// need not be copied again (mc mirror's rule): it has src's size and is
+// not older than src, to the second (stores list times to the second or
+// the millisecond; a copy is always made after its source). A stream and
+// a plain object of a store are never up to date with each other; a local
+// file is up to date with either.
+func upToDate(src, dst treeItem) bool {
+	if src.stream != dst.stream || src.size != dst.size || src.mtime.IsZero() || dst.mtime.IsZero() {
+		return false
+	}
+	return !dst.mtime.Truncate(time.Second).Before(src.mtime.Truncate(time.Second))
 }
 
 // transferAll copies items with opts.jobs transfers at a time, one
@@ -655,12 +742,15 @@ func (t *treeRun) summary() error {
 		verb, removed = "would copy", "would remove"
 	}
 	if t.a.asJSON {
-		if err := t.a.emit(map[string]any{"files": t.files, "bytes": t.bytes, "removed": t.removed,
+		if err := t.a.emit(map[string]any{"files": t.files, "bytes": t.bytes, "up_to_date": t.upToDate, "removed": t.removed,
 			"failed": t.failed, "skipped": t.skipped, "dry_run": t.opts.dryRun}); err != nil {
 			return err
 		}
 	} else {
 		line := fmt.Sprintf("%s %s (%s)", verb, plural(t.files, "file"), plural(t.bytes, "byte"))
+		if t.opts.compare {
+			line += fmt.Sprintf(", %d up to date", t.upToDate)
+		}
 		if t.opts.remove {
 			line += fmt.Sprintf(", %s %d", removed, t.removed)
 		}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -244,4 +245,62 @@ func TestCpRecursiveProgressBar(t *testing.T) {
 
 	r2 := c.ok("", "cp", "-r", "src", store+"#q")
 	assert.Empty(t, r2.stderr, "stderr is not a terminal: no bar")
+}
+
+// TestMirrorSkipsUpToDate: mirror copies only what the destination lacks
+// or holds in another size or older (mc mirror's rule), both ways
+// between a directory and a file:// store and between two stores; a second
+// run of an unchanged tree copies nothing; --overwrite and cp -r copy
+// everything.
+func TestMirrorSkipsUpToDate(t *testing.T) {
+	c := newCLI(t)
+	store := "file://" + filepath.Join(t.TempDir(), "s")
+	other := "file://" + filepath.Join(t.TempDir(), "o")
+	for name, data := range map[string]string{"a": "A", "d/b": "BB", "d/e/c": "CCC"} {
+		c.writeFile("src/"+name, []byte(data))
+	}
+	// count runs mirror --json and returns its summary's counts.
+	type pair struct{ files, upToDate float64 }
+	count := func(args ...string) pair {
+		t.Helper()
+		s := summary(t, c.ok("", append([]string{"--json", "mirror"}, args...)...).stdout)
+		return pair{s["files"].(float64), s["up_to_date"].(float64)}
+	}
+
+	assert.Equal(t, pair{3, 0}, count("src", store+"#m"))
+	assert.Equal(t, pair{0, 3}, count("src", store+"#m"), "unchanged: nothing copied")
+	r := c.ok("", "mirror", "src", store+"#m")
+	assert.Contains(t, r.stdout, "copied 0 files (0 bytes), 3 up to date from src to "+store+"#m/")
+
+	// Another size: copied again.
+	c.writeFile("src/d/b", []byte("BBBB"))
+	assert.Equal(t, pair{1, 2}, count("src", store+"#m"))
+	assert.Equal(t, "BBBB", c.ok("", "--url", store, "cat", "m/d/b").stdout)
+	// The same size but newer than the copy: copied again.
+	c.writeFile("src/a", []byte("Z"))
+	future := time.Now().Add(time.Hour)
+	require.NoError(t, os.Chtimes(c.path("src/a"), future, future))
+	assert.Equal(t, pair{1, 2}, count("src", store+"#m"))
+	assert.Equal(t, "Z", c.ok("", "--url", store, "cat", "m/a").stdout)
+	require.NoError(t, os.Chtimes(c.path("src/a"), time.Now().Add(-time.Hour), time.Now().Add(-time.Hour)))
+
+	// --overwrite copies everything; cp -r too (as cp does).
+	assert.Equal(t, pair{3, 0}, count("--overwrite", "src", store+"#m"))
+	assert.Contains(t, c.ok("", "cp", "-r", "src", store+"#m").stdout, "copied 3 files (8 bytes) from")
+
+	// Store to directory, store to store (streams included), and the
+	// same store (server-side): the second run copies nothing.
+	c.ok("s1\n", "--url", store, "stream", "put", "--lines", "m/st")
+	for _, dst := range []string{"down", other + "#x", store + "#copy"} {
+		assert.Equal(t, pair{4, 0}, count(store+"#m", dst), dst)
+		assert.Equal(t, pair{0, 4}, count(store+"#m", dst), dst)
+	}
+	assert.Equal(t, "s1\n", c.ok("", "--url", other, "stream", "get", "x/st").stdout)
+
+	// A dry run says the same and changes nothing.
+	c.writeFile("down/a", []byte("local change"))
+	r = c.ok("", "mirror", "-n", store+"#m", "down")
+	assert.Contains(t, r.stdout, "would copy "+store+"#m/a -> "+filepath.Join("down", "a"))
+	assert.Contains(t, r.stdout, "would copy 1 file (1 byte), 3 up to date")
+	assert.Equal(t, "local change", string(c.readFile("down/a")))
 }

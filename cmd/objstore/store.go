@@ -44,6 +44,16 @@ const memScheme = "mem"
 //   - a file:// store whose directory is missing is an error (exit 1)
 //     naming the URL and how to create it, unless mode is createStore.
 func (a *app) openStore(ctx context.Context, op, rawURL string, mode access) (*objstore.Client, error) {
+	if err := checkStore(op, rawURL, mode); err != nil {
+		return nil, err
+	}
+	return a.open(ctx, rawURL)
+}
+
+// checkStore makes the checks of openStore that come before the library
+// opens the store, for commands that reach a store without opening it
+// (rb).
+func checkStore(op, rawURL string, mode access) error {
 	scheme, u := parseScheme(rawURL)
 	known := slices.DeleteFunc(backend.Schemes(), func(s string) bool { return s == memScheme })
 	switch {
@@ -52,26 +62,26 @@ func (a *app) openStore(ctx context.Context, op, rawURL string, mode access) (*o
 		if filepath.IsAbs(rawURL) {
 			dirURL = "file://" + filepath.ToSlash(rawURL)
 		}
-		return nil, usagef("%s: store URL %q has no scheme: for that local directory write %s; the schemes are %s",
+		return usagef("%s: store URL %q has no scheme: for that local directory write %s; the schemes are %s",
 			op, rawURL, dirURL, strings.Join(known, ", "))
 	case scheme == memScheme && op != "conformance":
-		return nil, usagef("%s: %s keeps objects in the memory of one objstore process: they are gone when the command exits, "+
+		return usagef("%s: %s keeps objects in the memory of one objstore process: they are gone when the command exits, "+
 			"so nothing stored there can be read back; use a store that lasts (file://./dir, minio://, s3://, gs://, azblob://). "+
 			"mem:// is accepted only by 'objstore conformance'", op, showURL(rawURL))
 	case scheme != "" && !slices.Contains(backend.Schemes(), scheme):
-		return nil, usagef("%s: unknown URL scheme %q in %s: objstore opens %s (see 'objstore version'); "+
+		return usagef("%s: unknown URL scheme %q in %s: objstore opens %s (see 'objstore version'); "+
 			"write file://./dir for a local directory", op, scheme, showURL(rawURL), strings.Join(known, ", "))
 	case scheme == "file" && mode == existingStore:
 		if dir, ok := fileDir(u); ok {
 			if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-				return nil, &cmdError{op: op, kind: objstore.ErrNotFound, msg: fmt.Sprintf(
+				return &cmdError{op: op, kind: objstore.ErrNotFound, msg: fmt.Sprintf(
 					"no store at %s: the directory %s does not exist; create it with 'objstore mb %s' "+
 						"(put, cp and stream put create it too), or choose another store with --url or $%s",
 					showURL(rawURL), dir, showURL(rawURL), envURL)}
 			}
 		}
 	}
-	return a.open(ctx, rawURL)
+	return nil
 }
 
 // parseScheme returns the lower-cased scheme of rawURL and the parsed URL
