@@ -1,5 +1,5 @@
 // Package objstore is one object-store API over MinIO, S3, GCS, Azure, a
-// local directory and memory. It implements the seed's client (PutObject,
+// local directory and memory. It implements the original minio-client's API (PutObject,
 // PutStreamObject, GetObject, GetStreamObjectAtOffset, StatObject,
 // ListObjects, RemoveObjects), every method with a context first, plus what
 // Go users expect beyond it (ranges, iterators, presigned URLs, health).
@@ -23,15 +23,19 @@
 // driver imported, e.g. import _ "github.com/objstore-dev/objstore/backend/s3";
 // without it Open fails with ErrNotSupported naming the import to add. New wraps a
 // backend you made yourself (mem.New() in unit tests), and NewClient is the
-// seed's constructor: the bucket "tenant.service" on the MinIO servers a
+// original client's constructor: the bucket "tenant.service" on the MinIO servers a
 // Resolver names.
+//
+// Every URL Open takes may also carry rate limits, which Open removes
+// before the driver sees the URL: requests_per_sec=50, request_burst=10,
+// read_bytes_per_sec=10MiB, write_bytes_per_sec=1MiB (backend/ratelimit).
 //
 // # Stream objects
 //
 // PutStreamObject returns a writer whose every Write stores one more chunk
 // object: chunk N of stream "a/b/cap" is the object "a/b/cap/cap.N", and
 // while the writer is open the marker "a/b/cap/.inprogress" exists (the
-// seed's layout, so data it wrote stays readable). GetStreamObjectAtOffset
+// original client's layout, so data it wrote stays readable). GetStreamObjectAtOffset
 // reads one chunk, waiting for it while the writer is live; OpenStream
 // reads chunks in order and follows a live writer like tail -f. See
 // docs/streams.md for the guarantees and the races they handle.
@@ -65,6 +69,7 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 	_ "github.com/objstore-dev/objstore/backend/fs"  // file:// always works
 	_ "github.com/objstore-dev/objstore/backend/mem" // mem:// always works
+	"github.com/objstore-dev/objstore/backend/ratelimit"
 	"github.com/objstore-dev/objstore/internal/observe"
 )
 
@@ -107,13 +112,19 @@ type ObjectStats struct {
 }
 
 // Open opens the store that url names (see # URLs) and returns a client on
-// it. The client owns the backend: Close closes it.
+// it. The client owns the backend: Close closes it. With rate-limit
+// parameters in url, the backend is wrapped by ratelimit.FromURL;
+// ratelimit.LimiterOf(c.Backend()) finds its Limiter.
 func Open(ctx context.Context, url string, opts ...Option) (*Client, error) {
+	url, limit, err := ratelimit.FromURL(url) // requests_per_sec=, read_bytes_per_sec=, ... on every URL
+	if err != nil {
+		return nil, err
+	}
 	b, err := backend.Open(ctx, url)
 	if err != nil {
 		return nil, err
 	}
-	return New(b, opts...), nil
+	return New(limit(b), opts...), nil
 }
 
 // New returns a client on b, wrapped by the WithMiddleware options. The

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -102,4 +104,65 @@ func TestListKeys(t *testing.T) {
 	assert.Equal(t, "100,000", thousands(100_000))
 	assert.Equal(t, "1 GiB", sizeLabel(1<<30))
 	assert.Equal(t, "64 KiB", sizeLabel(64<<10))
+}
+
+func TestDirList(t *testing.T) {
+	assert.Equal(t, "objstore (minio, PlainPrefixes)", plainName(nameObjMinIO))
+	assert.Equal(t, 10, dirGroups(100_000))
+	assert.Equal(t, 100, dirGroups(1_000_000))
+	assert.Equal(t, 100_000, dirKeys(&settings{listKeys: 10_000}))
+	assert.Equal(t, 1_000_000, dirKeys(&settings{listKeys: 1_000_000}))
+	assert.Equal(t, "list one level: 10 prefixes over 100,000 keys", dirRowName(100_000))
+	// Every key of the first 100,000 is under one of the 10 prefixes.
+	assert.Equal(t, "list/g009/", listKey(99_999)[:len("list/g009/")])
+}
+
+// The transport counts every request, and ListObjectsV2 and HEAD ones.
+func TestCountingTransport(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer srv.Close()
+	ct := &countingTransport{next: newTransport()}
+	defer ct.next.(*http.Transport).CloseIdleConnections()
+	c := &http.Client{Transport: ct}
+	for _, r := range []struct{ method, path string }{
+		{http.MethodGet, "/bench/?list-type=2&delimiter=%2F&prefix=list%2F"},
+		{http.MethodGet, "/bench/?location="},
+		{http.MethodHead, "/bench/k"},
+		{http.MethodGet, "/bench/k"},
+	} {
+		req, err := http.NewRequest(r.method, srv.URL+r.path, nil)
+		require.NoError(t, err)
+		resp, err := c.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	assert.Equal(t, int64(4), ct.n.Load())
+	assert.Equal(t, int64(1), ct.lists.Load())
+	assert.Equal(t, int64(1), ct.heads.Load())
+}
+
+func TestCountsPrintWhole(t *testing.T) {
+	r := compRow{counts: true}
+	assert.Equal(t, "1", r.fmt(1))
+	assert.Equal(t, "101", r.fmt(101))
+	assert.Equal(t, "1.50", r.fmt(1.5))
+	assert.Equal(t, "1.00", compRow{}.fmt(1))
+}
+
+func TestDirListVerdicts(t *testing.T) {
+	r := &report{cfg: &settings{rounds: 1}, dirlist: &comparison{
+		columns: []string{"ours", "ours, plain", "peer"}, objstore: []string{"ours", "ours, plain"},
+		rows: []compRow{
+			{name: dirRowName(100_000), unit: "ms", values: map[string]float64{"ours": 9, "ours, plain": 3, "peer": 4}},
+			{name: dirListsRow, unit: "requests", counts: true, values: map[string]float64{"ours": 11, "ours, plain": 1, "peer": 1}},
+			{name: dirReqsRow, unit: "requests", counts: true, values: map[string]float64{"ours": 21, "ours, plain": 1, "peer": 1}},
+		},
+	}}
+	var buf bytes.Buffer
+	r.targets(&buf)
+	out := buf.String()
+	assert.Contains(t, out, "**NOT met** — ours: directory listing of 10 prefixes over 100,000 keys in as many ListObjectsV2 "+
+		"requests as the best peer (issue 13): 11 ListObjectsV2 requests (best peer 1), 21 HTTP requests in all, 9.00 ms")
+	assert.Contains(t, out, "**met** — ours, plain: directory listing of 10 prefixes over 100,000 keys in as many ListObjectsV2 "+
+		"requests as the best peer (issue 13): 1 ListObjectsV2 requests (best peer 1), 1 HTTP requests in all, 3.00 ms")
 }

@@ -5,15 +5,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	minio "github.com/minio/minio-go/v7"
 )
 
 // Listing: cfg.listKeys one-byte objects are written once (by raw
-// minio-go, 32 at a time) and shared by every contestant, in groups of
-// 10,000: "list/gGGG/NNNNN". The small listing reads one group
+// minio-go, 32 at a time) and shared by every contestant, and by the
+// dirlist workload (dirlist.go), in groups of 10,000: "list/gGGG/NNNNN". The small listing reads one group
 // ("list/g000/"), the large one everything ("list/"), recursively. The
 // prefixes are "directories" because thanos objstore lists nothing else.
 // Speed is measured in this process with interleaved rounds; memory in a
@@ -47,42 +45,46 @@ func validListKeys(n int) bool {
 	return false
 }
 
-// populate writes the listing's keys.
-func populate(ctx context.Context, mc *minio.Client, n int) error {
-	var (
-		next  atomic.Int64
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for range populateConc {
-		wg.Go(func() {
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(n) || ctx.Err() != nil {
-					return
-				}
-				key := listKey(int(i))
-				if _, err := mc.PutObject(ctx, benchBucket, key, strings.NewReader("x"), 1, minio.PutObjectOptions{}); err != nil {
-					once.Do(func() { first = fmt.Errorf("populating %s: %w", key, err); cancel() })
-					return
-				}
-			}
-		})
+// listData is the listing's keys in the bucket: the first n keys of
+// listKey's sequence, written once per run and shared by the workloads
+// that list them.
+type listData struct {
+	mc *minio.Client
+	n  int
+}
+
+// ensure writes the keys that are missing for the first want keys to
+// exist.
+func (d *listData) ensure(ctx context.Context, want int) error {
+	if want <= d.n {
+		return nil
 	}
-	wg.Wait()
-	return first
+	if err := populate(ctx, d.mc, d.n, want); err != nil {
+		return err
+	}
+	d.n = want
+	return nil
+}
+
+// populate writes the keys from to to-1 of the listing, populateConc at
+// a time.
+func populate(ctx context.Context, mc *minio.Client, from, to int) error {
+	return parallel(ctx, to-from, func(ctx context.Context, i int) error {
+		key := listKey(from + i)
+		if _, err := mc.PutObject(ctx, benchBucket, key, strings.NewReader("x"), 1, minio.PutObjectOptions{}); err != nil {
+			return fmt.Errorf("populating %s: %w", key, err)
+		}
+		return nil
+	})
 }
 
 // runList measures the listings.
-func runList(ctx context.Context, cfg *settings, t target, stores []store, mc *minio.Client) ([]compRow, error) {
+func runList(ctx context.Context, cfg *settings, t target, stores []store, data *listData) ([]compRow, error) {
 	if !validListKeys(cfg.listKeys) {
 		return nil, fmt.Errorf("-listkeys %d: must be 10000, 100000 or 1000000", cfg.listKeys)
 	}
 	cfg.logf("populating %d keys", cfg.listKeys)
-	if err := populate(ctx, mc, cfg.listKeys); err != nil {
+	if err := data.ensure(ctx, cfg.listKeys); err != nil {
 		return nil, err
 	}
 	counts := []int{smallListing}

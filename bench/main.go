@@ -49,7 +49,7 @@ type settings struct {
 }
 
 // workloads, in the order they run.
-var workloads = []string{"overhead", "local", "putget", "list", "stream", "bigput"}
+var workloads = []string{"overhead", "local", "putget", "list", "dirlist", "stream", "bigput"}
 
 func (c *settings) logf(format string, args ...any) {
 	if c.verbose {
@@ -201,7 +201,15 @@ func run(ctx context.Context, cfg *settings) error {
 		}
 		rep.local = ts
 	}
-	if cfg.run["putget"] || cfg.run["list"] || cfg.run["stream"] || cfg.run["bigput"] {
+	if cfg.run["dirlist"] {
+		cfg.logf("directory listing on the local drivers")
+		c, err := runDirListLocal(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		rep.dirlistLocal = c
+	}
+	if cfg.run["putget"] || cfg.run["list"] || cfg.run["dirlist"] || cfg.run["stream"] || cfg.run["bigput"] {
 		if err := runRemote(ctx, cfg, &rep); err != nil {
 			return err
 		}
@@ -292,12 +300,20 @@ func runRemote(ctx context.Context, cfg *settings, rep *report) error {
 		}
 		remote.rows = append(remote.rows, rows...)
 	}
+	data := &listData{mc: mc}
 	if cfg.run["list"] {
-		rows, err := runList(ctx, cfg, t, stores, mc)
+		rows, err := runList(ctx, cfg, t, stores, data)
 		if err != nil {
 			return err
 		}
 		remote.rows = append(remote.rows, rows...)
+	}
+	if cfg.run["dirlist"] {
+		c, err := runDirList(ctx, cfg, t, data)
+		if err != nil {
+			return err
+		}
+		rep.dirlist = c
 	}
 	if cfg.run["bigput"] {
 		rows, err := runBigPut(ctx, cfg, t, stores)

@@ -36,6 +36,16 @@ type compRow struct {
 	unit         string
 	higherBetter bool
 	values       map[string]float64 // contestant -> median; missing: not run
+	// counts prints whole values without decimals (requests, calls).
+	counts bool
+}
+
+// fmt prints one value of the row.
+func (r compRow) fmt(v float64) string {
+	if r.counts && v == math.Trunc(v) && !math.IsInf(v, 0) {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmtNum(v)
 }
 
 // best returns the best peer value of the row and each objstore
@@ -94,9 +104,9 @@ func (c *comparison) table() table {
 				cells = append(cells, "–")
 				continue
 			}
-			cells = append(cells, fmtNum(v))
+			cells = append(cells, r.fmt(v))
 		}
-		cells = append(cells, fmtNum(best))
+		cells = append(cells, r.fmt(best))
 		for _, o := range c.objstore {
 			cells = append(cells, fmtRatio(ratios[o]))
 		}

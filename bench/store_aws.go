@@ -31,12 +31,15 @@ func newAWSClient(ctx context.Context, t target) (*s3.Client, error) {
 		config.WithRegion(t.Region),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(t.AccessKey, t.SecretKey, "")),
 	}
-	if t.Transport != nil {
-		opts = append(opts, config.WithHTTPClient(&http.Client{Transport: t.Transport}))
-	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, err
+	}
+	if t.Transport != nil {
+		// Set after loading: config.WithHTTPClient fails when
+		// AWS_CA_BUNDLE is set (it cannot add the CA to a client of
+		// ours), and the CA does not matter to a plain-HTTP server.
+		cfg.HTTPClient = &http.Client{Transport: t.Transport}
 	}
 	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.BaseEndpoint = aws.String(t.URL())
@@ -99,6 +102,22 @@ func (s *awsStore) List(ctx context.Context, prefix string) (int, error) {
 		n += len(page.Contents)
 	}
 	return n, nil
+}
+
+// ListDir is the ListObjectsV2 paginator with Delimiter "/".
+func (s *awsStore) ListDir(ctx context.Context, prefix string) (objects, prefixes int, err error) {
+	p := s3.NewListObjectsV2Paginator(s.c, &s3.ListObjectsV2Input{
+		Bucket: aws.String(s.bucket), Prefix: aws.String(prefix), Delimiter: aws.String("/"),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return objects, prefixes, err
+		}
+		objects += len(page.Contents)
+		prefixes += len(page.CommonPrefixes)
+	}
+	return objects, prefixes, nil
 }
 
 func (s *awsStore) Close() error { return nil }

@@ -62,4 +62,28 @@ func (s *gocloudStore) List(ctx context.Context, prefix string) (int, error) {
 	}
 }
 
+// ListDir is List with Delimiter "/": common prefixes come as IsDir.
+func (s *gocloudStore) ListDir(ctx context.Context, prefix string) (objects, prefixes int, err error) {
+	return listBlobDir(ctx, s.b, prefix)
+}
+
+// listBlobDir lists one level of a gocloud bucket.
+func listBlobDir(ctx context.Context, b *blob.Bucket, prefix string) (objects, prefixes int, err error) {
+	it := b.List(&blob.ListOptions{Prefix: prefix, Delimiter: "/"})
+	for {
+		o, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return objects, prefixes, nil
+		}
+		if err != nil {
+			return objects, prefixes, err
+		}
+		if o.IsDir {
+			prefixes++
+		} else {
+			objects++
+		}
+	}
+}
+
 func (s *gocloudStore) Close() error { return s.b.Close() }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"strings"
 
 	minio "github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -61,6 +62,22 @@ func (s *minioGoStore) List(ctx context.Context, prefix string) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// ListDir is ListObjects without Recursive: minio-go sends the delimiter
+// "/" and gives each common prefix as an object whose key ends in "/".
+func (s *minioGoStore) ListDir(ctx context.Context, prefix string) (objects, prefixes int, err error) {
+	for o := range s.c.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix}) {
+		if o.Err != nil {
+			return objects, prefixes, o.Err
+		}
+		if strings.HasSuffix(o.Key, "/") {
+			prefixes++
+		} else {
+			objects++
+		}
+	}
+	return objects, prefixes, nil
 }
 
 func (s *minioGoStore) Close() error { return nil }

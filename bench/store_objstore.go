@@ -19,6 +19,9 @@ import (
 type objstoreStore struct {
 	name string
 	c    *objstore.Client
+	// plain makes ListDir skip the stream check
+	// (objstore.ListOptions.PlainPrefixes).
+	plain bool
 }
 
 // minioConfig is the configuration of the MinIO driver in every
@@ -130,6 +133,23 @@ func (s *objstoreStore) List(ctx context.Context, prefix string) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// ListDir is Client.List, one level: by default with its stream check
+// (each prefix is a stream object or a folder: a HEAD of its marker and a
+// one-key listing of its chunks), with plain only the listing.
+func (s *objstoreStore) ListDir(ctx context.Context, prefix string) (objects, prefixes int, err error) {
+	for e, err := range s.c.List(ctx, prefix, objstore.ListOptions{PlainPrefixes: s.plain}) {
+		if err != nil {
+			return objects, prefixes, err
+		}
+		if e.IsPrefix || e.IsStream {
+			prefixes++
+		} else {
+			objects++
+		}
+	}
+	return objects, prefixes, nil
 }
 
 func (s *objstoreStore) Close() error { return s.c.Close() }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/go-kit/log"
 	"github.com/thanos-io/objstore"
@@ -59,6 +60,20 @@ func (s *thanosStore) List(ctx context.Context, prefix string) (int, error) {
 	n := 0
 	err := s.b.Iter(ctx, prefix, func(string) error { n++; return nil }, objstore.WithRecursiveIter())
 	return n, err
+}
+
+// ListDir is Iter without WithRecursiveIter: one level, the delimiter
+// "/" (minio-go's ListObjects underneath); directories end in "/".
+func (s *thanosStore) ListDir(ctx context.Context, prefix string) (objects, prefixes int, err error) {
+	err = s.b.Iter(ctx, prefix, func(name string) error {
+		if strings.HasSuffix(name, "/") {
+			prefixes++
+		} else {
+			objects++
+		}
+		return nil
+	})
+	return objects, prefixes, err
 }
 
 func (s *thanosStore) Close() error { return s.b.Close() }

@@ -25,6 +25,10 @@ type store interface {
 	// List counts the objects under prefix (every key, not only one
 	// "directory" level).
 	List(ctx context.Context, prefix string) (int, error)
+	// ListDir lists one level under prefix with the delimiter "/", the
+	// library's directory listing, and counts the objects and the common
+	// prefixes it lists.
+	ListDir(ctx context.Context, prefix string) (objects, prefixes int, err error)
 	Close() error
 }
 
@@ -83,14 +87,23 @@ type errUnknownStore string
 
 func (e errUnknownStore) Error() string { return "unknown contestant " + string(e) }
 
-// countingTransport counts the HTTP requests it sends.
+// countingTransport counts the HTTP requests it sends, and among them the
+// ListObjectsV2 requests (GET ?list-type=2) and the HEADs.
 type countingTransport struct {
-	next http.RoundTripper
-	n    atomic.Int64
+	next  http.RoundTripper
+	n     atomic.Int64
+	lists atomic.Int64
+	heads atomic.Int64
 }
 
 func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.n.Add(1)
+	switch {
+	case r.Method == http.MethodGet && r.URL.Query().Get("list-type") == "2":
+		c.lists.Add(1)
+	case r.Method == http.MethodHead:
+		c.heads.Add(1)
+	}
 	return c.next.RoundTrip(r)
 }
 

@@ -232,8 +232,9 @@ func TestWrapperCompleteness(t *testing.T) {
 	conformance.RunWrapper(t, func(t *testing.T, inner backend.Backend) backend.Backend {
 		return consistency.New(inner, consistency.Options{Window: time.Second})
 	},
-		// observe.Compose serves four capabilities; Compose and Copy are
-		// found through Unwrap, and their writes do not lag.
+		// The wrapper has no Compose or Copy of its own, so observe's
+		// ServedBy leaves them to backend.As through Unwrap: their writes
+		// do not lag.
 		conformance.Expect(conformance.Composer, conformance.Unwrapped),
 		conformance.Expect(conformance.Copier, conformance.Unwrapped))
 }

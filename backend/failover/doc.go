@@ -18,8 +18,11 @@
 //     the resolver is asked again (at most once per ReprobeMin) and the
 //     endpoint that failed least recently is tried anyway.
 //   - ErrServerBusy (429, 500, 502, 503, 504, SlowDown): retried after a
-//     jittered exponential backoff (BaseDelay doubling up to MaxDelay), on
-//     the next endpoint if there is one.
+//     jittered exponential backoff (BaseDelay doubling up to MaxDelay), or
+//     after the delay the answer's Retry-After asked for when that is
+//     longer (backend.RetryAfter), on the next endpoint if there is one. A
+//     Retry-After that would pass MaxElapsed or the caller's deadline ends
+//     the operation at once with the busy error.
 //   - Every other error (ErrNotFound, ErrExist, ErrPermission,
 //     ErrInvalidArgument, ...) is returned at once, never retried.
 //   - At most MaxAttempts attempts; no retry starts once MaxElapsed has

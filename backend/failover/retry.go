@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -108,8 +109,27 @@ func run[T any](ctx context.Context, b *Backend, op, key string, hook retryHook,
 				backoffs++
 				delay = backoff(b.cfg.BaseDelay, b.cfg.MaxDelay, backoffs)
 			}
+			// A busy store that said how long to wait (Retry-After) is
+			// given at least that, whatever the backoff; MaxElapsed and
+			// the caller's ctx bound it.
+			ra, asked := time.Duration(0), false
+			if lastClass == classBusy {
+				if ra, asked = backend.RetryAfter(lastErr); asked {
+					delay = max(delay, ra)
+				}
+			}
 			if time.Since(start)+delay > b.cfg.MaxElapsed {
-				return zero, gaveUp(op, key, n-1, time.Since(start), prev, lastErr, "MaxElapsed reached")
+				reason := "MaxElapsed reached"
+				if asked && delay == ra {
+					reason = fmt.Sprintf("the store asked to retry after %v (Retry-After), past MaxElapsed %v", ra, b.cfg.MaxElapsed)
+				}
+				return zero, gaveUp(op, key, n-1, time.Since(start), prev, lastErr, reason)
+			}
+			if deadline, ok := ctx.Deadline(); ok && asked && delay == ra && time.Until(deadline) < delay {
+				// No attempt could start before the caller's deadline:
+				// say so now rather than sleep until it passes.
+				return zero, gaveUp(op, key, n-1, time.Since(start), prev, lastErr,
+					fmt.Sprintf("the store asked to retry after %v (Retry-After), past the caller's deadline", ra))
 			}
 			if hook != nil {
 				if err := hook(ctx, n, lastErr); err != nil {

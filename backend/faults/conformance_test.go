@@ -35,8 +35,9 @@ func TestWrapperCompleteness(t *testing.T) {
 		b, _ := faults.New(inner)
 		return b
 	},
-		// observe.Compose serves four capabilities; Compose and Copy are found
-		// through Unwrap and take no faults.
+		// The wrapper has no Compose or Copy of its own, so observe's
+		// ServedBy leaves them to backend.As through Unwrap: they take no
+		// faults.
 		conformance.Expect(conformance.Composer, conformance.Unwrapped),
 		conformance.Expect(conformance.Copier, conformance.Unwrapped))
 }

@@ -1,5 +1,6 @@
 // Package gcs is the Google Cloud Storage driver, built on
-// cloud.google.com/go/storage (JSON API over HTTP).
+// cloud.google.com/go/storage (JSON API over HTTP; object bytes are read
+// through the XML API, see Attributes and checksums).
 //
 // New opens one bucket with a Config; the caller may pass a
 // *storage.Client of its own, which the Backend then uses and never
@@ -42,9 +43,22 @@
 // backend.ErrExist; other HTTP statuses of a *googleapi.Error map with
 // backend.KindForStatus, and transport failures with backend.NetworkKind.
 // The native error stays reachable with errors.As (for example
-// *googleapi.Error). An error of the caller's reader is returned wrapped,
+// *googleapi.Error). An upload that GCS refuses because its bytes do not
+// match the CRC32C declared with them, and a whole-object read whose bytes
+// do not match the object's CRC32C (the storage library's check), are
+// backend.ErrCorrupt. An error of the caller's reader is returned wrapped,
 // with the reader's own error reachable, and is never classified as a
 // store failure.
+//
+// # Attributes and checksums
+//
+// The HTTP attributes (Cache-Control, Content-Disposition,
+// Content-Encoding, Content-Language) are fields of the object resource;
+// the checksum is the CRC32C GCS keeps with every object. Reads return the
+// stored bytes, never decoded: an object with a Content-Encoding is read
+// with ReadCompressed, which needs XML reads (the client New makes uses
+// them; a caller's client with JSON reads gets ErrNotSupported for such an
+// object).
 //
 // # Atomicity
 //

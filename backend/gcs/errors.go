@@ -11,8 +11,19 @@ import (
 
 // wrap turns an error of the storage library into a *backend.Error for op
 // and key, with the sentinel classify finds; the native error stays
-// reachable with errors.As.
-var wrap = backend.Classifier(classify).Error
+// reachable with errors.As. A busy answer's Retry-After header
+// (googleapi.Error.Header) becomes its RetryAfter.
+func wrap(op, key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	e := backend.NewError(op, key, classify(err), err)
+	var gerr *googleapi.Error
+	if errors.As(err, &gerr) {
+		e = e.WithRetryAfter(gerr.Header)
+	}
+	return e
+}
 
 // classify maps an error of the storage library to a sentinel, or nil when
 // none fits (the caller's own cancellation, for instance).

@@ -130,9 +130,13 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	}
 	if b.client == nil {
 		var opts []option.ClientOption
-		// JSON reads: the same API as every other call (the XML API is the
-		// library's current default for reads only).
-		opts = append(opts, storage.WithJSONReads())
+		// XML reads (the library's default today, named because the
+		// default is to change): only they can read an object stored with
+		// Content-Encoding gzip as stored. With JSON reads the library
+		// refuses the Accept-Encoding header that ReadCompressed sets
+		// (google-cloud-go issue 7786), so GCS transcodes the object or
+		// Go's transport decompresses it (get.go).
+		opts = append(opts, storage.WithXMLReads())
 		if cfg.Endpoint != "" {
 			opts = append(opts, option.WithEndpoint(cfg.Endpoint))
 		}

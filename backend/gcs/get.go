@@ -3,6 +3,7 @@ package gcs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -66,12 +67,34 @@ func (b *Backend) getVersion(ctx context.Context, key string, opts backend.GetOp
 	if length < 0 {
 		length = -1 // to the end of whatever version the read finds
 	}
-	r, err := o.NewRangeReader(ctx, off, length)
+	// The stored bytes, as they were put, never decoded: for an object
+	// stored with a Content-Encoding, the read sends "Accept-Encoding:
+	// gzip" (ReadCompressed), so that GCS does not transcode a gzip object
+	// (send it decompressed, and whole whatever the range) and Go's HTTP
+	// transport does not decompress it either.
+	compressed := attrs.ContentEncoding != ""
+	r, err := o.ReadCompressed(compressed).NewRangeReader(ctx, off, length)
 	if errors.Is(err, storage.ErrObjectNotExist) || isStatus(err, http.StatusRequestedRangeNotSatisfiable) {
 		return nil, backend.ObjectInfo{}, false, nil
 	}
+	if err != nil && compressed && strings.Contains(err.Error(), errJSONReadCompressed) {
+		return nil, backend.ObjectInfo{}, false, backend.NewError("get", key, backend.ErrNotSupported, fmt.Errorf(
+			"the object has Content-Encoding %q, and a client with JSON reads (storage.WithJSONReads) cannot read it "+
+				"undecoded (google-cloud-go issue 7786): use a client with XML reads: %w", attrs.ContentEncoding, err))
+	}
 	if err != nil {
 		return nil, backend.ObjectInfo{}, false, wrap("get", key, err)
+	}
+	if r.Attrs.Decompressed {
+		// Decoded bytes are never returned. The read found a version
+		// other than attrs describe (stored with gzip, read without
+		// ReadCompressed): the next round reads it compressed.
+		r.Close()
+		if compressed {
+			return nil, backend.ObjectInfo{}, false, backend.NewError("get", key, backend.ErrNotSupported,
+				fmt.Errorf("the object has Content-Encoding %q, and the read was decompressed although it asked for the stored bytes", attrs.ContentEncoding))
+		}
+		return nil, backend.ObjectInfo{}, false, nil
 	}
 	if !sameVersion(attrs, r) && opts.HasConditions() {
 		// Another metageneration of the pinned generation: its ETag is
@@ -94,8 +117,8 @@ func (b *Backend) getVersion(ctx context.Context, key string, opts backend.GetOp
 	}
 	// ExactRange reads r to its end after the last byte of the range, so
 	// that the library's CRC32C check of a whole-object read runs before
-	// the caller sees io.EOF.
-	return backend.ExactRange(key, r, n, classify), infoOf(attrs), true, nil
+	// the caller sees io.EOF; its mismatch is ErrCorrupt (classifyRead).
+	return backend.ExactRange(key, r, n, classifyRead), infoOf(attrs), true, nil
 }
 
 // sameVersion reports whether the read r serves the version that attrs
@@ -107,6 +130,11 @@ func sameVersion(attrs *storage.ObjectAttrs, r *storage.Reader) bool {
 	}
 	return r.Attrs.Metageneration == 0 || attrs.Metageneration == r.Attrs.Metageneration
 }
+
+// errJSONReadCompressed is the error of the storage library's JSON reads
+// when asked to read compressed: its HTTP layer refuses the Accept-Encoding
+// header that ReadCompressed sets.
+const errJSONReadCompressed = "custom Accept-Encoding headers not allowed"
 
 // isStatus reports whether err is a *googleapi.Error with the status.
 func isStatus(err error, status int) bool {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"sync/atomic"
 
@@ -31,6 +30,12 @@ import (
 // The object is published only by a normal Close of the writer, which is
 // done only after r ended cleanly with exactly opts.Size bytes (when
 // known) and ctx is still live; every other path goes through abort.
+//
+// The HTTP attributes are fields of the uploaded object resource. The
+// checksum is GCS's CRC32C of the object: the library declares the CRC32C
+// of the bytes with the upload and GCS refuses a mismatch (ErrCorrupt,
+// nothing stored); Put also compares the CRC32C GCS reports for the stored
+// object with its own, for a server that does not check (removeDamaged).
 func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	opts, err := b.guard.Put(ctx, key, r, opts)
 	if err != nil {
@@ -66,7 +71,14 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	w := o.NewWriter(wctx)
 	w.ContentType = opts.ContentType
 	w.Metadata = opts.Metadata
+	setHTTPAttributes(&w.ObjectAttrs, opts.HTTPAttributes)
 	w.ChunkSize = b.chunkFor(opts.Size)
+	// The library computes the CRC32C of what it uploads and declares it
+	// with the upload (in the metadata of a one-request upload, in the
+	// X-Goog-Hash of the last request of a resumable one), so GCS refuses
+	// bytes damaged on the way (400: ErrCorrupt). sum is the same CRC32C,
+	// checked against the one GCS reports once the object is stored.
+	sum := backend.NewHash(backend.CRC32C)
 
 	// Every error of src is the caller's (its reader, the declared size,
 	// ctx): it keeps its own kind and is never classified as a failure of
@@ -78,6 +90,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 		n, rerr := src.Read(buf)
 		if n > 0 {
 			wrote = true
+			sum.Write(buf[:n])
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				abort(w, cancel, wrote, werr)
 				return backend.ObjectInfo{}, putErr(key, opts, werr)
@@ -99,12 +112,39 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	if err := w.Close(); err != nil {
 		return backend.ObjectInfo{}, putErr(key, opts, err)
 	}
-	return infoOf(w.Attrs()), nil
+	info := infoOf(w.Attrs())
+	if want := (backend.Checksum{Algorithm: backend.CRC32C, Value: sum.Sum(nil)}); !info.Checksum.IsZero() && !info.Checksum.Equal(want) {
+		return backend.ObjectInfo{}, b.removeDamaged(ctx, key, w.Attrs().Generation, info.Checksum, want)
+	}
+	return info, nil
+}
+
+// removeDamaged handles an upload that GCS accepted with a CRC32C other
+// than that of the bytes the Put sent: a server that did not check the
+// checksum the library declared (GCS checks it; fake-gcs-server checks
+// it on one-request uploads only). The damaged generation is removed, and
+// only it (ifGenerationMatch), so that no reader takes it for the object
+// put; the Put fails with ErrCorrupt. What the key held before is gone
+// either way.
+func (b *Backend) removeDamaged(ctx context.Context, key string, gen int64, got, want backend.Checksum) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), composeCleanupTimeout)
+	defer cancel()
+	err := b.bucket.Object(key).If(storage.Conditions{GenerationMatch: gen}).Delete(rctx)
+	if err != nil && !errors.Is(err, storage.ErrObjectNotExist) && !isStatus(err, http.StatusPreconditionFailed) {
+		return backend.NewError("put", key, backend.ErrCorrupt, fmt.Errorf(
+			"GCS stored the object with %s, but the bytes put have %s; removing the damaged object failed: %w", got, want, err))
+	}
+	return backend.NewError("put", key, backend.ErrCorrupt, fmt.Errorf(
+		"GCS stored the object with %s, but the bytes put have %s; the damaged object was removed", got, want))
 }
 
 // putErr wraps an error of the upload; with IfMatch, GCS's 412 (a
-// generation condition that failed) is ErrPreconditionFailed.
+// generation condition that failed) is ErrPreconditionFailed, and GCS
+// refusing bytes that do not match the declared CRC32C is ErrCorrupt.
 func putErr(key string, opts backend.PutOptions, err error) error {
+	if isChecksumRefusal(err) {
+		return backend.NewError("put", key, backend.ErrCorrupt, err)
+	}
 	if opts.IfMatch != "" && isStatus(err, http.StatusPreconditionFailed) {
 		return backend.NewError("put", key, backend.ErrPreconditionFailed, fmt.Errorf("IfMatch %q: %w", opts.IfMatch, err))
 	}
@@ -135,10 +175,6 @@ func abort(w *storage.Writer, cancel context.CancelFunc, wrote bool, cause error
 	_ = w.Close()
 }
 
-// chunkFor returns the writer's ChunkSize for an object of the given size
-// (-1: unknown): the configured chunk, or for a smaller known size the
-// smallest buffer that holds the whole object and sees its end, so that it
-// goes in one request and a small Put does not allocate a large buffer.
 // uploadRetries caps the retries of one Put. The library's upload
 // requests retry until their context ends, whatever WithMaxAttempts says,
 // so a Put without a deadline to a dead server would never return; this
@@ -152,6 +188,10 @@ func (b *Backend) uploadRetries() storage.RetryOption {
 	})
 }
 
+// chunkFor returns the writer's ChunkSize for an object of the given size
+// (-1: unknown): the configured chunk, or for a smaller known size the
+// smallest buffer that holds the whole object and sees its end, so that it
+// goes in one request and a small Put does not allocate a large buffer.
 func (b *Backend) chunkFor(size int64) int {
 	if size >= 0 && size < int64(b.chunkSize) {
 		return roundUpChunk(int(size) + 1)
@@ -168,23 +208,4 @@ func copyBufferSize(chunk int, size int64) int {
 		n = int(size) + 1
 	}
 	return max(n, 512)
-}
-
-// infoOf converts object attributes to an ObjectInfo. Empty metadata is
-// nil, as NormalizeMetadata returns it, so that it round-trips exactly.
-func infoOf(a *storage.ObjectAttrs) backend.ObjectInfo {
-	if a == nil {
-		return backend.ObjectInfo{}
-	}
-	info := backend.ObjectInfo{
-		Key:          a.Name,
-		Size:         a.Size,
-		LastModified: a.Updated,
-		ETag:         a.Etag,
-		ContentType:  a.ContentType,
-	}
-	if len(a.Metadata) > 0 {
-		info.Metadata = maps.Clone(a.Metadata)
-	}
-	return info
 }

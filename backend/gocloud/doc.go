@@ -38,6 +38,15 @@
 // them as gocloud does, for containers shared with other programs. New
 // uses RawKeys unless WithKeyCodec says otherwise.
 //
+// # Attributes and checksums
+//
+// The HTTP attributes are gocloud's own (WriterOptions and Attributes
+// CacheControl, ContentDisposition, ContentEncoding, ContentLanguage). The
+// checksum is the MD5 gocloud reports: on Azure the Content-MD5 property,
+// which Put commits with every blob it writes (put.go); memblob and
+// fileblob compute one; gcsblob reports GCS's. Reads return the stored
+// bytes, never decoded by their Content-Encoding (storedBytes).
+//
 // # Errors
 //
 // Every error is a *backend.Error naming the operation and the key. The
@@ -48,8 +57,10 @@
 // ErrNotSupported, ResourceExhausted ErrServerBusy. For Unknown and
 // Internal, the HTTP status of the native error (*azcore.ResponseError,
 // *googleapi.Error, AWS errors) maps with backend.KindForStatus and a
-// network failure with backend.NetworkKind. The gocloud error and the
-// driver's native error stay reachable with errors.As. An error of the
-// caller's reader is returned wrapped and never classified as a store
-// failure.
+// network failure with backend.NetworkKind. An Azure refusal of bytes
+// that do not match the MD5 sent with them (400 Md5Mismatch; Azurite's
+// InvalidOperation "Provided contentMD5 doesn't match.") is
+// backend.ErrCorrupt. The gocloud error and the driver's native error
+// stay reachable with errors.As. An error of the caller's reader is
+// returned wrapped and never classified as a store failure.
 package gocloud

@@ -2,6 +2,7 @@ package gocloud
 
 import (
 	"errors"
+	"net/http"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"gocloud.dev/gcerrors"
@@ -13,8 +14,28 @@ import (
 // wrap turns an error of gocloud into a *backend.Error for op and key (the
 // user's key, not the encoded name). The gocloud error, and through it the
 // driver's native error (*azcore.ResponseError, ...), stays reachable with
-// errors.As.
-var wrap = backend.Classifier(classify).Error
+// errors.As. A busy answer's Retry-After (or Azure's x-ms-retry-after-ms)
+// becomes its RetryAfter.
+func wrap(op, key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return backend.NewError(op, key, classify(err), err).WithRetryAfter(httpHeader(err))
+}
+
+// httpHeader digs the headers of the answer out of the native errors of
+// the gocloud drivers that carry them (Azure, GCS), or returns nil.
+func httpHeader(err error) http.Header {
+	var az *azcore.ResponseError
+	if errors.As(err, &az) && az.RawResponse != nil {
+		return az.RawResponse.Header
+	}
+	var g *googleapi.Error
+	if errors.As(err, &g) {
+		return g.Header
+	}
+	return nil
+}
 
 // classify maps a gocloud error to a sentinel, from its gcerrors code and,
 // for the codes that say little (Unknown, Internal), from the HTTP status

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
-	"maps"
 	"net/http"
 	"strings"
 
+	"cloud.google.com/go/storage"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	azblobblob "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
@@ -22,7 +22,8 @@ import (
 // and returns them only when both belong to the same version, so that the
 // info always describes the bytes. On Azure the read carries If-Match with
 // the ETag of the attributes, so the service itself refuses another
-// version (412); on other drivers the reader's size and modification time
+// version (412); on GCS (gcsblob) it reads the generation of the
+// attributes; on other drivers the reader's size and modification time
 // must equal the attributes'. When the object was replaced in between,
 // sameversion.Get starts another round.
 //
@@ -53,14 +54,19 @@ func (b *Backend) getVersion(ctx context.Context, key string, opts backend.GetOp
 	if n == 0 {
 		return io.NopCloser(strings.NewReader("")), info, true, nil
 	}
-	unpinned := false
+	unpinned, generation := false, false
 	pin := ifMatch(attrs.ETag)
-	r, err := b.bucket.NewRangeReader(ctx, name, off, n, &blob.ReaderOptions{BeforeRead: func(as func(any) bool) error {
+	rctx, stored := storedBytes(ctx, attrs.ContentEncoding)
+	r, err := b.bucket.NewRangeReader(rctx, name, off, n, &blob.ReaderOptions{BeforeRead: func(as func(any) bool) error {
 		var az *azblob.DownloadStreamOptions
 		if opts.HasConditions() && !as(&az) {
 			unpinned = true
 			return errUnpinned
 		}
+		if err := stored(as); err != nil {
+			return err
+		}
+		generation = pinGeneration(as, attrs)
 		return pin(as)
 	}})
 	if unpinned {
@@ -75,13 +81,28 @@ func (b *Backend) getVersion(ctx context.Context, key string, opts backend.GetOp
 	if err != nil {
 		return nil, backend.ObjectInfo{}, false, wrap("get", key, err)
 	}
-	if r.Size() != attrs.Size || !r.ModTime().Equal(attrs.ModTime) && !r.ModTime().IsZero() {
+	if r.Size() != attrs.Size || !generation && !r.ModTime().Equal(attrs.ModTime) && !r.ModTime().IsZero() {
 		r.Close()
 		return nil, backend.ObjectInfo{}, false, nil
 	}
 	// ExactRange reads r to its end after the last byte of the range, so
 	// that a driver's end-of-body checks run and extra bytes are noticed.
 	return backend.ExactRange(key, r, n, classify), info, true, nil
+}
+
+// pinGeneration makes a read of gocloud's gcsblob read the generation that
+// attrs describe, so that GCS answers 404 (another round) rather than
+// serve another version, and reports whether it did. The modification
+// times cannot tell versions apart there: an XML read's Last-Modified has
+// whole seconds, the attributes' Updated does not.
+func pinGeneration(as func(any) bool, attrs *blob.Attributes) bool {
+	var oa storage.ObjectAttrs
+	var obj **storage.ObjectHandle
+	if !attrs.As(&oa) || oa.Generation == 0 || !as(&obj) {
+		return false
+	}
+	*obj = (*obj).Generation(oa.Generation)
+	return true
 }
 
 // errUnpinned: a conditional read on a gocloud driver that cannot pin the
@@ -119,20 +140,4 @@ func (b *Backend) Stat(ctx context.Context, key string) (backend.ObjectInfo, err
 		return backend.ObjectInfo{}, wrap("stat", key, err)
 	}
 	return infoOf(key, attrs), nil
-}
-
-// infoOf converts gocloud attributes. The ETag loses the quotes HTTP puts
-// around it; empty metadata is nil, as NormalizeMetadata returns it.
-func infoOf(key string, a *blob.Attributes) backend.ObjectInfo {
-	info := backend.ObjectInfo{
-		Key:          key,
-		Size:         a.Size,
-		LastModified: a.ModTime,
-		ETag:         strings.Trim(a.ETag, `"`),
-		ContentType:  a.ContentType,
-	}
-	if len(a.Metadata) > 0 {
-		info.Metadata = maps.Clone(a.Metadata)
-	}
-	return info
 }

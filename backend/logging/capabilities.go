@@ -18,6 +18,8 @@ type capabilities struct {
 	in observe.Caps
 }
 
+var _ observe.Instrumented = capabilities{}
+
 // RemoveMany is logged as op "remove-many" with the number of keys.
 func (x capabilities) RemoveMany(ctx context.Context, keys []string) error {
 	start := time.Now()
@@ -62,4 +64,30 @@ func (x capabilities) Expiry(ctx context.Context) (map[string]int, error) {
 	m, err := x.in.Lifecycler.Expiry(ctx)
 	x.b.log(ctx, "expiry", "", start, err)
 	return m, err
+}
+
+// Compose is logged as op "compose"; key is the destination, count the
+// number of sources, size the composed object's size.
+func (x capabilities) Compose(ctx context.Context, dst string, srcs []backend.ObjectInfo, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	start := time.Now()
+	info, err := x.in.Composer.Compose(ctx, dst, srcs, opts)
+	attrs := []slog.Attr{slog.Int("count", len(srcs))}
+	if err == nil {
+		attrs = append(attrs, slog.Int64("size", info.Size))
+	}
+	x.b.log(ctx, "compose", dst, start, err, attrs...)
+	return info, err
+}
+
+// Copy is logged as op "copy"; key is the destination, src the source,
+// size the copy's size.
+func (x capabilities) Copy(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) {
+	start := time.Now()
+	info, err := x.in.Copier.Copy(ctx, dst, src, opts)
+	attrs := []slog.Attr{slog.String("src", src)}
+	if err == nil {
+		attrs = append(attrs, slog.Int64("size", info.Size))
+	}
+	x.b.log(ctx, "copy", dst, start, err, attrs...)
+	return info, err
 }

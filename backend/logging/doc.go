@@ -16,7 +16,8 @@
 //	       not supported, unclassified)
 //
 // Records carry op, key, backend, outcome, duration and, for failures,
-// error; a Get body that fails after Get returned is logged as op "read"
+// error; a copy also src (key is the destination), a compose count (its
+// sources); a Get body that fails after Get returned is logged as op "read"
 // with the bytes delivered so far. A Get is "slow" when the reader takes
 // longer than the threshold to be returned (time to first byte).
 //

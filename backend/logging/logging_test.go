@@ -315,3 +315,49 @@ func TestObserverLevels(t *testing.T) {
 	assert.NotContains(t, byMsg["objstore: endpoint down"], "request", "an endpoint's state is not about one request")
 	assert.Equal(t, "DEBUG", byMsg["objstore: operation"]["level"], "the retried put succeeded")
 }
+
+// Copy and Compose through the wrapper are logged, as ops "copy" and
+// "compose", with the destination as key.
+func TestCopyAndCompose(t *testing.T) {
+	c, logger := newCapture(slog.LevelDebug)
+	ctx := t.Context()
+	b := logging.New(observetest.NewFull(), logger)
+	_, err := b.Put(ctx, "a", strings.NewReader("hello"), backend.PutOptions{Size: 5})
+	require.NoError(t, err)
+	c.records(t)
+
+	cp, ok := b.(backend.Copier)
+	require.True(t, ok, "the wrapper itself copies, logged")
+	_, err = cp.Copy(ctx, "c", "a", backend.CopyOptions{})
+	require.NoError(t, err)
+	r := c.one(t)
+	assert.Equal(t, "copy", r["op"])
+	assert.Equal(t, "c", r["key"])
+	assert.Equal(t, "a", r["src"])
+	assert.Equal(t, 5.0, r["size"])
+	assert.Equal(t, "ok", r["outcome"])
+	assert.Equal(t, "DEBUG", r["level"])
+
+	_, err = cp.Copy(ctx, "d", "missing", backend.CopyOptions{})
+	require.ErrorIs(t, err, backend.ErrNotFound)
+	r = c.one(t)
+	assert.Equal(t, "copy", r["op"])
+	assert.Equal(t, "missing", r["src"])
+	assert.Equal(t, "not_found", r["outcome"])
+
+	_, err = cp.Copy(ctx, "/bad", "a", backend.CopyOptions{})
+	require.ErrorIs(t, err, backend.ErrInvalidKey)
+	r = c.one(t)
+	assert.Equal(t, "invalid", r["outcome"])
+	assert.Equal(t, "WARN", r["level"])
+
+	k, ok := b.(backend.Composer)
+	require.True(t, ok, "the wrapper itself composes, logged")
+	_, err = k.Compose(ctx, "e", []backend.ObjectInfo{{Key: "a", Size: 5}, {Key: "c", Size: 5}}, backend.PutOptions{Size: -1})
+	require.NoError(t, err)
+	r = c.one(t)
+	assert.Equal(t, "compose", r["op"])
+	assert.Equal(t, "e", r["key"])
+	assert.Equal(t, 2.0, r["count"])
+	assert.Equal(t, 10.0, r["size"])
+}

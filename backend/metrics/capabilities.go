@@ -17,6 +17,8 @@ type capabilities struct {
 	in observe.Caps
 }
 
+var _ observe.Instrumented = capabilities{}
+
 // RemoveMany is counted as op "remove-many".
 func (x capabilities) RemoveMany(ctx context.Context, keys []string) error {
 	start := time.Now()
@@ -56,4 +58,22 @@ func (x capabilities) Expiry(ctx context.Context) (map[string]int, error) {
 	m, err := x.in.Lifecycler.Expiry(ctx)
 	x.b.done("expiry", start, err)
 	return m, err
+}
+
+// Compose is counted as op "compose". Its bytes never pass through the
+// client, so they are not counted as uploaded.
+func (x capabilities) Compose(ctx context.Context, dst string, srcs []backend.ObjectInfo, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	start := time.Now()
+	info, err := x.in.Composer.Compose(ctx, dst, srcs, opts)
+	x.b.done("compose", start, err)
+	return info, err
+}
+
+// Copy is counted as op "copy". Its bytes never pass through the client,
+// so they are not counted as uploaded or downloaded.
+func (x capabilities) Copy(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) {
+	start := time.Now()
+	info, err := x.in.Copier.Copy(ctx, dst, src, opts)
+	x.b.done("copy", start, err)
+	return info, err
 }

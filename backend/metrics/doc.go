@@ -19,9 +19,15 @@
 //	objstore_failovers_total{backend,op}                   counter (Observer)
 //	objstore_endpoint_up{backend,endpoint}                 gauge 1/0 (Observer)
 //
-// op is put, get, stat, list, remove, remove-many, health, presign-get,
-// presign-head, presign-put, presign-delete, set-expiry, expiry, or read (a Get body that failed after
-// Get returned). outcome and reason are one of ok, not_found, exist,
+// RateLimitCollector exports a rate limiter (backend/ratelimit):
+// objstore_ratelimit_waits_total, _wait_seconds_total,
+// _backoffs_total{source}, _backoff_seconds_total and the gauge
+// objstore_ratelimit_limit{limit}, each labelled backend.
+//
+// op is put, get, stat, list, remove, remove-many, copy, compose, health,
+// presign-get, presign-head, presign-put, presign-delete, set-expiry,
+// expiry, or read (a Get body that failed after Get returned). The bytes
+// of a copy or compose never pass through the client and are not counted. outcome and reason are one of ok, not_found, exist,
 // invalid, unavailable, busy, canceled, error (see Outcome).
 //
 // The duration of a Get is the time until Get returns (time to first

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	objstore "github.com/objstore-dev/objstore"
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/mem"
 	"github.com/objstore-dev/objstore/backend/metrics"
@@ -264,4 +265,66 @@ func TestObserver(t *testing.T) {
 	for _, mf := range mfs {
 		assert.NotContains(t, mf.String(), "s3cr3t")
 	}
+}
+
+// Copy and Compose through the wrapper are counted, as ops "copy" and
+// "compose". Their bytes never pass through the client, so no bytes are
+// counted for them.
+func TestCopyAndCompose(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	ctx := t.Context()
+	b := metrics.New(observetest.NewFull(), reg, metrics.WithName("b"))
+	put(t, b, "a", "hello")
+	put(t, b, "b", "world")
+
+	c, ok := b.(backend.Copier)
+	require.True(t, ok, "the wrapper itself copies, counted")
+	info, err := c.Copy(ctx, "c", "a", backend.CopyOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, int64(5), info.Size)
+	_, err = c.Copy(ctx, "d", "missing", backend.CopyOptions{})
+	require.ErrorIs(t, err, backend.ErrNotFound)
+
+	k, ok := b.(backend.Composer)
+	require.True(t, ok, "the wrapper itself composes, counted")
+	info, err = k.Compose(ctx, "e", []backend.ObjectInfo{{Key: "a", Size: 5}, {Key: "b", Size: 5}}, backend.PutOptions{Size: -1})
+	require.NoError(t, err)
+	assert.Equal(t, int64(10), info.Size)
+
+	assert.Equal(t, 1.0, ops(t, reg, "copy", "ok"))
+	assert.Equal(t, 1.0, ops(t, reg, "copy", "not_found"))
+	assert.Equal(t, 1.0, ops(t, reg, "compose", "ok"))
+	assert.Equal(t, 2.0, value(t, reg, "objstore_operation_duration_seconds", map[string]string{"backend": "b", "op": "copy"}))
+	assert.Equal(t, 1.0, value(t, reg, "objstore_operation_duration_seconds", map[string]string{"backend": "b", "op": "compose"}))
+	assert.Equal(t, 10.0, value(t, reg, "objstore_uploaded_bytes_total", map[string]string{"backend": "b"}), "the two puts' bytes only")
+
+	// mem copies but does not compose: so does its wrapper, and the copy
+	// is counted.
+	m := metrics.New(mem.New(), reg, metrics.WithName("m"))
+	put(t, m, "a", "x")
+	mc, ok := m.(backend.Copier)
+	require.True(t, ok)
+	_, err = mc.Copy(ctx, "b", "a", backend.CopyOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, value(t, reg, "objstore_operations_total", map[string]string{"backend": "m", "op": "copy", "outcome": "ok"}))
+	_, ok = backend.As[backend.Composer](m)
+	assert.False(t, ok, "no Composer where mem has none")
+}
+
+// The client's CopyObject finds the wrapper's Copy (backend.As looks at
+// the outermost layer first): a server-side copy through the client is
+// counted.
+func TestClientCopyIsCounted(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	ctx := t.Context()
+	c := objstore.New(mem.New(), objstore.WithMiddleware(func(b backend.Backend) backend.Backend {
+		return metrics.New(b, reg, metrics.WithName("b"))
+	}))
+	defer c.Close()
+	_, err := c.PutObject(ctx, "a", strings.NewReader("hello"), nil)
+	require.NoError(t, err)
+	info, err := c.CopyObject(ctx, "a", "b", objstore.CopyOptions{})
+	require.NoError(t, err)
+	assert.True(t, info.ServerSide)
+	assert.Equal(t, 1.0, ops(t, reg, "copy", "ok"))
 }

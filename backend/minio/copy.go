@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	minio "github.com/minio/minio-go/v7"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/s3meta"
 )
 
 var _ backend.Copier = (*Driver)(nil)
@@ -40,6 +40,16 @@ var copyPartSize int64 = MaxPartSize
 // during the copy fails it instead of mixing two versions. Unless
 // Config.SkipConflictCheck is set, dst is checked for keys that nest with
 // it, as Put checks.
+//
+// The attributes are the content type, the metadata and the HTTP
+// attributes together: COPY keeps the source's, REPLACE sets the given
+// ones (an empty HTTP attribute is then cleared). A CopyObject keeps the
+// source's full-object checksum (MinIO copies it and checks the bytes
+// against it as it writes them; a composite one it recomputes as a full
+// one). A copy in parts has no checksum: MinIO refuses part copies into
+// an upload that declares a checksum algorithm (it wants the checksum of
+// every part from the client, which never sees the bytes), so reads of
+// such a copy are not verified.
 func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) {
 	const op = "copy"
 	opts, err := backend.CheckCopy(dst, src, opts)
@@ -58,26 +68,28 @@ func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOpt
 			return backend.ObjectInfo{}, err
 		}
 	}
-	info := backend.ObjectInfo{Key: dst, Size: si.Size, ContentType: si.ContentType, Metadata: si.Metadata}
+	info := backend.ObjectInfo{Key: dst, Size: si.Size, ContentType: si.ContentType, Metadata: si.Metadata, HTTPAttributes: si.HTTPAttributes}
 	if opts.ReplaceMetadata {
-		info.ContentType, info.Metadata = opts.ContentType, opts.Metadata
+		info.ContentType, info.Metadata, info.HTTPAttributes = opts.ContentType, opts.Metadata, opts.HTTPAttributes
 	}
 	etag := `"` + strings.Trim(si.ETag, `"`) + `"`
 	if !opts.IfNotExist && si.Size <= copyPartSize {
 		dopts := minio.CopyDestOptions{Bucket: d.bucket, Object: dst}
 		if opts.ReplaceMetadata {
-			// A standard header in UserMetadata ("Content-Type") is sent
-			// as that header by minio-go; the rest carry x-amz-meta-.
-			um := make(map[string]string, len(info.Metadata)+1)
-			maps.Copy(um, encodeMetadata(info.Metadata))
-			um["Content-Type"] = info.ContentType
-			dopts.UserMetadata, dopts.ReplaceMetadata = um, true
+			dopts.ReplaceMetadata = true
+			dopts.UserMetadata = encodeMetadata(info.Metadata)
+			dopts.ContentType = info.ContentType
+			dopts.CacheControl = info.CacheControl
+			dopts.ContentDisposition = info.ContentDisposition
+			dopts.ContentEncoding = info.ContentEncoding
+			dopts.ContentLanguage = info.ContentLanguage
 		}
 		up, err := d.client.CopyObject(ctx, dopts, minio.CopySrcOptions{Bucket: d.bucket, Object: src, MatchETag: etag})
 		if err != nil {
 			return backend.ObjectInfo{}, d.copyErr(dst, src, err)
 		}
 		info.ETag, info.LastModified = up.ETag, up.LastModified
+		info.Checksum = s3meta.Checksum(up.ChecksumCRC32C, up.ChecksumMode)
 		return info, nil
 	}
 	return d.copyMultipart(ctx, dst, src, etag, info, opts.IfNotExist)
@@ -88,8 +100,8 @@ func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOpt
 func (d *Driver) copyMultipart(ctx context.Context, dst, src, etag string, info backend.ObjectInfo, ifNotExist bool) (_ backend.ObjectInfo, err error) {
 	const op = "copy"
 	partSize := max(copyPartSize, (info.Size+MaxParts-1)/MaxParts)
-	p := putPlan{key: dst, ifNotExist: ifNotExist, contentType: info.ContentType, meta: encodeMetadata(info.Metadata)}
-	id, err := d.core.NewMultipartUpload(ctx, d.bucket, dst, p.options())
+	p := putPlan{key: dst, ifNotExist: ifNotExist, contentType: info.ContentType, attrs: info.HTTPAttributes, meta: encodeMetadata(info.Metadata)}
+	id, err := d.core.NewMultipartUpload(ctx, d.bucket, dst, p.options(nil))
 	if err != nil {
 		return backend.ObjectInfo{}, d.err(op, dst, err) // 412: ErrExist, dst exists
 	}

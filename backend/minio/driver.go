@@ -87,6 +87,7 @@ func (s *settings) open(endpoint string) (*Driver, error) {
 		own = newTransport(s.tlsConf)
 		transport = own
 	}
+	transport = retryAfterTransport{transport} // busy answers keep their Retry-After (errors.go)
 	creds := credentials.Value{AccessKeyID: s.AccessKey, SecretAccessKey: s.SecretKey, SessionToken: s.SessionToken, SignerType: credentials.SignatureV4}
 	if s.AccessKey == "" {
 		creds.SignerType = credentials.SignatureAnonymous

@@ -98,5 +98,10 @@ func mapErr(op, bucket, key string, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return backend.NewError(op, key, nil, err)
 	}
-	return backend.NewError(op, key, kindOf(err), err)
+	e := backend.NewError(op, key, kindOf(err), err)
+	var busy *busyAnswer
+	if errors.As(err, &busy) && e.Kind == backend.ErrServerBusy {
+		e.RetryAfter = busy.retryAfter // kept by retryAfterTransport
+	}
+	return e
 }

@@ -13,6 +13,7 @@ import (
 	minio "github.com/minio/minio-go/v7"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/s3meta"
 )
 
 // Stat returns the info of the object at key (one HEAD request).
@@ -27,18 +28,32 @@ func (d *Driver) Stat(ctx context.Context, key string) (backend.ObjectInfo, erro
 }
 
 func (d *Driver) stat(ctx context.Context, op, key string) (backend.ObjectInfo, error) {
-	oi, err := d.client.StatObject(ctx, d.bucket, key, minio.StatObjectOptions{})
+	var sopts minio.StatObjectOptions
+	sopts.Set(s3meta.HeaderMode, s3meta.ModeEnabled) // the checksum, see objectInfo
+	oi, err := d.client.StatObject(ctx, d.bucket, key, sopts)
 	if err != nil {
 		return backend.ObjectInfo{}, d.err(op, key, err)
 	}
+	return objectInfo(key, oi), nil
+}
+
+// objectInfo converts the answer to a HEAD, or to a GET of the whole
+// object, made with x-amz-checksum-mode: ENABLED, so that it carries the
+// object's checksum (s3meta, checksum.go). The header is sent as such,
+// not with minio-go's GetObjectOptions.Checksum, which would also make
+// minio-go verify the body, a second time after the client (objstore's
+// get, which reports ErrCorrupt), with an error of its own.
+func objectInfo(key string, oi minio.ObjectInfo) backend.ObjectInfo {
 	return backend.ObjectInfo{
-		Key:          key,
-		Size:         oi.Size,
-		LastModified: oi.LastModified.UTC(),
-		ETag:         oi.ETag,
-		ContentType:  contentType(oi.ContentType),
-		Metadata:     metadataFromHeader(oi.Metadata),
-	}, nil
+		Key:            key,
+		Size:           oi.Size,
+		LastModified:   oi.LastModified.UTC(),
+		ETag:           oi.ETag,
+		ContentType:    contentType(oi.ContentType),
+		Metadata:       metadataFromHeader(oi.Metadata),
+		HTTPAttributes: s3meta.AttributesFromHeader(oi.Metadata),
+		Checksum:       s3meta.Checksum(oi.ChecksumCRC32C, oi.ChecksumMode),
+	}
 }
 
 // Get reads the object's range with one GET request. minio-go's
@@ -68,8 +83,10 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 		return d.emptyRange(ctx, key, opts, nil)
 	}
 	var gopts minio.GetObjectOptions
-	// The bytes as stored: no transparent decompression by a transport.
+	// The bytes as stored: no transparent decompression by a transport,
+	// whatever the object's Content-Encoding.
 	gopts.Set("Accept-Encoding", "identity")
+	gopts.Set(s3meta.HeaderMode, s3meta.ModeEnabled) // see objectInfo
 	setConditions(&gopts, opts)
 	ranged := opts.Offset > 0 || opts.Length > 0
 	if ranged {
@@ -99,13 +116,12 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 		body.Close()
 		return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrUnavailable, err)
 	}
-	info := backend.ObjectInfo{
-		Key:          key,
-		Size:         total,
-		LastModified: oi.LastModified.UTC(),
-		ETag:         oi.ETag,
-		ContentType:  contentType(oi.ContentType),
-		Metadata:     metadataFromHeader(oi.Metadata),
+	info := objectInfo(key, oi)
+	info.Size = total
+	if ranged {
+		// Whose bytes a checksum sent with a range describes is not
+		// defined; MinIO sends none (s3meta, checksum.go).
+		info.Checksum = backend.Checksum{}
 	}
 	if start != opts.Offset {
 		// A partial answer starts at the offset (rangeOf checks it), so

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	minio "github.com/minio/minio-go/v7"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/s3meta"
 )
 
 // maxParts is MaxParts, as a variable so that tests can check the
@@ -52,9 +54,19 @@ var maxParts = MaxParts
 // Unless Config.SkipConflictCheck is set, a key that nests with an
 // existing object's key is refused first (see conflicts.go).
 //
-// The returned info holds the key, size, ETag, content type and metadata;
-// LastModified is left zero, since the answer to a PUT does not carry it
-// (Stat has it).
+// Every object gets a CRC32C of its whole content that the server checks
+// as it receives the bytes and keeps with the object (internal/s3meta,
+// checksum.go): a buffered PUT sends it in x-amz-checksum-crc32c, a
+// streaming PUT as a signed trailer that minio-go computes as the bytes
+// pass, and a multipart upload is a FULL_OBJECT CRC32C upload: each part
+// carries its own CRC32C and the completion the CRC32C of the whole,
+// computed as the parts are read. The HTTP attributes are sent as their
+// headers with the PUT, or the initiation of the multipart upload.
+//
+// The returned info holds the key, size, ETag, content type, metadata,
+// HTTP attributes and checksum (that of a streaming PUT as the server
+// answered it: none if it did not); LastModified is left zero, since the
+// answer to a PUT does not carry it (Stat has it).
 func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	opts, err := backend.CheckPut(key, r, opts)
 	if err != nil {
@@ -71,7 +83,8 @@ func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.
 			return backend.ObjectInfo{}, err
 		}
 	}
-	p := putPlan{key: key, ifNotExist: opts.IfNotExist, ifMatch: opts.IfMatch, contentType: opts.ContentType, meta: encodeMetadata(opts.Metadata)}
+	p := putPlan{key: key, ifNotExist: opts.IfNotExist, ifMatch: opts.IfMatch, contentType: opts.ContentType,
+		attrs: opts.HTTPAttributes, meta: encodeMetadata(opts.Metadata)}
 	src := &source{ctx: ctx, r: backend.ExactReader(key, r, opts.Size)}
 	defer src.finish()
 	var info backend.ObjectInfo
@@ -83,7 +96,7 @@ func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.
 	if err != nil {
 		return backend.ObjectInfo{}, p.preconditionErr(err)
 	}
-	info.Key, info.ContentType, info.Metadata = key, opts.ContentType, opts.Metadata
+	info.Key, info.ContentType, info.Metadata, info.HTTPAttributes = key, opts.ContentType, opts.Metadata, opts.HTTPAttributes
 	return info, nil
 }
 
@@ -93,14 +106,39 @@ type putPlan struct {
 	ifNotExist  bool
 	ifMatch     string // PutOptions.IfMatch
 	contentType string
+	attrs       backend.HTTPAttributes
 	meta        map[string]string // encodeMetadata's
 }
 
-// options returns the minio-go options of the plan.
-func (p putPlan) options() minio.PutObjectOptions {
-	o := minio.PutObjectOptions{ContentType: p.contentType, UserMetadata: p.meta}
+// options returns the minio-go options of the plan, with the x-amz-*
+// headers of amz (checksums) sent as well: minio-go sends a UserMetadata
+// name that starts with x-amz-checksum- as that header.
+func (p putPlan) options(amz map[string]string) minio.PutObjectOptions {
+	um := p.meta
+	if len(amz) > 0 {
+		um = make(map[string]string, len(p.meta)+len(amz))
+		maps.Copy(um, p.meta)
+		maps.Copy(um, amz)
+	}
+	o := minio.PutObjectOptions{
+		ContentType:        p.contentType,
+		CacheControl:       p.attrs.CacheControl,
+		ContentDisposition: p.attrs.ContentDisposition,
+		ContentEncoding:    p.attrs.ContentEncoding,
+		ContentLanguage:    p.attrs.ContentLanguage,
+		UserMetadata:       um,
+	}
 	p.conditions(&o)
 	return o
+}
+
+// fullObjectCRC32C are the headers that make a multipart upload one whose
+// object gets the CRC32C of its whole content (s3meta, checksum.go).
+var fullObjectCRC32C = map[string]string{s3meta.HeaderAlgorithm: s3meta.AlgorithmCRC32C, s3meta.HeaderType: s3meta.TypeFullObject}
+
+// checksumHeader is the header that sends the checksum of a body.
+func checksumHeader(c backend.Checksum) map[string]string {
+	return map[string]string{s3meta.HeaderCRC32C: s3meta.EncodeChecksum(c)}
 }
 
 // conditions adds the plan's preconditions to o.
@@ -134,21 +172,29 @@ func (d *Driver) tooLarge(key, what string) error {
 		what, maxParts, d.partSize))
 }
 
-// putStream sends an object of known size with one streaming PUT.
+// putStream sends an object of known size with one streaming PUT. Its
+// CRC32C goes as a trailer of the streaming signature (minio-go computes
+// it as the bytes pass, and signs it); an empty object's, which minio-go
+// adds no trailer for, as a header.
 func (d *Driver) putStream(ctx context.Context, p putPlan, src *source, size int64) (backend.ObjectInfo, error) {
 	key := p.key
+	var opts minio.PutObjectOptions
 	if size == 0 {
 		// No body is sent, so make the source prove it is empty.
 		var one [1]byte
 		if _, err := src.Read(one[:]); err != io.EOF {
 			return backend.ObjectInfo{}, src.mapErr(d, key, err)
 		}
+		opts = p.options(checksumHeader(s3meta.CRC32C(nil)))
+	} else {
+		opts = p.options(nil)
+		opts.Checksum = minio.ChecksumCRC32C
 	}
-	ui, err := d.core.PutObject(ctx, d.bucket, key, src, size, "", "", p.options())
+	ui, err := d.core.PutObject(ctx, d.bucket, key, src, size, "", "", opts)
 	if err != nil {
 		return backend.ObjectInfo{}, src.mapErr(d, key, err)
 	}
-	return backend.ObjectInfo{Size: size, ETag: ui.ETag}, nil
+	return backend.ObjectInfo{Size: size, ETag: ui.ETag, Checksum: s3meta.Checksum(ui.ChecksumCRC32C, ui.ChecksumMode)}, nil
 }
 
 // putBuffered reads the object into part buffers: one PUT if it fits in
@@ -163,11 +209,12 @@ func (d *Driver) putBuffered(ctx context.Context, p putPlan, src *source) (backe
 	}
 	if last {
 		defer d.bufs.Put(first)
-		etag, err := d.putOne(ctx, p, (*first)[:n])
+		sum := s3meta.CRC32C((*first)[:n])
+		etag, err := d.putOne(ctx, p, (*first)[:n], sum)
 		if err != nil {
 			return backend.ObjectInfo{}, d.err("put", key, err)
 		}
-		return backend.ObjectInfo{Size: int64(n), ETag: etag}, nil
+		return backend.ObjectInfo{Size: int64(n), ETag: etag, Checksum: sum}, nil
 	}
 	return d.putMultipart(ctx, p, src, first, n)
 }
@@ -184,11 +231,12 @@ func (d *Driver) putBuffered(ctx context.Context, p putPlan, src *source) (backe
 // throughput: see docs/benchmarks.md. Streaming PUTs of a known size
 // (putStream) are not buffered and keep the streaming signature.
 
-// putOne sends a buffered object with one PUT (see payloadHash).
-func (d *Driver) putOne(ctx context.Context, p putPlan, data []byte) (etag string, err error) {
+// putOne sends a buffered object with one PUT (see payloadHash), with
+// sum, its CRC32C.
+func (d *Driver) putOne(ctx context.Context, p putPlan, data []byte, sum backend.Checksum) (etag string, err error) {
 	body := newGuard(data)
 	defer body.disable()
-	opts := p.options()
+	opts := p.options(checksumHeader(sum))
 	opts.DisableContentSha256 = true // no streaming signature: the hash is signed whole
 	ui, err := d.core.PutObject(ctx, d.bucket, p.key, body, int64(len(data)), "", sha256Hex(data), opts)
 	return ui.ETag, err
@@ -204,7 +252,7 @@ func (d *Driver) putMultipart(ctx context.Context, p putPlan, src *source, first
 			d.bufs.Put(b)
 		}
 	}()
-	id, err := d.core.NewMultipartUpload(ctx, d.bucket, key, p.options())
+	id, err := d.core.NewMultipartUpload(ctx, d.bucket, key, p.options(fullObjectCRC32C))
 	if err != nil {
 		return backend.ObjectInfo{}, d.err("put", key, err)
 	}
@@ -229,6 +277,7 @@ func (d *Driver) putMultipart(ctx context.Context, p putPlan, src *source, first
 		parts    []minio.CompletePart
 		firstErr error // the first failure: it ends the upload
 		total    int64
+		whole    = backend.NewHash(backend.CRC32C) // of the parts so far, in order
 	)
 	fail := func(e error) {
 		mu.Lock()
@@ -251,6 +300,7 @@ func (d *Driver) putMultipart(ctx context.Context, p putPlan, src *source, first
 			break
 		}
 		total += int64(n)
+		whole.Write((*cur)[:n])
 		wg.Add(1)
 		go func(num int, b *[]byte, n int) {
 			defer wg.Done()
@@ -293,26 +343,37 @@ func (d *Driver) putMultipart(ctx context.Context, p putPlan, src *source, first
 		return backend.ObjectInfo{}, d.err("put", key, err)
 	}
 	sort.Slice(parts, func(i, j int) bool { return parts[i].PartNumber < parts[j].PartNumber })
-	var copts minio.PutObjectOptions
+	// The server checks the CRC32C of the whole object against the one it
+	// combines from the parts' before it publishes the object.
+	sum := backend.Checksum{Algorithm: backend.CRC32C, Value: whole.Sum(nil)}
+	copts := minio.PutObjectOptions{UserMetadata: map[string]string{
+		s3meta.HeaderCRC32C: s3meta.EncodeChecksum(sum),
+		s3meta.HeaderType:   s3meta.TypeFullObject,
+	}}
 	p.conditions(&copts)
 	ui, err := d.core.CompleteMultipartUpload(ctx, d.bucket, key, id, parts, copts)
 	if err != nil {
 		return backend.ObjectInfo{}, d.err("put", key, err)
 	}
 	completed = true
-	return backend.ObjectInfo{Size: total, ETag: ui.ETag}, nil
+	return backend.ObjectInfo{Size: total, ETag: ui.ETag, Checksum: sum}, nil
 }
 
-// putPart uploads one part (see payloadHash).
+// putPart uploads one part (see payloadHash) with its CRC32C, which the
+// completion lists too.
 func (d *Driver) putPart(ctx context.Context, key, id string, num int, data []byte) (minio.CompletePart, error) {
 	body := newGuard(data)
 	defer body.disable()
+	crc := s3meta.EncodeChecksum(s3meta.CRC32C(data))
 	p, err := d.core.PutObjectPart(ctx, d.bucket, key, id, num, body, int64(len(data)),
-		minio.PutObjectPartOptions{Sha256Hex: sha256Hex(data), DisableContentSha256: true}) // see payloadHash
+		minio.PutObjectPartOptions{
+			Sha256Hex: sha256Hex(data), DisableContentSha256: true, // see payloadHash
+			CustomHeader: http.Header{s3meta.HeaderCRC32C: {crc}},
+		})
 	if err != nil {
 		return minio.CompletePart{}, d.err("put", key, fmt.Errorf("part %d: %w", num, err))
 	}
-	return minio.CompletePart{PartNumber: num, ETag: p.ETag}, nil
+	return minio.CompletePart{PartNumber: num, ETag: p.ETag, ChecksumCRC32C: crc}, nil
 }
 
 func (d *Driver) getBuf() *[]byte { return d.bufs.Get().(*[]byte) }

@@ -25,24 +25,40 @@
 // # Busy stores
 //
 // When a call fails with an error wrapping backend.ErrServerBusy, every
-// later request of the Limiter waits until a pause has passed: the
-// duration of the error's RetryAfter() method, if an error in its chain
-// has one (errors.As), else BackoffBase doubled for each busy answer in a
-// row, up to BackoffMax; a successful call resets the doubling. The busy
-// error itself is returned: retrying is the retry layer's job (failover),
-// so put this wrapper under it (failover.Config.Open returning
-// lim.Wrap(driver)) to pace its retries. No driver of this module exposes
-// Retry-After yet, so today the backoff is always exponential.
+// later request of the Limiter waits until a pause has passed: the delay
+// the store asked for in its Retry-After header, if the error carries one
+// (backend.RetryAfter: the drivers fill the RetryAfter field of
+// *backend.Error; an error of the chain with a RetryAfter() method counts
+// too), capped by RetryAfterMax (a minute); else BackoffBase doubled for
+// each busy answer in a row, up to BackoffMax; a successful call resets
+// the doubling. The busy error itself is returned: retrying is the retry
+// layer's job (failover, which also waits at least the Retry-After), so
+// put this wrapper under it (failover.Config.Open returning
+// lim.Wrap(driver)) to pace its retries.
 //
 // # Metrics
 //
 // Options.Observer is told of every wait and every pause; Stats returns
-// totals. backend/metrics and backend/logging do not know of them.
+// totals, and metrics.RateLimitCollector (package backend/metrics)
+// exports them, with the current limits, to Prometheus.
 //
 // # URLs
 //
-// The package registers no URL scheme or parameter: wrap a backend
-// opened any other way.
+// objstore.Open accepts four query parameters on every store URL, takes
+// them out before the driver sees the URL (FromURL), and wraps the
+// backend it opened in a Limiter:
+//
+//	requests_per_sec=50        requests per second (a fraction such as 0.5 works)
+//	request_burst=10           requests let through at once (needs requests_per_sec)
+//	read_bytes_per_sec=10MiB   bytes per second delivered by Get readers
+//	write_bytes_per_sec=1MiB   bytes per second read from Put readers
+//
+// Sizes are a number with an optional unit and "/s": KiB, MiB, GiB, TiB
+// and K, M, G, T are binary, KB, MB, GB, TB decimal, B or nothing bytes.
+// 0 is no limit. LimiterOf(client.Backend()) finds the Limiter, to change
+// its limits at run time or to export its metrics. A value that is not a
+// rate is an error naming the parameter; a misspelt parameter reaches the
+// driver, which refuses it as unknown (mem:// ignores its query).
 //
 // # Errors
 //

@@ -16,8 +16,9 @@ import (
 
 // Defaults of the Options left zero.
 const (
-	DefaultBackoffBase = 100 * time.Millisecond
-	DefaultBackoffMax  = 30 * time.Second
+	DefaultBackoffBase   = 100 * time.Millisecond
+	DefaultBackoffMax    = 30 * time.Second
+	DefaultRetryAfterMax = time.Minute
 )
 
 // Limits are the rates of a Limiter; a zero field is no limit.
@@ -34,6 +35,9 @@ type Options struct {
 	// BackoffBase and BackoffMax shape the pause after busy answers that
 	// carry no Retry-After.
 	BackoffBase, BackoffMax time.Duration
+	// RetryAfterMax caps the pause that a busy answer's Retry-After asks
+	// for, so that one odd answer cannot stop every request for hours.
+	RetryAfterMax time.Duration
 	// Observer, if set, is told of waits and pauses.
 	Observer Observer
 }
@@ -51,10 +55,11 @@ type Observer interface {
 
 // Stats are the totals of a Limiter since it was made.
 type Stats struct {
-	Waits    int64         // calls and body reads that waited
-	Waited   time.Duration // their total wait
-	Pauses   int64         // busy answers that paused requests
-	PausedBy time.Duration // the sum of those pauses
+	Waits      int64         // calls and body reads that waited
+	Waited     time.Duration // their total wait
+	Pauses     int64         // busy answers that paused requests
+	PausedBy   time.Duration // the sum of those pauses
+	RetryAfter int64         // pauses whose length came from the answer's Retry-After
 }
 
 // Limiter holds the buckets and the pause that the backends it wraps
@@ -79,6 +84,9 @@ func NewLimiter(opts Options) *Limiter {
 	}
 	if opts.BackoffMax < opts.BackoffBase {
 		opts.BackoffMax = max(DefaultBackoffMax, opts.BackoffBase)
+	}
+	if opts.RetryAfterMax <= 0 {
+		opts.RetryAfterMax = DefaultRetryAfterMax
 	}
 	l := &Limiter{
 		opts:     opts,
@@ -191,7 +199,9 @@ func (l *Limiter) waited(op string, d time.Duration) {
 }
 
 // RetryAfter is the method an error in a busy answer's chain may have to
-// say how long the store asked to wait.
+// say how long the store asked to wait. backend.RetryAfter finds it, and
+// the RetryAfter field of a *backend.Error, which the drivers fill from
+// the answer's Retry-After header.
 type RetryAfter interface {
 	RetryAfter() time.Duration
 }
@@ -206,13 +216,13 @@ func (l *Limiter) done(op string, err error) {
 		}
 		return
 	}
-	var ra RetryAfter
+	ra, fromHeader := backend.RetryAfter(err)
 	var d time.Duration
-	fromHeader := errors.As(err, &ra) && ra.RetryAfter() > 0
 	l.mu.Lock()
 	l.busy++
 	if fromHeader {
-		d = ra.RetryAfter()
+		d = min(ra, l.opts.RetryAfterMax)
+		l.stats.RetryAfter++
 	} else {
 		d = l.opts.BackoffBase << min(l.busy-1, 30)
 		if d > l.opts.BackoffMax || d <= 0 {

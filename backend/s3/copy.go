@@ -43,6 +43,16 @@ var copyPartSize int64 = MaxPartSize
 // Either way dst appears whole or not at all. Every request carries the
 // source's ETag (x-amz-copy-source-if-match), so a source replaced during
 // the copy fails it instead of mixing two versions.
+//
+// The attributes are the content type, the metadata and the HTTP
+// attributes together: COPY keeps the source's, REPLACE sets the given
+// ones (an empty HTTP attribute is then cleared). A CopyObject keeps a
+// full-object checksum of the source (MinIO copies it and checks the
+// bytes against it; versitygw and AWS compute one by the source's
+// algorithm). A copy in parts has no checksum: MinIO refuses part copies
+// into an upload that declares a checksum algorithm, and versitygw (1.8)
+// records the source's whole-object checksum as that of a part that
+// copies a range of it; so reads of such a copy are not verified.
 func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) {
 	const op = "copy"
 	opts, err := backend.CheckCopy(dst, src, opts)
@@ -59,9 +69,9 @@ func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOpt
 	if err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	info := backend.ObjectInfo{Key: dst, Size: si.Size, ContentType: si.ContentType, Metadata: si.Metadata}
+	info := backend.ObjectInfo{Key: dst, Size: si.Size, ContentType: si.ContentType, Metadata: si.Metadata, HTTPAttributes: si.HTTPAttributes}
 	if opts.ReplaceMetadata {
-		info.ContentType, info.Metadata = opts.ContentType, opts.Metadata
+		info.ContentType, info.Metadata, info.HTTPAttributes = opts.ContentType, opts.Metadata, opts.HTTPAttributes
 	}
 	source := copySource(d.bucket, src)
 	etag := backend.QuoteETag(si.ETag)
@@ -76,6 +86,10 @@ func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOpt
 			in.MetadataDirective = types.MetadataDirectiveReplace
 			in.ContentType = aws.String(info.ContentType)
 			in.Metadata = s3meta.Encode(info.Metadata)
+			in.CacheControl = optional(info.CacheControl)
+			in.ContentDisposition = optional(info.ContentDisposition)
+			in.ContentEncoding = optional(info.ContentEncoding)
+			in.ContentLanguage = optional(info.ContentLanguage)
 		}
 		out, err := d.client.CopyObject(ctx, in, d.callOpts...)
 		if err != nil {
@@ -83,6 +97,7 @@ func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOpt
 		}
 		if r := out.CopyObjectResult; r != nil {
 			info.ETag, info.LastModified = cleanETag(r.ETag), aws.ToTime(r.LastModified).UTC()
+			info.Checksum = s3meta.Checksum(aws.ToString(r.ChecksumCRC32C), string(r.ChecksumType))
 		}
 		return info, nil
 	}
@@ -95,10 +110,14 @@ func (d *Driver) copyMultipart(ctx context.Context, dst, src, source, etag strin
 	const op = "copy"
 	partSize := max(copyPartSize, (info.Size+MaxParts-1)/MaxParts)
 	cin := &s3.CreateMultipartUploadInput{
-		Bucket:      aws.String(d.bucket),
-		Key:         aws.String(dst),
-		ContentType: aws.String(info.ContentType),
-		Metadata:    s3meta.Encode(info.Metadata),
+		Bucket:             aws.String(d.bucket),
+		Key:                aws.String(dst),
+		ContentType:        aws.String(info.ContentType),
+		Metadata:           s3meta.Encode(info.Metadata),
+		CacheControl:       optional(info.CacheControl),
+		ContentDisposition: optional(info.ContentDisposition),
+		ContentEncoding:    optional(info.ContentEncoding),
+		ContentLanguage:    optional(info.ContentLanguage),
 	}
 	created, err := d.client.CreateMultipartUpload(ctx, cin, d.callOpts...)
 	if err != nil {

@@ -5,15 +5,18 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/internal/background"
+	"github.com/objstore-dev/objstore/internal/s3meta"
 )
 
 var (
@@ -39,6 +42,7 @@ type Driver struct {
 	ownHTTP   *http.Transport // the transport the driver built, nil for a caller's client
 	closed    atomic.Bool
 	callOpts  []func(*s3.Options)
+	getOpts   []func(*s3.Options) // callOpts and checksumMode, for GetObject
 	bufs      *bufferPool
 	server    atomic.Int32 // serverUnknown, serverMinIO or serverOther
 	maxParts  int          // MaxParts; lowered by tests only
@@ -63,11 +67,11 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 		maxParts: MaxParts,
 		// Per-call options apply to a caller's client too: one attempt per
 		// call (retries belong to the failover layer, so attempts do not
-		// multiply), and checksums only where an operation requires one
-		// (uploads carry a hash of their body instead, payload.go, which
-		// every S3 server checks, and which needs no seekable stream; the
-		// objects then have no stored CRC to validate downloads against,
-		// and the body length is checked by the driver).
+		// multiply), and no checksums of the SDK's own making: the driver
+		// sends the CRC32C of every body it uploads itself (put.go,
+		// multipart.go; it has the bytes in memory, so the SDK needs no
+		// seekable stream or trailer), and the client verifies downloads
+		// against the object's (see checksumMode).
 		callOpts: []func(*s3.Options){func(o *s3.Options) {
 			o.Retryer = aws.NopRetryer{}
 			o.RetryMaxAttempts = 0
@@ -94,6 +98,7 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 	// the middleware that learns which server answers (conflict.go).
 	sniff := serverSniffer(&d.server)
 	d.callOpts = append(d.callOpts, func(o *s3.Options) { o.APIOptions = append(o.APIOptions, sniff) })
+	d.getOpts = append(slices.Clip(d.callOpts), checksumMode)
 	d.presign = s3.NewPresignClient(d.client, func(po *s3.PresignOptions) {
 		po.ClientOptions = append(po.ClientOptions, d.callOpts...)
 	})
@@ -104,6 +109,17 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 		}
 	}
 	return d, nil
+}
+
+// checksumMode makes a GetObject ask for the object's checksum
+// (x-amz-checksum-mode: ENABLED, signed like every header) without
+// setting GetObjectInput.ChecksumMode, which would also turn on the SDK's
+// verification of the body: the client verifies every full read (objstore's
+// get, with ErrCorrupt on a mismatch), and the SDK would do it a second
+// time and fail first, with an error of an unexported type that only its
+// text identifies.
+func checksumMode(o *s3.Options) {
+	o.APIOptions = append(o.APIOptions, smithyhttp.SetHeaderValue(s3meta.HeaderMode, s3meta.ModeEnabled))
 }
 
 // buildClient makes the S3 client from the standard AWS configuration

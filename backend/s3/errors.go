@@ -12,9 +12,14 @@ import (
 // wrapErr turns an error of the SDK into the *backend.Error of op on key:
 // its Kind is the sentinel of kindOf, and the SDK error stays reachable
 // with errors.As (smithy.APIError, *awshttp.ResponseError, *net.OpError,
-// ...).
+// ...). A busy answer's Retry-After header becomes its RetryAfter.
 func wrapErr(op, key string, err error) error {
-	return backend.NewError(op, key, kindOf(err), err)
+	e := backend.NewError(op, key, kindOf(err), err)
+	var respErr *awshttp.ResponseError
+	if errors.As(err, &respErr) && respErr.ResponseError != nil && respErr.Response != nil && respErr.Response.Response != nil {
+		e = e.WithRetryAfter(respErr.Response.Header)
+	}
+	return e
 }
 
 // kindOf classifies an SDK error: first by the S3 error code (the most

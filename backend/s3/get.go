@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/internal/s3meta"
@@ -24,6 +25,11 @@ import (
 // only a start past the end is ErrInvalidArgument. The reader fails with
 // ErrUnavailable, never a clean io.EOF, when the body ends before the
 // Content-Length the server announced.
+//
+// A Get of the whole object returns its checksum (x-amz-checksum-mode:
+// ENABLED, see getOpts), its HTTP attributes and the stored bytes: the
+// SDK sends Accept-Encoding: identity, so the transport never decodes a
+// Content-Encoding.
 //
 // The preconditions of opts go out as If-Match, If-None-Match and
 // If-Modified-Since (as backend.WireConditions gives them), so the server
@@ -65,7 +71,7 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 		}
 		in.Range = aws.String(r)
 	}
-	out, err := d.client.GetObject(ctx, in, d.callOpts...)
+	out, err := d.client.GetObject(ctx, in, d.getOpts...)
 	if err != nil {
 		if ranged && isRangeNotSatisfiable(err) {
 			// The range starts at or past the end (or the object is empty).
@@ -74,12 +80,18 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 		return nil, backend.ObjectInfo{}, d.conditionErr(ctx, key, opts, err)
 	}
 	info := backend.ObjectInfo{
-		Key:          key,
-		Size:         aws.ToInt64(out.ContentLength), // of the whole object when not ranged
-		LastModified: aws.ToTime(out.LastModified).UTC(),
-		ETag:         cleanETag(out.ETag),
-		ContentType:  aws.ToString(out.ContentType),
-		Metadata:     s3meta.Decode(out.Metadata),
+		Key:            key,
+		Size:           aws.ToInt64(out.ContentLength), // of the whole object when not ranged
+		LastModified:   aws.ToTime(out.LastModified).UTC(),
+		ETag:           cleanETag(out.ETag),
+		ContentType:    aws.ToString(out.ContentType),
+		Metadata:       s3meta.Decode(out.Metadata),
+		HTTPAttributes: attributesOf(out.CacheControl, out.ContentDisposition, out.ContentEncoding, out.ContentLanguage),
+	}
+	if !ranged {
+		// Whose bytes a checksum sent with a range describes is not
+		// defined (s3meta, checksum.go): only a whole object's counts.
+		info.Checksum = s3meta.Checksum(aws.ToString(out.ChecksumCRC32C), string(out.ChecksumType))
 	}
 	if opts.HasConditions() {
 		// The answer's own ETag and Last-Modified, checked again: a
@@ -274,16 +286,33 @@ func (d *Driver) Stat(ctx context.Context, key string) (backend.ObjectInfo, erro
 }
 
 func (d *Driver) stat(ctx context.Context, op, key string) (backend.ObjectInfo, error) {
-	out, err := d.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(d.bucket), Key: aws.String(key)}, d.callOpts...)
+	out, err := d.client.HeadObject(ctx, &s3.HeadObjectInput{
+		Bucket:       aws.String(d.bucket),
+		Key:          aws.String(key),
+		ChecksumMode: types.ChecksumModeEnabled, // the answer carries the checksum
+	}, d.callOpts...)
 	if err != nil {
 		return backend.ObjectInfo{}, wrapErr(op, key, err)
 	}
 	return backend.ObjectInfo{
-		Key:          key,
-		Size:         aws.ToInt64(out.ContentLength),
-		LastModified: aws.ToTime(out.LastModified).UTC(),
-		ETag:         cleanETag(out.ETag),
-		ContentType:  aws.ToString(out.ContentType),
-		Metadata:     s3meta.Decode(out.Metadata),
+		Key:            key,
+		Size:           aws.ToInt64(out.ContentLength),
+		LastModified:   aws.ToTime(out.LastModified).UTC(),
+		ETag:           cleanETag(out.ETag),
+		ContentType:    aws.ToString(out.ContentType),
+		Metadata:       s3meta.Decode(out.Metadata),
+		HTTPAttributes: attributesOf(out.CacheControl, out.ContentDisposition, out.ContentEncoding, out.ContentLanguage),
+		Checksum:       s3meta.Checksum(aws.ToString(out.ChecksumCRC32C), string(out.ChecksumType)),
 	}, nil
+}
+
+// attributesOf returns the HTTP attributes of a HeadObject or GetObject
+// answer, from its fields of those names.
+func attributesOf(cacheControl, contentDisposition, contentEncoding, contentLanguage *string) backend.HTTPAttributes {
+	return backend.HTTPAttributes{
+		CacheControl:       aws.ToString(cacheControl),
+		ContentDisposition: aws.ToString(contentDisposition),
+		ContentEncoding:    aws.ToString(contentEncoding),
+		ContentLanguage:    aws.ToString(contentLanguage),
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash"
 	"slices"
 	"sync"
 	"time"
@@ -66,16 +67,23 @@ func (d *Driver) putMultipart(ctx context.Context, key string, pr *partReader, f
 		}
 	}
 	created, err := d.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
-		Bucket:      aws.String(d.bucket),
-		Key:         aws.String(key),
-		ContentType: aws.String(opts.ContentType),
-		Metadata:    s3meta.Encode(opts.Metadata),
+		Bucket:             aws.String(d.bucket),
+		Key:                aws.String(key),
+		ContentType:        aws.String(opts.ContentType),
+		Metadata:           s3meta.Encode(opts.Metadata),
+		CacheControl:       optional(opts.CacheControl),
+		ContentDisposition: optional(opts.ContentDisposition),
+		ContentEncoding:    optional(opts.ContentEncoding),
+		ContentLanguage:    optional(opts.ContentLanguage),
+		// The object gets the CRC32C of its whole content (s3meta).
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32c,
+		ChecksumType:      types.ChecksumTypeFullObject,
 	}, d.callOpts...)
 	if err != nil {
 		d.bufs.put(first)
 		return backend.ObjectInfo{}, wrapErr("put", key, err)
 	}
-	up := &multipartUpload{d: d, key: key, id: aws.ToString(created.UploadId)}
+	up := &multipartUpload{d: d, key: key, id: aws.ToString(created.UploadId), whole: backend.NewHash(backend.CRC32C)}
 	size, err := up.sendParts(ctx, pr, first)
 	if err == nil {
 		var info backend.ObjectInfo
@@ -102,6 +110,10 @@ type multipartUpload struct {
 	d   *Driver
 	key string
 	id  string
+	// whole is the CRC32C of the parts sent so far, in order, for an
+	// upload of the FULL_OBJECT CRC32C type (Put's); nil for uploads of
+	// part copies, which have no checksum (copy.go).
+	whole hash.Hash
 
 	mu    sync.Mutex
 	parts []types.CompletedPart
@@ -154,6 +166,7 @@ func (u *multipartUpload) sendParts(ctx context.Context, pr *partReader, first [
 	data, more := first, true
 	for num := int32(1); ; num++ {
 		size += int64(len(data))
+		u.whole.Write(data) // before the buffer can be reused
 		wg.Add(1)
 		go func(num int32, data []byte) {
 			defer wg.Done()
@@ -194,37 +207,45 @@ func (u *multipartUpload) sendParts(ctx context.Context, pr *partReader, first [
 	return size, firstErr
 }
 
-// sendPart sends one part, its bytes checked by the server (payload.go).
+// sendPart sends one part, its bytes checked by the server (payload.go),
+// with its CRC32C, which the completion lists too.
 func (u *multipartUpload) sendPart(ctx context.Context, num int32, data []byte) error {
+	crc := aws.String(s3meta.EncodeChecksum(s3meta.CRC32C(data)))
 	out, err := u.d.client.UploadPart(ctx, &s3.UploadPartInput{
-		Bucket:        aws.String(u.d.bucket),
-		Key:           aws.String(u.key),
-		UploadId:      aws.String(u.id),
-		PartNumber:    aws.Int32(num),
-		Body:          bytes.NewReader(data),
-		ContentLength: aws.Int64(int64(len(data))),
-		ContentMD5:    u.d.contentMD5(data), // see payload.go
+		Bucket:         aws.String(u.d.bucket),
+		Key:            aws.String(u.key),
+		UploadId:       aws.String(u.id),
+		PartNumber:     aws.Int32(num),
+		Body:           bytes.NewReader(data),
+		ContentLength:  aws.Int64(int64(len(data))),
+		ContentMD5:     u.d.contentMD5(data), // see payload.go
+		ChecksumCRC32C: crc,
 	}, u.d.callOpts...)
 	if err != nil {
 		return backend.NewError("put", u.key, kindOf(err), fmt.Errorf("part %d: %w", num, err))
 	}
 	u.mu.Lock()
-	u.parts = append(u.parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num)})
+	u.parts = append(u.parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num), ChecksumCRC32C: crc})
 	u.mu.Unlock()
 	return nil
 }
 
 // complete publishes the object, create-only when opts.IfNotExist, and
-// only over the version opts.IfMatch names when it is set.
+// only over the version opts.IfMatch names when it is set. It sends the
+// CRC32C of the whole object, which the server checks against the one it
+// combines from the parts' before it publishes the object.
 func (u *multipartUpload) complete(ctx context.Context, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	parts := slices.SortedFunc(slices.Values(u.parts), func(a, b types.CompletedPart) int {
 		return int(aws.ToInt32(a.PartNumber) - aws.ToInt32(b.PartNumber))
 	})
+	sum := backend.Checksum{Algorithm: backend.CRC32C, Value: u.whole.Sum(nil)}
 	in := &s3.CompleteMultipartUploadInput{
 		Bucket:          aws.String(u.d.bucket),
 		Key:             aws.String(u.key),
 		UploadId:        aws.String(u.id),
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+		ChecksumCRC32C:  aws.String(s3meta.EncodeChecksum(sum)),
+		ChecksumType:    types.ChecksumTypeFullObject,
 	}
 	if opts.IfNotExist {
 		in.IfNoneMatch = aws.String("*")
@@ -237,11 +258,13 @@ func (u *multipartUpload) complete(ctx context.Context, opts backend.PutOptions)
 		return backend.ObjectInfo{}, wrapErr("put", u.key, err)
 	}
 	return backend.ObjectInfo{
-		Key:          u.key,
-		LastModified: serverTime(out.ResultMetadata),
-		ETag:         cleanETag(out.ETag),
-		ContentType:  opts.ContentType,
-		Metadata:     opts.Metadata,
+		Key:            u.key,
+		LastModified:   serverTime(out.ResultMetadata),
+		ETag:           cleanETag(out.ETag),
+		ContentType:    opts.ContentType,
+		Metadata:       opts.Metadata,
+		HTTPAttributes: opts.HTTPAttributes,
+		Checksum:       sum,
 	}, nil
 }
 

@@ -39,6 +39,15 @@ import (
 // If-Match: "ETAG", which the server checks atomically as it publishes
 // the object; a 412, or a NoSuchKey for a key that holds no object, is
 // ErrPreconditionFailed.
+//
+// Every object gets a CRC32C of its whole content that the server checks
+// and keeps with it (internal/s3meta, checksum.go): a PutObject carries
+// it in x-amz-checksum-crc32c (the bytes are buffered, so it is known
+// before they are sent); a multipart upload is a FULL_OBJECT CRC32C
+// upload, whose completion carries the CRC32C of the whole object,
+// computed as the parts are read. The returned info holds it. The HTTP
+// attributes are sent as their headers with the PutObject, or the
+// CreateMultipartUpload.
 func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	opts, err := backend.CheckPut(key, r, opts)
 	if err != nil {
@@ -136,14 +145,20 @@ func readErr(key string, err error) error {
 
 // putSingle sends data with one PutObject.
 func (d *Driver) putSingle(ctx context.Context, key string, data []byte, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	sum := s3meta.CRC32C(data)
 	in := &s3.PutObjectInput{
-		Bucket:        aws.String(d.bucket),
-		Key:           aws.String(key),
-		Body:          bytes.NewReader(data),
-		ContentLength: aws.Int64(int64(len(data))),
-		ContentMD5:    d.contentMD5(data), // see payload.go
-		ContentType:   aws.String(opts.ContentType),
-		Metadata:      s3meta.Encode(opts.Metadata),
+		Bucket:             aws.String(d.bucket),
+		Key:                aws.String(key),
+		Body:               bytes.NewReader(data),
+		ContentLength:      aws.Int64(int64(len(data))),
+		ContentMD5:         d.contentMD5(data), // see payload.go
+		ChecksumCRC32C:     aws.String(s3meta.EncodeChecksum(sum)),
+		ContentType:        aws.String(opts.ContentType),
+		Metadata:           s3meta.Encode(opts.Metadata),
+		CacheControl:       optional(opts.CacheControl),
+		ContentDisposition: optional(opts.ContentDisposition),
+		ContentEncoding:    optional(opts.ContentEncoding),
+		ContentLanguage:    optional(opts.ContentLanguage),
 	}
 	if opts.IfNotExist {
 		in.IfNoneMatch = aws.String("*")
@@ -156,13 +171,23 @@ func (d *Driver) putSingle(ctx context.Context, key string, data []byte, opts ba
 		return backend.ObjectInfo{}, wrapErr("put", key, err)
 	}
 	return backend.ObjectInfo{
-		Key:          key,
-		Size:         int64(len(data)),
-		LastModified: serverTime(out.ResultMetadata),
-		ETag:         cleanETag(out.ETag),
-		ContentType:  opts.ContentType,
-		Metadata:     opts.Metadata,
+		Key:            key,
+		Size:           int64(len(data)),
+		LastModified:   serverTime(out.ResultMetadata),
+		ETag:           cleanETag(out.ETag),
+		ContentType:    opts.ContentType,
+		Metadata:       opts.Metadata,
+		HTTPAttributes: opts.HTTPAttributes,
+		Checksum:       sum,
 	}, nil
+}
+
+// optional is the value of an optional header: nil, not sent, when empty.
+func optional(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return aws.String(v)
 }
 
 // serverTime returns the Date of the server's answer (the clock that set

@@ -19,6 +19,8 @@ type capabilities struct {
 	in observe.Caps
 }
 
+var _ observe.Instrumented = capabilities{}
+
 // RemoveMany is traced as objstore.remove-many with objstore.count.
 func (x capabilities) RemoveMany(ctx context.Context, keys []string) error {
 	ctx, span := x.b.start(ctx, "remove-many", "", AttrCount.Int(len(keys)))
@@ -62,4 +64,31 @@ func (x capabilities) Expiry(ctx context.Context) (map[string]int, error) {
 	m, err := x.in.Lifecycler.Expiry(ctx)
 	end(span, err, AttrCount.Int(len(m)))
 	return m, err
+}
+
+// Compose is traced as objstore.compose: objstore.key is the destination,
+// objstore.count the number of sources, objstore.size the composed
+// object's size.
+func (x capabilities) Compose(ctx context.Context, dst string, srcs []backend.ObjectInfo, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	ctx, span := x.b.start(ctx, "compose", dst, AttrCount.Int(len(srcs)))
+	info, err := x.in.Composer.Compose(ctx, dst, srcs, opts)
+	if err == nil {
+		end(span, nil, AttrSize.Int64(info.Size))
+	} else {
+		end(span, err)
+	}
+	return info, err
+}
+
+// Copy is traced as objstore.copy: objstore.key is the destination,
+// objstore.src the source, objstore.size the copy's size.
+func (x capabilities) Copy(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) {
+	ctx, span := x.b.start(ctx, "copy", dst, AttrSrc.String(src))
+	info, err := x.in.Copier.Copy(ctx, dst, src, opts)
+	if err == nil {
+		end(span, nil, AttrSize.Int64(info.Size))
+	} else {
+		end(span, err)
+	}
+	return info, err
 }

@@ -9,6 +9,7 @@
 //
 // Span names are "objstore." + op: objstore.put, objstore.get,
 // objstore.stat, objstore.list, objstore.remove, objstore.remove-many,
+// objstore.copy, objstore.compose,
 // objstore.health, objstore.presign-get, objstore.presign-head,
 // objstore.presign-put, objstore.presign-delete, objstore.set-expiry, objstore.expiry. Spans are of kind client, children
 // of the span in the caller's context, and the context given to the inner
@@ -16,11 +17,13 @@
 // under it, and the Observer's events land on it).
 //
 // Attributes: objstore.backend (the wrapper's name), objstore.key (the
-// key; the prefix for list), objstore.size (Put: the declared size, then
-// the stored size; Get and Stat: the object's size), objstore.outcome
-// (ok, not_found, exist, invalid, unavailable, busy, canceled, error),
-// objstore.bytes_read (Get: bytes delivered by the reader), and
-// objstore.count (list: objects in the page; remove-many: keys).
+// key; the prefix for list; the destination for copy and compose),
+// objstore.src (copy: the source), objstore.size (Put: the declared size,
+// then the stored size; Get and Stat: the object's size; copy and compose:
+// the new object's), objstore.outcome (ok, not_found, exist, invalid,
+// unavailable, busy, canceled, error), objstore.bytes_read (Get: bytes
+// delivered by the reader), and objstore.count (list: objects in the page;
+// remove-many: keys; compose: sources).
 //
 // # Failover events
 //

@@ -20,6 +20,7 @@ const ScopeName = "github.com/objstore-dev/objstore/backend/tracing"
 const (
 	AttrBackend   = attribute.Key("objstore.backend")
 	AttrKey       = attribute.Key("objstore.key")
+	AttrSrc       = attribute.Key("objstore.src")
 	AttrSize      = attribute.Key("objstore.size")
 	AttrOutcome   = attribute.Key("objstore.outcome")
 	AttrBytesRead = attribute.Key("objstore.bytes_read")

@@ -257,3 +257,42 @@ func TestObserverUsesTheContextSpan(t *testing.T) {
 	assert.Equal(t, "n2:9000", attrs(spanTwo.Events[0].Attributes)[tracing.AttrTo].AsString())
 	assert.Len(t, exp.GetSpans(), 2)
 }
+
+// Copy and Compose through the wrapper are traced, as objstore.copy and
+// objstore.compose, with the destination as objstore.key.
+func TestCopyAndCompose(t *testing.T) {
+	tp, exp := newProvider(t)
+	ctx := t.Context()
+	b := tracing.New(observetest.NewFull(), tp, tracing.WithName("store"))
+	_, err := b.Put(ctx, "a", strings.NewReader("hello"), backend.PutOptions{Size: 5})
+	require.NoError(t, err)
+
+	cp, ok := b.(backend.Copier)
+	require.True(t, ok, "the wrapper itself copies, traced")
+	_, err = cp.Copy(ctx, "c", "a", backend.CopyOptions{})
+	require.NoError(t, err)
+	s := only(t, exp, "objstore.copy")
+	a := attrs(s.Attributes)
+	assert.Equal(t, trace.SpanKindClient, s.SpanKind)
+	assert.Equal(t, "store", a[tracing.AttrBackend].AsString())
+	assert.Equal(t, "c", a[tracing.AttrKey].AsString())
+	assert.Equal(t, "a", a[tracing.AttrSrc].AsString())
+	assert.Equal(t, int64(5), a[tracing.AttrSize].AsInt64())
+	assert.Equal(t, "ok", a[tracing.AttrOutcome].AsString())
+
+	exp.Reset()
+	_, err = cp.Copy(ctx, "d", "missing", backend.CopyOptions{})
+	require.ErrorIs(t, err, backend.ErrNotFound)
+	s = only(t, exp, "objstore.copy")
+	assert.Equal(t, "not_found", attrs(s.Attributes)[tracing.AttrOutcome].AsString())
+	assert.Equal(t, codes.Unset, s.Status.Code, "not found is an answer")
+
+	k, ok := b.(backend.Composer)
+	require.True(t, ok, "the wrapper itself composes, traced")
+	_, err = k.Compose(ctx, "e", []backend.ObjectInfo{{Key: "a", Size: 5}, {Key: "c", Size: 5}}, backend.PutOptions{Size: -1})
+	require.NoError(t, err)
+	a = attrs(only(t, exp, "objstore.compose").Attributes)
+	assert.Equal(t, "e", a[tracing.AttrKey].AsString())
+	assert.Equal(t, int64(2), a[tracing.AttrCount].AsInt64())
+	assert.Equal(t, int64(10), a[tracing.AttrSize].AsInt64())
+}

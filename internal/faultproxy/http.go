@@ -25,6 +25,7 @@ type Fault struct {
 	Status int                      // e.g. 503
 	Code   string                   // S3 error code, e.g. "SlowDown"; empty: from the status
 	Times  int                      // requests it answers: 0 means 1, -1 means every one
+	Header http.Header              // extra headers of the answer, e.g. Retry-After
 }
 
 // HTTPProxy is a reverse proxy in front of an S3 server (MinIO) that
@@ -201,6 +202,9 @@ func (h *HTTPProxy) handler(next http.Handler) http.Handler {
 		}
 		w.Header().Set("Content-Type", "application/xml")
 		w.Header().Set("X-Amz-Request-Id", "faultproxy")
+		for name, values := range f.Header {
+			w.Header()[http.CanonicalHeaderKey(name)] = values
+		}
 		w.WriteHeader(f.Status)
 		if r.Method == http.MethodHead {
 			return

@@ -5,9 +5,10 @@
 //   - Outcome, the one classification of an operation's error into the
 //     values of their "outcome" labels and attributes;
 //   - Compose, which gives a wrapper exactly the optional capabilities
-//     (BatchRemover, HealthChecker, Presigner, Lifecycler) of the backend
-//     it wraps, so that backend.As finds the same capabilities with and
-//     without the wrapper;
+//     (BatchRemover, HealthChecker, Presigner, Lifecycler, Composer,
+//     Copier) of the backend it wraps, so that backend.As finds the same
+//     capabilities with and without the wrapper; it is generated, with
+//     Caps, CapsOf and ServedBy, from one list (gen_compose.go);
 //   - Name, a wrapper's default name for the backend it wraps.
 //
 // The package is internal: the wrappers' public API (for instance

@@ -1,8 +1,11 @@
-// Package s3meta is the one encoding of user metadata values in the HTTP
-// headers (x-amz-meta-*) of S3-compatible stores, shared by the drivers
-// that speak S3 (backend/s3, and backend/minio if it adopts it), so that an
-// object written through one driver reads back identically through the
-// other.
+// Package s3meta is the one place where the drivers that speak S3
+// (backend/s3 and backend/minio) map what objstore keeps with an object to
+// S3's HTTP headers, so that an object written through one driver reads
+// back identically through the other: user metadata values (x-amz-meta-*,
+// this file), HTTP attributes (attributes.go) and checksums
+// (x-amz-checksum-*, checksum.go).
+//
+// # User metadata
 //
 // HTTP header values are ASCII in practice: servers and proxies drop,
 // mangle or reject other bytes, and AWS S3 itself returns non-ASCII

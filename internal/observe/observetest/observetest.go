@@ -22,8 +22,9 @@ import (
 // never record it.
 const PresignSecret = "s3cr3t"
 
-// Full is a backend over mem with every optional capability, so that a
-// test can see each one instrumented.
+// Full is a backend over mem with every optional capability (mem's own
+// Copy and RemoveMany, and the others below), so that a test can see each
+// one instrumented.
 type Full struct {
 	*mem.Backend
 	mu     sync.Mutex
@@ -35,6 +36,8 @@ var (
 	_ backend.HealthChecker = (*Full)(nil)
 	_ backend.Presigner     = (*Full)(nil)
 	_ backend.Lifecycler    = (*Full)(nil)
+	_ backend.Copier        = (*Full)(nil)
+	_ backend.Composer      = (*Full)(nil)
 )
 
 // NewFull returns an empty Full.
@@ -69,6 +72,23 @@ func (f *Full) Expiry(context.Context) (map[string]int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return maps.Clone(f.expiry), nil
+}
+
+// Compose stores the concatenation of srcs under dst, through the
+// client (a Get of each source, one Put).
+func (f *Full) Compose(ctx context.Context, dst string, srcs []backend.ObjectInfo, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	rs := make([]io.Reader, 0, len(srcs))
+	for _, s := range srcs {
+		rc, _, err := f.Get(ctx, s.Key, backend.WholeObject)
+		if err != nil {
+			return backend.ObjectInfo{}, err
+		}
+		defer rc.Close()
+		rs = append(rs, rc)
+	}
+	return f.Put(ctx, dst, io.MultiReader(rs...), backend.PutOptions{
+		Size: -1, ContentType: opts.ContentType, Metadata: opts.Metadata, HTTPAttributes: opts.HTTPAttributes,
+	})
 }
 
 // Breaking is a backend over mem whose Get readers fail with Err after
