@@ -72,7 +72,9 @@ func (d *Driver) list(ctx context.Context, prefix string, pageSize int, token st
 // 1, 1, 1 and 0 objects), so IsTruncated alone would hand out a token to
 // an empty last page. The page is therefore filled to PageSize+1
 // entries, with more requests while MinIO says more follow; the extra
-// entry proves that the listing goes on and is left for the next page.
+// entry proves that the listing goes on and is left for the next page. A
+// page holds at most maxListKeys-1 entries (999), so that a page of the
+// default size costs one request, not two.
 //
 // The token is MinIO's own form of a continuation token (base64 of
 // "KEY[minio_cache:v2,...]"), made for the last entry of the page (a key,
@@ -90,7 +92,9 @@ func (d *Driver) listPage(ctx context.Context, opts backend.ListOptions) (backen
 	case after != "":
 		token = nextToken(after, "")
 	}
-	pageSize := opts.PageSize
+	// At most 999 entries a page, so that the one extra entry comes in
+	// the same request: one ListObjectsV2 per page, as the peers make.
+	pageSize := min(opts.PageSize, maxListKeys-1)
 	ents := make([]listEntry, 0, min(pageSize+1, maxListKeys))
 	for {
 		res, err := d.listOnce(ctx, opts.Prefix, opts.Delimiter, min(pageSize+1-len(ents), maxListKeys), token)

@@ -54,8 +54,10 @@ func (d *Driver) List(ctx context.Context, opts backend.ListOptions) (backend.Li
 	// to entries (a server's IsTruncated does not: MinIO says a listing
 	// is truncated whenever its walk stopped at the limit, also with
 	// nothing left, which made an empty last page). It is left for the
-	// next page.
-	target := opts.PageSize + 1
+	// next page. A page holds at most maxListKeys-1 entries (999), so that
+	// the extra one comes in the same request: one ListObjectsV2 a page.
+	pageSize := min(opts.PageSize, maxListKeys-1)
+	target := pageSize + 1
 	var (
 		ents     []listEntry
 		after    = opts.Token // list the entries after this one
@@ -122,7 +124,7 @@ func (d *Driver) List(ctx context.Context, opts backend.ListOptions) (backend.Li
 			// More follow: the page ends at its last entry, and the next
 			// one starts after it (entries skipped after it are skipped
 			// again then).
-			return pageOf(ents[:opts.PageSize], ents[opts.PageSize-1].name), nil
+			return pageOf(ents[:pageSize], ents[pageSize-1].name), nil
 		case truncated && last == after:
 			return backend.ListPage{}, backend.NewError("list", opts.Prefix, backend.ErrServerBusy,
 				errors.New("the server said the listing goes on but sent no key"))
