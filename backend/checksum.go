@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"hash"
 	"hash/crc32"
@@ -94,21 +95,51 @@ func ParseChecksum(alg ChecksumAlgorithm, b64 string) (Checksum, error) {
 // against want: when rc ends (io.EOF) its digest must equal want, else
 // Read returns an error wrapping ErrCorrupt instead of io.EOF. A zero or
 // unknown want returns rc unchanged. Only a reader of the whole object
-// from its first byte can be verified.
+// from its first byte can be verified. For CRC32C it costs one allocation.
 func VerifyReader(op, key string, rc io.ReadCloser, want Checksum) io.ReadCloser {
-	h := NewHash(want.Algorithm)
-	if want.IsZero() || h == nil {
+	if want.IsZero() {
 		return rc
 	}
-	return &verifyingReader{rc: rc, h: h, want: want, op: op, key: key}
+	v := &verifyingReader{rc: rc, want: want, op: op, key: key}
+	if want.Algorithm != CRC32C {
+		if v.h = NewHash(want.Algorithm); v.h == nil {
+			return rc
+		}
+	}
+	return v
 }
 
+// verifyingReader digests what it reads: CRC32C in crc (no hash object to
+// allocate), any other algorithm in h.
 type verifyingReader struct {
 	rc      io.ReadCloser
-	h       hash.Hash
+	crc     uint32
+	h       hash.Hash // nil for CRC32C
 	want    Checksum
 	op, key string
 	err     error // sticky: the verdict once the body ended
+}
+
+func (v *verifyingReader) Write(p []byte) (int, error) {
+	if v.h != nil {
+		return v.h.Write(p)
+	}
+	v.crc = crc32.Update(v.crc, castagnoli, p)
+	return len(p), nil
+}
+
+// verdict is nil when the bytes read have the checksum wanted.
+func (v *verifyingReader) verdict() error {
+	got := Checksum{Algorithm: v.want.Algorithm}
+	if v.h != nil {
+		got.Value = v.h.Sum(nil)
+	} else {
+		got.Value = binary.BigEndian.AppendUint32(nil, v.crc)
+	}
+	if got.Equal(v.want) {
+		return nil
+	}
+	return NewError(v.op, v.key, ErrCorrupt, fmt.Errorf("read %s, but the store keeps %s with the object", got, v.want))
 }
 
 func (v *verifyingReader) Read(p []byte) (int, error) {
@@ -116,11 +147,10 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 		return 0, v.err
 	}
 	n, err := v.rc.Read(p)
-	v.h.Write(p[:n])
+	v.Write(p[:n])
 	if err == io.EOF {
-		got := Checksum{Algorithm: v.want.Algorithm, Value: v.h.Sum(nil)}
-		if !got.Equal(v.want) {
-			err = NewError(v.op, v.key, ErrCorrupt, fmt.Errorf("read %s, but the store keeps %s with the object", got, v.want))
+		if verr := v.verdict(); verr != nil {
+			err = verr
 		}
 		v.err = err
 	}
@@ -133,15 +163,13 @@ func (v *verifyingReader) WriteTo(w io.Writer) (int64, error) {
 	if v.err != nil {
 		return 0, v.err
 	}
-	n, err := io.Copy(io.MultiWriter(w, v.h), v.rc)
+	n, err := io.Copy(io.MultiWriter(w, v), v.rc)
+	if err == nil {
+		err = v.verdict()
+	}
 	if err != nil {
 		v.err = err
 		return n, err
-	}
-	got := Checksum{Algorithm: v.want.Algorithm, Value: v.h.Sum(nil)}
-	if !got.Equal(v.want) {
-		v.err = NewError(v.op, v.key, ErrCorrupt, fmt.Errorf("read %s, but the store keeps %s with the object", got, v.want))
-		return n, v.err
 	}
 	v.err = io.EOF
 	return n, nil
