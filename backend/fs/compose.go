@@ -4,13 +4,7 @@ package fs
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"sync/atomic"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/objstore-dev/objstore/backend"
 )
@@ -23,25 +17,26 @@ var _ backend.Composer = (*Backend)(nil)
 // before Compose opens the source srcs[i].
 var beforeComposeSource func(i int, key string)
 
-// noCopyFileRange is set once copy_file_range(2) turned out to be missing
-// (ENOSYS: Linux before 4.5, or a seccomp filter that refuses it); tests
-// set it to exercise the buffered copy.
-var noCopyFileRange atomic.Bool
-
-// maxCopyRange is the most bytes one copy_file_range(2) call is asked
-// for, so that a cancelled context is seen between calls.
-const maxCopyRange = 64 << 20
-
 // Compose writes the bytes of srcs, in order, into a temp file in dst's
 // directory with copy_file_range(2), which copies inside the kernel (and
 // shares the blocks, on a file system with reflinks, such as XFS and
 // Btrfs); where the kernel or file system refuses it (ENOSYS, EXDEV,
-// EOPNOTSUPP, EINVAL) the rest goes through a buffer. The temp file is
-// then committed as Put commits its own (tempWriter, put.go): the object
-// attribute with opts.ContentType and opts.Metadata, a fresh modification
-// time, fsync, rename over dst, fsync of the directory. So dst is atomic,
-// and on any error (ctx included) the temp file is removed and dst left
-// as it was.
+// EOPNOTSUPP, EINVAL) the rest goes through a buffer (fileCopier,
+// copyfile.go). The temp file is then committed as Put commits its own
+// (tempWriter, put.go): the object attribute with opts.ContentType,
+// opts.Metadata and opts.HTTPAttributes, a fresh modification time,
+// fsync, rename over dst, fsync of the directory. So dst is atomic, and
+// on any error (ctx included) the temp file is removed and dst left as it
+// was.
+//
+// The checksum of dst is the CRC-32C of the concatenation, combined from
+// the CRC-32C each source keeps and its length (crc32cCombine), so the
+// bytes need not pass through the process. A source without one (a file
+// that another program wrote, a file of the v1 format) is copied through
+// the buffer and its CRC-32C computed as it passes. A source whose bytes
+// were damaged after its put passes its damage on to dst detectably: the
+// combined checksum is that of the bytes as they were put, so a full read
+// of dst fails with ErrCorrupt, as one of the source does.
 //
 // Each source is opened as Get opens it (openObject: confined to the
 // store, a v1 header skipped), and must hold the Size it was listed with
@@ -63,6 +58,9 @@ func (b *Backend) Compose(ctx context.Context, dst string, srcs []backend.Object
 	if err != nil {
 		return backend.ObjectInfo{}, err
 	}
+	if err := backend.CheckHTTPAttributes(op, dst, opts.HTTPAttributes); err != nil {
+		return backend.ObjectInfo{}, err
+	}
 	paths := make([]string, len(srcs))
 	var total int64
 	for i, s := range srcs {
@@ -71,15 +69,13 @@ func (b *Backend) Compose(ctx context.Context, dst string, srcs []backend.Object
 		}
 		total += s.Size
 	}
-	if !b.cfg.attrs && (len(md) > 0 || ct != backend.DefaultContentType) {
-		return backend.ObjectInfo{}, backend.NewError(op, dst, backend.ErrNotSupported, errors.New(
-			"this store was opened with WithoutMetadata (its file system has no user extended attributes), so objects cannot keep metadata or a content type"))
+	if err := b.checkAttrs(op, dst, ct, md, opts.HTTPAttributes); err != nil {
+		return backend.ObjectInfo{}, err
 	}
 	if err := b.check(ctx, op, dst); err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	popts := backend.PutOptions{Size: total, ContentType: ct, Metadata: md}
-	w := &tempWriter{b: b, key: dst, path: p, dir: parentDir(p)}
+	w := &tempWriter{b: b, op: op, key: dst, path: p, dir: parentDir(p)}
 	done := false
 	defer func() {
 		if !done {
@@ -89,18 +85,21 @@ func (b *Backend) Compose(ctx context.Context, dst string, srcs []backend.Object
 	if err := w.create(ctx); err != nil {
 		return backend.ObjectInfo{}, b.wrap(op, dst, err)
 	}
-	c := composeCopier{ctx: ctx, b: b, out: w.f, buffered: noCopyFileRange.Load()}
+	c := fileCopier{ctx: ctx, out: w.f}
+	var crc uint32
 	for i, s := range srcs {
 		if beforeComposeSource != nil {
 			beforeComposeSource(i, s.Key)
 		}
-		if err := c.copySource(paths[i], s); err != nil {
+		sum, err := b.composeSource(&c, paths[i], s)
+		if err != nil {
 			return backend.ObjectInfo{}, err
 		}
+		crc = crc32cCombine(crc, sum, s.Size)
 	}
-	info, err := w.finish(ctx, total, popts)
+	info, err := w.finish(ctx, total, attrs{contentType: ct, metadata: md, http: opts.HTTPAttributes, checksum: crc32cChecksum(crc)})
 	if err == nil {
-		err = w.commit(ctx, popts)
+		err = w.commit(ctx, false, "")
 	}
 	if err != nil {
 		return backend.ObjectInfo{}, b.wrap(op, dst, err)
@@ -109,114 +108,39 @@ func (b *Backend) Compose(ctx context.Context, dst string, srcs []backend.Object
 	return info, nil
 }
 
-// composeCopier appends sources to the temp file of one Compose.
-type composeCopier struct {
-	ctx      context.Context
-	b        *Backend
-	out      *os.File // the temp file, written at its file offset
-	buffered bool     // copy_file_range was refused: copy through a buffer
-}
-
-// copySource appends the bytes of the source s, at path p, to the temp
-// file.
-func (c *composeCopier) copySource(p string, s backend.ObjectInfo) error {
+// composeSource appends the bytes of the source s, at path p, to the temp
+// file, and returns their CRC-32C: the one the source keeps, or, for a
+// source without one, the one computed while its bytes were copied.
+func (b *Backend) composeSource(c *fileCopier, p string, s backend.ObjectInfo) (uint32, error) {
 	const op = "compose"
 	if err := c.ctx.Err(); err != nil {
-		return backend.NewError(op, s.Key, nil, err)
+		return 0, backend.NewError(op, s.Key, nil, err)
 	}
-	o, err := c.b.openObject(p, s.Key, nil)
+	o, err := b.openObject(p, s.Key, nil)
 	if err != nil {
-		return c.b.wrap(op, s.Key, err)
+		return 0, b.wrap(op, s.Key, err)
 	}
 	defer o.f.Close()
 	switch {
 	case o.info.Size != s.Size:
-		return backend.NewError(op, s.Key, nil, fmt.Errorf(
+		return 0, backend.NewError(op, s.Key, nil, fmt.Errorf(
 			"the source holds %d bytes where it was listed with %d: it changed since it was listed", o.info.Size, s.Size))
 	case s.ETag != "" && !backend.ETagsEqual(s.ETag, o.info.ETag):
-		return backend.NewError(op, s.Key, nil, fmt.Errorf(
+		return 0, backend.NewError(op, s.Key, nil, fmt.Errorf(
 			"the source's ETag is %q where it was listed with %q: it changed since it was listed", o.info.ETag, s.ETag))
 	}
-	off, left := o.dataOff, s.Size
-	for left > 0 {
-		if err := c.ctx.Err(); err != nil {
-			return backend.NewError(op, s.Key, nil, err)
-		}
-		var n int
-		if !c.buffered {
-			n, err = c.copyRange(o.f.fd, &off, int(min(left, maxCopyRange)))
-			if err != nil && refusedCopyRange(err) {
-				if errors.Is(err, unix.ENOSYS) {
-					noCopyFileRange.Store(true)
-				}
-				c.buffered, err = true, nil
-				continue
-			}
-		} else {
-			n, err = c.copyBuffered(o.f, off, min(left, maxCopyRange))
-			off += int64(n)
-		}
-		if err != nil {
-			return c.b.wrap(op, s.Key, err)
-		}
-		if n == 0 {
-			return backend.NewError(op, s.Key, nil, fmt.Errorf(
-				"the source file ended %d bytes short of its %d bytes: it was truncated during the compose", left, s.Size))
-		}
-		left -= int64(n)
-	}
-	return nil
-}
-
-// copyBuffered copies up to n bytes of f from off to the temp file
-// through a pooled buffer, and returns how many; 0 at the file's end.
-func (c *composeCopier) copyBuffered(f fileHandle, off, n int64) (int, error) {
-	bufp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bufp)
-	buf := (*bufp)[:min(n, int64(len(*bufp)))]
-	r, err := f.ReadAt(buf, off)
-	if r > 0 {
-		if _, werr := c.out.Write(buf[:r]); werr != nil {
-			return 0, werr
-		}
-		return r, nil
-	}
-	if err != nil && !errors.Is(err, io.EOF) {
-		return 0, err
-	}
-	return 0, nil
-}
-
-// copyRange copies up to n bytes from rfd at *roff (which it advances) to
-// the temp file at its file offset with one copy_file_range(2), retried
-// on EINTR; it returns 0 at rfd's end.
-func (c *composeCopier) copyRange(rfd int, roff *int64, n int) (int, error) {
-	rc, err := c.out.SyscallConn()
+	kept, ok := crc32cOf(o.info.Checksum)
+	// A store without attributes keeps no checksum: nothing to hash for.
+	n, sum, err := c.appendRange(o.f, o.dataOff, s.Size, !ok && b.cfg.attrs)
 	if err != nil {
-		return 0, err
+		return 0, b.wrap(op, s.Key, err)
 	}
-	var m int
-	var cerr error
-	if err := rc.Control(func(wfd uintptr) {
-		for {
-			m, cerr = unix.CopyFileRange(rfd, roff, int(wfd), nil, n, 0)
-			if cerr != unix.EINTR {
-				return
-			}
-		}
-	}); err != nil {
-		return 0, err
+	if n < s.Size {
+		return 0, backend.NewError(op, s.Key, nil, fmt.Errorf(
+			"the source file ended %d bytes short of its %d bytes: it was truncated during the compose", s.Size-n, s.Size))
 	}
-	if cerr != nil {
-		return 0, &os.PathError{Op: "copy_file_range", Path: c.out.Name(), Err: cerr}
+	if ok {
+		return kept, nil
 	}
-	return m, nil
-}
-
-// refusedCopyRange reports whether copy_file_range failed because the
-// kernel or the file systems do not offer it for these files (no bytes
-// were copied), so that a buffered copy can do the work.
-func refusedCopyRange(err error) bool {
-	return errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EXDEV) || errors.Is(err, unix.EOPNOTSUPP) ||
-		errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EPERM)
+	return sum, nil
 }

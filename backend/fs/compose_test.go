@@ -97,6 +97,9 @@ func TestCompose(t *testing.T) {
 			assert.Equal(t, "application/vnd.tcpdump.pcap", st.ContentType)
 			assert.Equal(t, map[string]string{"iface": "eth0"}, st.Metadata)
 			assert.Equal(t, info.ETag, st.ETag)
+			assert.True(t, st.Checksum.Equal(backend.ChecksumOf(backend.CRC32C, want)),
+				"checksum %s, want the CRC-32C of the concatenation", st.Checksum)
+			assert.Equal(t, info, st, "Compose and Stat agree")
 			assert.Empty(t, tempFiles(t, dir))
 
 			// One source, and none (an empty object).
@@ -106,6 +109,58 @@ func TestCompose(t *testing.T) {
 			_, err = b.Compose(t.Context(), "out/none", nil, backend.PutOptions{})
 			require.NoError(t, err)
 			assert.Equal(t, "", getString(t, b, "out/none"))
+			st, err = b.Stat(t.Context(), "out/none")
+			require.NoError(t, err)
+			assert.True(t, st.Checksum.Equal(backend.ChecksumOf(backend.CRC32C, nil)))
+		})
+	}
+}
+
+// TestComposeChecksum: sources without a checksum (a file another program
+// wrote, a file of the v1 format, an object of the previous version's
+// record) are hashed as they are copied, the others' checksums combined:
+// the result holds the CRC-32C of the concatenation. The HTTP attributes
+// of the options are stored.
+func TestComposeChecksum(t *testing.T) {
+	for _, buffered := range []bool{false, true} {
+		t.Run(fmt.Sprintf("buffered=%v", buffered), func(t *testing.T) {
+			if buffered {
+				noCopyFileRange.Store(true)
+				defer noCopyFileRange.Store(false)
+			}
+			b, dir := composeStore(t)
+			srcs, _ := composeSources(t, b, "s", 20)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "plain"), []byte("plain file"), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "old"), encodeV1ForTest(t, []byte("v1 data"), "text/plain", nil), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "v2"), []byte("v2 data"), 0o644))
+			require.NoError(t, setXattr(filepath.Join(dir, "v2"), "objstore/fs v2\ntext/plain\n"))
+			var all []backend.ObjectInfo
+			var want bytes.Buffer
+			for i, s := range srcs {
+				all = append(all, s)
+				want.WriteString(getString(t, b, s.Key))
+				switch i {
+				case 3:
+					all = append(all, backend.ObjectInfo{Key: "plain", Size: 10})
+					want.WriteString("plain file")
+				case 10:
+					all = append(all, backend.ObjectInfo{Key: "old", Size: 7})
+					want.WriteString("v1 data")
+				case 15:
+					all = append(all, backend.ObjectInfo{Key: "v2", Size: 7})
+					want.WriteString("v2 data")
+				}
+			}
+			http := backend.HTTPAttributes{ContentDisposition: "inline", ContentLanguage: "fr"}
+			info, err := b.Compose(t.Context(), "out", all, backend.PutOptions{HTTPAttributes: http})
+			require.NoError(t, err)
+			assert.Equal(t, want.String(), getString(t, b, "out"))
+			st, err := b.Stat(t.Context(), "out")
+			require.NoError(t, err)
+			assert.Equal(t, info, st)
+			assert.Equal(t, http, st.HTTPAttributes)
+			assert.True(t, st.Checksum.Equal(backend.ChecksumOf(backend.CRC32C, want.Bytes())),
+				"checksum %s, want the CRC-32C of the concatenation", st.Checksum)
 		})
 	}
 }

@@ -4,15 +4,19 @@
 //
 // The object with key "a/b/c" is the file <dir>/a/b/c, holding exactly the
 // object's bytes, so the store can be browsed and its objects opened with
-// ordinary tools. The content type and metadata live in the extended
-// attribute user.objstore, set on the temp file before the atomic
-// rename(2), so data and metadata change together. The ETag is derived
-// from the file's inode, size and modification time. Every regular file
-// is an object, so an existing directory is a store as it is (a file
-// without the attribute has no metadata and the content type
-// application/octet-stream), and files in the format of earlier versions
-// (a header before the data) are read as before until overwritten.
-// docs/fs.md describes the format, the guarantees and the limits.
+// ordinary tools. The content type, metadata, HTTP attributes and the
+// CRC-32C of the bytes (computed while Put streams them) live in the
+// extended attribute user.objstore, set on the temp file before the atomic
+// rename(2), so data, metadata and checksum change together; the client
+// verifies full reads against the checksum (backend.ErrCorrupt). The ETag
+// is derived from the file's inode, size and modification time. Every
+// regular file is an object, so an existing directory is a store as it is
+// (a file without the attribute has no metadata, no checksum and the
+// content type application/octet-stream), and files in the formats of
+// earlier versions are read as before until overwritten. Copy
+// (backend.Copier) copies inside the file system: a reflink, else
+// copy_file_range(2), else through a buffer. docs/fs.md describes the
+// format, the guarantees and the limits.
 //
 // # URLs
 //
@@ -35,7 +39,8 @@
 //     gives backend.ErrNotFound;
 //   - New on a file system without user extended attributes gives
 //     backend.ErrNotSupported, unless WithoutMetadata is given; with it, a
-//     Put with metadata or a content type gives backend.ErrNotSupported;
+//     Put with metadata, a content type or HTTP attributes gives
+//     backend.ErrNotSupported;
 //   - a key that is an existing object's directory or lies below an
 //     existing object ("a/b" while "a" exists, or the reverse) gives
 //     backend.ErrExist, and the message names the conflicting object (or,
@@ -48,7 +53,11 @@
 //     bytes (the file-name limit of Linux file systems) gives
 //     backend.ErrInvalidKey before any I/O;
 //   - a full file system (ENOSPC, EDQUOT, EFBIG) gives backend.ErrTooLarge,
-//     and errors.Is(err, syscall.ENOSPC) holds;
+//     and errors.Is(err, syscall.ENOSPC) holds; so does content type,
+//     metadata and HTTP attributes longer than the file system keeps in
+//     an extended attribute (about 4 KiB on ext4);
+//   - a Copy whose source is missing gives backend.ErrNotFound naming the
+//     source;
 //   - permission errors, a read-only file system and a symbolic link that
 //     leads outside the directory give backend.ErrPermission;
 //   - hard links unsupported by the file system make Put with IfNotExist

@@ -24,7 +24,7 @@ func (b *Backend) probeAttrs() error {
 	if err != nil {
 		return nil
 	}
-	err = setAttr(f, encodeAttrs(backend.DefaultContentType, nil))
+	err = setAttr(f, encodeAttrs(attrs{contentType: backend.DefaultContentType}))
 	f.Close()
 	_ = b.root.Remove(name)
 	if err != nil && errNoAttrs(err) {

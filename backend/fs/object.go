@@ -17,7 +17,8 @@ var attrBufs = sync.Pool{New: func() any { b := make([]byte, maxAttrLen); return
 // object is an open object file and what it says about the object.
 type object struct {
 	f       fileHandle
-	dataOff int64 // where the object's bytes start: 0, or after a v1 header
+	st      fileStat // of the file, when it was opened
+	dataOff int64    // where the object's bytes start: 0, or after a v1 header
 	info    backend.ObjectInfo
 }
 
@@ -25,12 +26,15 @@ type object struct {
 // with the given key. Every regular file is an object:
 //
 //   - with the object attribute (written by Put): its bytes, its content
-//     type and metadata from the attribute;
+//     type, metadata, HTTP attributes and checksum from the attribute (a
+//     record v2 of the previous version has no HTTP attributes and no
+//     checksum);
 //   - without it, starting with a valid objstore/fs v1 header (a store of
 //     an earlier version): the bytes after the header, with the header's
 //     size, ETag, content type and metadata;
 //   - any other file (one that another program wrote): its bytes, the
-//     default content type and no metadata.
+//     default content type, no metadata, no HTTP attributes and no
+//     checksum.
 //
 // A directory, pipe, socket, device or symbolic link loop at p gives an
 // error wrapping errNotObject. buf is scratch space of at least
@@ -76,7 +80,7 @@ func (b *Backend) readObject(f fileHandle, key string, buf []byte) (object, erro
 			return object{}, err
 		}
 		if a, ok := decodeAttrs(raw); ok {
-			return object{f: f, info: plainInfo(key, st, a)}, nil
+			return object{f: f, st: st, info: plainInfo(key, st, a)}, nil
 		}
 	}
 	if st.size >= int64(len(magic)) {
@@ -86,7 +90,7 @@ func (b *Backend) readObject(f fileHandle, key string, buf []byte) (object, erro
 		}
 		if bytes.Equal(buf[:len(magic)], []byte(magic)) {
 			if h, off, err := readHeader(f, st.size, buf); err == nil {
-				return object{f: f, dataOff: off, info: backend.ObjectInfo{
+				return object{f: f, st: st, dataOff: off, info: backend.ObjectInfo{
 					Key:          key,
 					Size:         h.Size,
 					LastModified: st.modTime(),
@@ -100,7 +104,7 @@ func (b *Backend) readObject(f fileHandle, key string, buf []byte) (object, erro
 			// A broken v1 header: the file is read as it is.
 		}
 	}
-	return object{f: f, info: plainInfo(key, st, attrs{})}, nil
+	return object{f: f, st: st, info: plainInfo(key, st, attrs{})}, nil
 }
 
 // mayRead reports whether the process may open a file with this stat

@@ -13,7 +13,7 @@ type config struct {
 	staleTempAge time.Duration
 	fileMode     os.FileMode
 	dirMode      os.FileMode
-	attrs        bool // objects keep content type and metadata in an extended attribute
+	attrs        bool // objects keep content type, metadata, HTTP attributes and checksum in an extended attribute
 }
 
 // DefaultStaleTempAge is how old a temp file must be before New removes it
@@ -56,12 +56,14 @@ func WithPermissions(file, dir os.FileMode) Option {
 // attributes (ramfs, vfat, some network and FUSE file systems), where New
 // otherwise fails with ErrNotSupported. Objects are still plain files,
 // with the same atomicity and durability, but they cannot keep a content
-// type or metadata: a Put that gives metadata or a content type other
-// than application/octet-stream fails with ErrNotSupported, and so does a
-// Put whose data starts with the line "objstore/fs v1" (it would read
-// back as a file in the format of earlier versions). Stat and Get report
-// every object as application/octet-stream without metadata. The URL form
-// is ?metadata=none.
+// type, metadata, HTTP attributes or a checksum: a Put that gives
+// metadata, HTTP attributes or a content type other than
+// application/octet-stream fails with ErrNotSupported, and so does a Put
+// whose data starts with the line "objstore/fs v1" (it would read back as
+// a file in the format of earlier versions). Stat and Get report every
+// object as application/octet-stream without metadata and without a
+// checksum (so full reads are not verified). The URL form is
+// ?metadata=none.
 func WithoutMetadata() Option {
 	return func(c *config) error {
 		c.attrs = false

@@ -24,13 +24,15 @@ import (
 
 // TestObjectFileFormat reads an object file with plain tools: the file
 // holds exactly the object's bytes, and the attribute user.objstore the
-// content type and metadata (docs/fs.md).
+// record v3: content type, checksum, HTTP attributes, metadata
+// (docs/fs.md).
 func TestObjectFileFormat(t *testing.T) {
 	b := newStore(t)
 	data := []byte("pcap bytes \x00\x01\x02\n and more")
 	md := map[string]string{"Source": "sensor-1", "note": "ünïcode <&> \"quoted\" a=b"}
+	http := backend.HTTPAttributes{CacheControl: "max-age=60", ContentDisposition: `attachment; filename="a: b.pcap"`}
 	info, err := b.Put(t.Context(), "caps/2024/01/a.pcap", bytes.NewReader(data),
-		backend.PutOptions{Size: -1, ContentType: "application/vnd.tcpdump.pcap", Metadata: md})
+		backend.PutOptions{Size: -1, ContentType: "application/vnd.tcpdump.pcap", Metadata: md, HTTPAttributes: http})
 	require.NoError(t, err)
 
 	file := filepath.Join(b.Dir(), "caps", "2024", "01", "a.pcap")
@@ -40,7 +42,16 @@ func TestObjectFileFormat(t *testing.T) {
 	attr := make([]byte, 4096)
 	n, err := unix.Getxattr(file, fs.AttrName, attr)
 	require.NoError(t, err)
-	assert.Equal(t, "objstore/fs v2\napplication/vnd.tcpdump.pcap\nnote=ünïcode <&> \"quoted\" a=b\nsource=sensor-1\n", string(attr[:n]))
+	sum := backend.ChecksumOf(backend.CRC32C, data)
+	assert.Equal(t, "objstore/fs v3\n"+
+		"application/vnd.tcpdump.pcap\n"+
+		sum.String()+"\n"+
+		"cache-control: max-age=60\n"+
+		"content-disposition: attachment; filename=\"a: b.pcap\"\n"+
+		"\n"+
+		"note=ünïcode <&> \"quoted\" a=b\nsource=sensor-1\n", string(attr[:n]))
+	assert.True(t, info.Checksum.Equal(sum), "Put's checksum %s, want %s", info.Checksum, sum)
+	assert.Equal(t, http, info.HTTPAttributes)
 
 	assert.Len(t, info.ETag, 32)
 	st, err := b.Stat(t.Context(), "caps/2024/01/a.pcap")

@@ -239,6 +239,13 @@ func control(f *os.File, op string, fn func(fd int) error) error {
 	return nil
 }
 
+// attrTooLarge reports whether err, from setting an attribute, may mean
+// that the value is longer than the file system keeps: ENOSPC (ext4,
+// whose attributes must fit in one block), E2BIG or ERANGE.
+func attrTooLarge(err error) bool {
+	return errors.Is(err, unix.ENOSPC) || errors.Is(err, unix.E2BIG) || errors.Is(err, unix.ERANGE)
+}
+
 // errNoAttrs reports whether err means that the file system has no user
 // extended attributes.
 func errNoAttrs(err error) bool {

@@ -75,6 +75,8 @@ func setMtime(f *os.File, ns int64) error { return nil }
 
 func errNoAttrs(err error) bool { return errors.Is(err, errors.ErrUnsupported) }
 
+func attrTooLarge(error) bool { return false }
+
 func statFile(f *os.File) (fileStat, error) {
 	fi, err := f.Stat()
 	if err != nil {

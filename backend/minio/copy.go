@@ -12,7 +12,7 @@ import (
 	minio "github.com/minio/minio-go/v7"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 var _ backend.Copier = (*Driver)(nil)
@@ -89,7 +89,7 @@ func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOpt
 			return backend.ObjectInfo{}, d.copyErr(dst, src, err)
 		}
 		info.ETag, info.LastModified = up.ETag, up.LastModified
-		info.Checksum = s3meta.Checksum(up.ChecksumCRC32C, up.ChecksumMode)
+		info.Checksum = s3core.Checksum(up.ChecksumCRC32C, up.ChecksumMode)
 		return info, nil
 	}
 	return d.copyMultipart(ctx, dst, src, etag, info, opts.IfNotExist)

@@ -42,7 +42,9 @@
 // Every error is a *backend.Error naming the operation and the key; it
 // unwraps to a sentinel of package backend and to minio-go's error
 // (minio.ErrorResponse, with the S3 code and HTTP status) or the transport
-// error, so errors.As reaches the native error:
+// error, so errors.As reaches the native error. The sentinel comes from
+// the S3 error code, then the HTTP status, then the transport error, by
+// the table the S3 driver uses too (internal/s3core); among others:
 //
 //   - NoSuchKey, and 404 → ErrNotFound; NoSuchBucket → ErrNotFound with a
 //     hint to create the bucket;
@@ -51,14 +53,16 @@
 //   - AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch (403) →
 //     ErrPermission;
 //   - InvalidRange, InvalidArgument, MetadataTooLarge (400, 416) →
-//     ErrInvalidArgument; XMinioInvalidObjectName, KeyTooLongError →
-//     ErrInvalidKey;
+//     ErrInvalidArgument; XMinioInvalidObjectName, KeyTooLongError,
+//     InvalidObjectName → ErrInvalidKey;
 //   - EntityTooLarge, XMinioStorageFull, and an object over 10,000 parts →
 //     ErrTooLarge;
-//   - SlowDown, InternalError, quorum errors, 429/500/502/503/504 →
-//     ErrServerBusy;
-//   - refused, reset or timed-out connections, DNS failures and bodies cut
-//     short → ErrUnavailable;
+//   - SlowDown, InternalError, quorum errors, 429/500/502/503/504, and a
+//     416 for a range the object holds (it grew between the GET and the
+//     HEAD after it) → ErrServerBusy;
+//   - refused, reset or timed-out connections, DNS failures, bodies cut
+//     short and a Content-Range that does not parse or holds another
+//     range → ErrUnavailable;
 //   - use after Close → ErrClosed.
 //
 // A Put whose reader fails reports the reader's error (errors.Is works on

@@ -23,15 +23,3 @@ func TestExpandEndpoints(t *testing.T) {
 		assert.Error(t, err, "endpoint %q", bad)
 	}
 }
-
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"5242880": 5 << 20, "16MiB": 16 << 20, "16M": 16 << 20, "1GiB": 1 << 30, "64KB": 64 << 10, "100B": 100} {
-		got, err := parseSize(in)
-		require.NoError(t, err, in)
-		assert.Equal(t, want, got, in)
-	}
-	for _, bad := range []string{"", "0", "-1MiB", "lots", "1.5MiB", "99999999999999999GiB"} {
-		_, err := parseSize(bad)
-		assert.Error(t, err, bad)
-	}
-}

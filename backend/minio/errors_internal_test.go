@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"syscall"
 	"testing"
+	"time"
 
 	minio "github.com/minio/minio-go/v7"
 	"github.com/stretchr/testify/assert"
@@ -32,6 +34,10 @@ func TestMapErr(t *testing.T) {
 		{minio.ErrorResponse{Code: "InvalidRange", StatusCode: 416}, backend.ErrInvalidArgument},
 		{minio.ErrorResponse{Code: "MetadataTooLarge", StatusCode: 400}, backend.ErrInvalidArgument},
 		{minio.ErrorResponse{Code: "XMinioInvalidObjectName", StatusCode: 400}, backend.ErrInvalidKey},
+		{minio.ErrorResponse{Code: "KeyTooLongError", StatusCode: 400}, backend.ErrInvalidKey},
+		{minio.ErrorResponse{Code: "InvalidObjectName", StatusCode: 400}, backend.ErrInvalidKey},
+		{minio.ErrorResponse{Code: "ConditionalRequestConflict", StatusCode: 409}, backend.ErrServerBusy},
+		{minio.ErrorResponse{Code: "BadDigest", StatusCode: 400}, backend.ErrServerBusy},
 		{minio.ErrorResponse{Code: "EntityTooLarge", StatusCode: 400}, backend.ErrTooLarge},
 		{minio.ErrorResponse{Code: "XMinioStorageFull", StatusCode: 507}, backend.ErrTooLarge},
 		{minio.ErrorResponse{Code: "SlowDown", StatusCode: 503}, backend.ErrServerBusy},
@@ -67,4 +73,18 @@ func TestMapErr(t *testing.T) {
 	inner := backend.NewError("put", "k", backend.ErrInvalidArgument, errors.New("short"))
 	assert.ErrorIs(t, mapErr("put", "bucket", "k", fmt.Errorf("wrapped: %w", inner)), backend.ErrInvalidArgument)
 	assert.Nil(t, mapErr("get", "bucket", "k", nil))
+
+	// A busy answer whose headers retryAfterTransport kept: the delay
+	// comes from its Retry-After, and only for a busy kind.
+	busy := &busyAnswer{resp: minio.ErrorResponse{Code: "SlowDown", StatusCode: 503},
+		header: http.Header{"Retry-After": {"3"}}, retryAfter: 3 * time.Second}
+	var be *backend.Error
+	require.ErrorAs(t, mapErr("get", "bucket", "k", busy), &be)
+	assert.ErrorIs(t, be, backend.ErrServerBusy)
+	assert.Equal(t, 3*time.Second, be.RetryAfter)
+	denied := &busyAnswer{resp: minio.ErrorResponse{Code: "AccessDenied", StatusCode: 503},
+		header: http.Header{"Retry-After": {"3"}}, retryAfter: 3 * time.Second}
+	require.ErrorAs(t, mapErr("get", "bucket", "k", denied), &be)
+	assert.ErrorIs(t, be, backend.ErrPermission)
+	assert.Zero(t, be.RetryAfter)
 }

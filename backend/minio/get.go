@@ -5,15 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 
 	minio "github.com/minio/minio-go/v7"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 // Stat returns the info of the object at key (one HEAD request).
@@ -29,7 +27,7 @@ func (d *Driver) Stat(ctx context.Context, key string) (backend.ObjectInfo, erro
 
 func (d *Driver) stat(ctx context.Context, op, key string) (backend.ObjectInfo, error) {
 	var sopts minio.StatObjectOptions
-	sopts.Set(s3meta.HeaderMode, s3meta.ModeEnabled) // the checksum, see objectInfo
+	sopts.Set(s3core.HeaderMode, s3core.ModeEnabled) // the checksum, see objectInfo
 	oi, err := d.client.StatObject(ctx, d.bucket, key, sopts)
 	if err != nil {
 		return backend.ObjectInfo{}, d.err(op, key, err)
@@ -39,7 +37,7 @@ func (d *Driver) stat(ctx context.Context, op, key string) (backend.ObjectInfo, 
 
 // objectInfo converts the answer to a HEAD, or to a GET of the whole
 // object, made with x-amz-checksum-mode: ENABLED, so that it carries the
-// object's checksum (s3meta, checksum.go). The header is sent as such,
+// object's checksum (s3core, checksum.go). The header is sent as such,
 // not with minio-go's GetObjectOptions.Checksum, which would also make
 // minio-go verify the body, a second time after the client (objstore's
 // get, which reports ErrCorrupt), with an error of its own.
@@ -51,8 +49,8 @@ func objectInfo(key string, oi minio.ObjectInfo) backend.ObjectInfo {
 		ETag:           oi.ETag,
 		ContentType:    contentType(oi.ContentType),
 		Metadata:       metadataFromHeader(oi.Metadata),
-		HTTPAttributes: s3meta.AttributesFromHeader(oi.Metadata),
-		Checksum:       s3meta.Checksum(oi.ChecksumCRC32C, oi.ChecksumMode),
+		HTTPAttributes: s3core.AttributesFromHeader(oi.Metadata),
+		Checksum:       s3core.Checksum(oi.ChecksumCRC32C, oi.ChecksumMode),
 	}
 }
 
@@ -80,26 +78,22 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 		return nil, backend.ObjectInfo{}, err
 	}
 	if opts.Length == 0 {
-		return d.emptyRange(ctx, key, opts, nil)
+		return s3core.EmptyRange(ctx, key, opts, nil, d.stat)
 	}
 	var gopts minio.GetObjectOptions
 	// The bytes as stored: no transparent decompression by a transport,
 	// whatever the object's Content-Encoding.
 	gopts.Set("Accept-Encoding", "identity")
-	gopts.Set(s3meta.HeaderMode, s3meta.ModeEnabled) // see objectInfo
+	gopts.Set(s3core.HeaderMode, s3core.ModeEnabled) // see objectInfo
 	setConditions(&gopts, opts)
-	ranged := opts.Offset > 0 || opts.Length > 0
-	if ranged {
-		if opts.Length > 0 && opts.Length <= math.MaxInt64-opts.Offset {
-			gopts.Set("Range", fmt.Sprintf("bytes=%d-%d", opts.Offset, opts.Offset+opts.Length-1))
-		} else {
-			gopts.Set("Range", fmt.Sprintf("bytes=%d-", opts.Offset))
-		}
+	rng := s3core.RangeHeader(opts)
+	if rng != "" {
+		gopts.Set("Range", rng)
 	}
 	body, oi, h, err := d.core.GetObject(ctx, d.bucket, key, gopts)
 	if err != nil {
-		if ranged && minio.ToErrorResponse(err).StatusCode == http.StatusRequestedRangeNotSatisfiable {
-			return d.emptyRange(ctx, key, opts, err)
+		if rng != "" && answerOf(err).RangeNotSatisfiable() {
+			return s3core.EmptyRange(ctx, key, opts, err, d.stat)
 		}
 		err = conditionErr(key, opts, d.err("get", key, err))
 		if opts.IfMatch != "" && errors.Is(err, backend.ErrNotModified) {
@@ -111,61 +105,31 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 		}
 		return nil, backend.ObjectInfo{}, err
 	}
-	total, start, length, err := rangeOf(h, opts)
+	// oi.Size is the Content-Length, -1 when absent.
+	span, err := s3core.ReadSpan(key, opts, h.Get("Content-Range"), oi.Size)
+	if err == nil && span.Size < 0 {
+		err = backend.NewError("get", key, backend.ErrUnavailable, errors.New("the answer has no Content-Length"))
+	}
 	if err != nil {
 		body.Close()
-		return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrUnavailable, err)
+		return nil, backend.ObjectInfo{}, err
 	}
 	info := objectInfo(key, oi)
-	info.Size = total
-	if ranged {
+	info.Size = span.Size
+	if rng != "" {
 		// Whose bytes a checksum sent with a range describes is not
-		// defined; MinIO sends none (s3meta, checksum.go).
+		// defined; MinIO sends none (s3core, checksum.go).
 		info.Checksum = backend.Checksum{}
 	}
-	if start != opts.Offset {
-		// A partial answer starts at the offset (rangeOf checks it), so
-		// the server ignored the Range header and sent the whole object:
-		// skip to the offset.
-		off, _, err := backend.ResolveRange(key, total, opts)
-		if err != nil {
-			body.Close()
-			return nil, backend.ObjectInfo{}, err
-		}
-		if _, err := io.CopyN(io.Discard, body, off); err != nil {
+	if span.Skip > 0 {
+		// The server ignored the Range and sent the whole object: skip to
+		// the offset (bodyReader stops at the range's end).
+		if _, err := io.CopyN(io.Discard, body, span.Skip); err != nil {
 			body.Close()
 			return nil, backend.ObjectInfo{}, d.err("get", key, err)
 		}
-		length = total - off
 	}
-	if opts.Length >= 0 && length > opts.Length {
-		length = opts.Length // the reader stops there; Close drops the rest
-	}
-	return &bodyReader{key: key, body: body, left: length, size: length}, info, nil
-}
-
-// emptyRange answers a Get whose range holds no bytes (zero Length, or a
-// 416 answer): it stats the object and returns an empty reader if the
-// range starts at or before the end, else ErrInvalidArgument. rangeErr is
-// the 416 error, if any, returned when the object grew in between.
-func (d *Driver) emptyRange(ctx context.Context, key string, opts backend.GetOptions, rangeErr error) (io.ReadCloser, backend.ObjectInfo, error) {
-	info, err := d.stat(ctx, "get", key)
-	if err != nil {
-		return nil, backend.ObjectInfo{}, err
-	}
-	if err := backend.CheckConditions("get", key, info, opts); err != nil {
-		return nil, backend.ObjectInfo{}, err
-	}
-	_, n, err := backend.ResolveRange(key, info.Size, opts)
-	if err != nil {
-		return nil, backend.ObjectInfo{}, err
-	}
-	if n > 0 && rangeErr != nil {
-		// 416, yet the object now holds bytes in the range: it changed
-		// between the two requests.
-		return nil, backend.ObjectInfo{}, d.err("get", key, rangeErr)
-	}
-	return http.NoBody, info, nil
+	return &bodyReader{key: key, body: body, left: span.Length, size: span.Length}, info, nil
 }
 
 // setConditions sends the preconditions of opts (see Get).
@@ -195,33 +159,6 @@ func conditionErr(key string, opts backend.GetOptions, err error) error {
 		return backend.NewError("get", key, backend.ErrNotModified, er)
 	}
 	return err
-}
-
-// rangeOf reads the size of the whole object and the range the server
-// sends from the answer's headers: Content-Range for a 206 answer, else
-// Content-Length for the whole object.
-func rangeOf(h http.Header, opts backend.GetOptions) (total, start, length int64, err error) {
-	if cr := h.Get("Content-Range"); cr != "" {
-		// "bytes START-END/TOTAL"
-		spec, ok := strings.CutPrefix(cr, "bytes ")
-		r, t, ok2 := strings.Cut(spec, "/")
-		s, e, ok3 := strings.Cut(r, "-")
-		if !ok || !ok2 || !ok3 {
-			return 0, 0, 0, fmt.Errorf("malformed Content-Range %q", cr)
-		}
-		start, err1 := strconv.ParseInt(s, 10, 64)
-		end, err2 := strconv.ParseInt(e, 10, 64)
-		total, err3 := strconv.ParseInt(t, 10, 64)
-		if err1 != nil || err2 != nil || err3 != nil || start != opts.Offset || end < start || end >= total {
-			return 0, 0, 0, fmt.Errorf("unexpected Content-Range %q for offset %d", cr, opts.Offset)
-		}
-		return total, start, end - start + 1, nil
-	}
-	total, err = strconv.ParseInt(h.Get("Content-Length"), 10, 64)
-	if err != nil || total < 0 {
-		return 0, 0, 0, fmt.Errorf("answer without a valid Content-Length (%q)", h.Get("Content-Length"))
-	}
-	return total, 0, total, nil
 }
 
 func contentType(ct string) string {

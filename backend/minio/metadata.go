@@ -4,11 +4,11 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 // User metadata travels in x-amz-meta-* headers, each value encoded by
-// internal/s3meta (the encoding the S3 driver uses too, so an object
+// internal/s3core (the encoding the S3 driver uses too, so an object
 // written through one driver reads back identically through the other).
 // Decoding is minio-go's: StatObject and GetObject decode every value that
 // starts with "=?" (mime.WordDecoder), which undoes that encoding and the
@@ -33,7 +33,7 @@ func encodeMetadata(md map[string]string) map[string]string {
 	}
 	out := make(map[string]string, len(md))
 	for k, v := range md {
-		out[metaPrefix+k] = s3meta.EncodeValue(v)
+		out[metaPrefix+k] = s3core.EncodeValue(v)
 	}
 	return out
 }

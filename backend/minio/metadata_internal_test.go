@@ -12,10 +12,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
-// TestMetadataEncoding checks that every value survives s3meta.EncodeValue
+// TestMetadataEncoding checks that every value survives s3core.EncodeValue
 // followed by the decoding minio-go applies in StatObject and GetObject
 // (ToObjectInfo), on which the driver relies.
 func TestMetadataEncoding(t *testing.T) {
@@ -26,7 +26,7 @@ func TestMetadataEncoding(t *testing.T) {
 	for _, force := range []bool{false, true} {
 		h := http.Header{"Last-Modified": {"Mon, 02 Jan 2006 15:04:05 GMT"}}
 		for i, v := range values {
-			enc := s3meta.EncodeValue(v)
+			enc := s3core.EncodeValue(v)
 			if force {
 				enc = "=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte(v)) + "?="
 			}
@@ -42,7 +42,7 @@ func TestMetadataEncoding(t *testing.T) {
 			assert.Equal(t, v, got[fmt.Sprintf("k%d", i)], "round trip of %q (forced encoding: %v)", v, force)
 		}
 	}
-	assert.Equal(t, "plain", s3meta.EncodeValue("plain"), "printable ASCII travels as it is")
+	assert.Equal(t, "plain", s3core.EncodeValue("plain"), "printable ASCII travels as it is")
 
 	// MinIO's own encodings of values that other clients stored raw.
 	h := http.Header{"Last-Modified": {"Mon, 02 Jan 2006 15:04:05 GMT"},

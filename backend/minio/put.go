@@ -18,7 +18,7 @@ import (
 	minio "github.com/minio/minio-go/v7"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 // maxParts is MaxParts, as a variable so that tests can check the
@@ -55,7 +55,7 @@ var maxParts = MaxParts
 // existing object's key is refused first (see conflicts.go).
 //
 // Every object gets a CRC32C of its whole content that the server checks
-// as it receives the bytes and keeps with the object (internal/s3meta,
+// as it receives the bytes and keeps with the object (internal/s3core,
 // checksum.go): a buffered PUT sends it in x-amz-checksum-crc32c, a
 // streaming PUT as a signed trailer that minio-go computes as the bytes
 // pass, and a multipart upload is a FULL_OBJECT CRC32C upload: each part
@@ -133,12 +133,12 @@ func (p putPlan) options(amz map[string]string) minio.PutObjectOptions {
 }
 
 // fullObjectCRC32C are the headers that make a multipart upload one whose
-// object gets the CRC32C of its whole content (s3meta, checksum.go).
-var fullObjectCRC32C = map[string]string{s3meta.HeaderAlgorithm: s3meta.AlgorithmCRC32C, s3meta.HeaderType: s3meta.TypeFullObject}
+// object gets the CRC32C of its whole content (s3core, checksum.go).
+var fullObjectCRC32C = map[string]string{s3core.HeaderAlgorithm: s3core.AlgorithmCRC32C, s3core.HeaderType: s3core.TypeFullObject}
 
 // checksumHeader is the header that sends the checksum of a body.
 func checksumHeader(c backend.Checksum) map[string]string {
-	return map[string]string{s3meta.HeaderCRC32C: s3meta.EncodeChecksum(c)}
+	return map[string]string{s3core.HeaderCRC32C: s3core.EncodeChecksum(c)}
 }
 
 // conditions adds the plan's preconditions to o.
@@ -185,7 +185,7 @@ func (d *Driver) putStream(ctx context.Context, p putPlan, src *source, size int
 		if _, err := src.Read(one[:]); err != io.EOF {
 			return backend.ObjectInfo{}, src.mapErr(d, key, err)
 		}
-		opts = p.options(checksumHeader(s3meta.CRC32C(nil)))
+		opts = p.options(checksumHeader(s3core.CRC32C(nil)))
 	} else {
 		opts = p.options(nil)
 		opts.Checksum = minio.ChecksumCRC32C
@@ -194,7 +194,7 @@ func (d *Driver) putStream(ctx context.Context, p putPlan, src *source, size int
 	if err != nil {
 		return backend.ObjectInfo{}, src.mapErr(d, key, err)
 	}
-	return backend.ObjectInfo{Size: size, ETag: ui.ETag, Checksum: s3meta.Checksum(ui.ChecksumCRC32C, ui.ChecksumMode)}, nil
+	return backend.ObjectInfo{Size: size, ETag: ui.ETag, Checksum: s3core.Checksum(ui.ChecksumCRC32C, ui.ChecksumMode)}, nil
 }
 
 // putBuffered reads the object into part buffers: one PUT if it fits in
@@ -209,7 +209,7 @@ func (d *Driver) putBuffered(ctx context.Context, p putPlan, src *source) (backe
 	}
 	if last {
 		defer d.bufs.Put(first)
-		sum := s3meta.CRC32C((*first)[:n])
+		sum := s3core.CRC32C((*first)[:n])
 		etag, err := d.putOne(ctx, p, (*first)[:n], sum)
 		if err != nil {
 			return backend.ObjectInfo{}, d.err("put", key, err)
@@ -347,8 +347,8 @@ func (d *Driver) putMultipart(ctx context.Context, p putPlan, src *source, first
 	// combines from the parts' before it publishes the object.
 	sum := backend.Checksum{Algorithm: backend.CRC32C, Value: whole.Sum(nil)}
 	copts := minio.PutObjectOptions{UserMetadata: map[string]string{
-		s3meta.HeaderCRC32C: s3meta.EncodeChecksum(sum),
-		s3meta.HeaderType:   s3meta.TypeFullObject,
+		s3core.HeaderCRC32C: s3core.EncodeChecksum(sum),
+		s3core.HeaderType:   s3core.TypeFullObject,
 	}}
 	p.conditions(&copts)
 	ui, err := d.core.CompleteMultipartUpload(ctx, d.bucket, key, id, parts, copts)
@@ -364,11 +364,11 @@ func (d *Driver) putMultipart(ctx context.Context, p putPlan, src *source, first
 func (d *Driver) putPart(ctx context.Context, key, id string, num int, data []byte) (minio.CompletePart, error) {
 	body := newGuard(data)
 	defer body.disable()
-	crc := s3meta.EncodeChecksum(s3meta.CRC32C(data))
+	crc := s3core.EncodeChecksum(s3core.CRC32C(data))
 	p, err := d.core.PutObjectPart(ctx, d.bucket, key, id, num, body, int64(len(data)),
 		minio.PutObjectPartOptions{
 			Sha256Hex: sha256Hex(data), DisableContentSha256: true, // see payloadHash
-			CustomHeader: http.Header{s3meta.HeaderCRC32C: {crc}},
+			CustomHeader: http.Header{s3core.HeaderCRC32C: {crc}},
 		})
 	if err != nil {
 		return minio.CompletePart{}, d.err("put", key, fmt.Errorf("part %d: %w", num, err))

@@ -19,9 +19,9 @@ const maxErrorBody = 1 << 20
 // minio-go drops: its ErrorResponse has no headers. An answer whose status
 // is a busy one (429, 500, 502, 503, 504) and that carries a Retry-After
 // is read here and returned as a *busyAnswer error, holding the
-// ErrorResponse that minio-go would have made of it and the delay; every
-// other answer passes untouched. mapErr then gives the *backend.Error its
-// RetryAfter. The request was answered, so nothing is lost: minio-go
+// ErrorResponse that minio-go would have made of it, the answer's headers
+// and the delay; every other answer passes untouched. mapErr then gives
+// the *backend.Error its RetryAfter (answerOf, errors.go). The request was answered, so nothing is lost: minio-go
 // returns the error of a failed round trip as it is (one attempt per call,
 // MaxRetries 1), and errors.As still finds the ErrorResponse.
 type retryAfterTransport struct{ base http.RoundTripper }
@@ -51,12 +51,13 @@ func (t retryAfterTransport) RoundTrip(req *http.Request) (*http.Response, error
 		er.Code = c
 	}
 	er.StatusCode = resp.StatusCode
-	return nil, &busyAnswer{resp: er, retryAfter: d}
+	return nil, &busyAnswer{resp: er, header: resp.Header, retryAfter: d}
 }
 
 // busyAnswer is a busy answer that said how long to wait.
 type busyAnswer struct {
 	resp       minio.ErrorResponse
+	header     http.Header // of the answer, for mapErr (s3core.Answer)
 	retryAfter time.Duration
 }
 

@@ -1,27 +1,16 @@
 package minio
 
 import (
-	"context"
 	"fmt"
 	"net/url"
-	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/s3core"
 	"github.com/objstore-dev/objstore/internal/storeurl"
 )
 
-func init() {
-	backend.Register("minio", func(ctx context.Context, u *url.URL) (backend.Backend, error) {
-		cfg, err := configFromURL(u)
-		if err != nil {
-			return nil, err
-		}
-		return New(ctx, cfg)
-	})
-}
+func init() { backend.Register("minio", storeurl.Opener(configFromURL, New)) }
 
 // queryParams are the query parameters a minio:// URL may carry.
 var queryParams = []string{
@@ -72,78 +61,22 @@ func configFromURL(u *url.URL) (Config, error) {
 	if u.Fragment != "" {
 		return fail("a fragment (#...) is not allowed")
 	}
-	q := u.Query()
-	for name, vals := range q {
-		if !slices.Contains(queryParams, name) {
-			return fail("unknown query parameter %q (known: %s)", name, strings.Join(queryParams, ", "))
-		}
-		if len(vals) != 1 {
-			return fail("query parameter %q is given %d times", name, len(vals))
-		}
-	}
-	var err error
-	parseBool := func(name string, dst *bool) {
-		if v := q.Get(name); v != "" && err == nil {
-			if *dst, err = strconv.ParseBool(v); err != nil {
-				err = fmt.Errorf("%s=%q is not a boolean", name, backend.Redact(v))
-			}
-		}
-	}
-	parseInt := func(name string, dst *int) {
-		if v := q.Get(name); v != "" && err == nil {
-			if *dst, err = strconv.Atoi(v); err != nil {
-				err = fmt.Errorf("%s=%q is not an integer", name, backend.Redact(v))
-			}
-		}
-	}
-	parseDuration := func(name string, dst *time.Duration) {
-		if v := q.Get(name); v != "" && err == nil {
-			if *dst, err = time.ParseDuration(v); err != nil {
-				err = fmt.Errorf("%s=%q is not a duration such as 10s", name, backend.Redact(v))
-			}
-		}
-	}
-	parseBool("secure", &cfg.Secure)
-	parseBool("create_bucket", &cfg.CreateBucket)
-	parseInt("concurrency", &cfg.Concurrency)
-	parseInt("max_attempts", &cfg.MaxAttempts)
-	parseDuration("max_elapsed", &cfg.MaxElapsed)
-	parseDuration("attempt_timeout", &cfg.AttemptTimeout)
-	parseDuration("stall_timeout", &cfg.StallTimeout)
-	if v := q.Get("part_size"); v != "" && err == nil {
-		if cfg.PartSize, err = parseSize(v); err != nil {
-			err = fmt.Errorf("part_size=%q: %v", backend.Redact(v), err)
-		}
-	}
+	q, err := s3core.NewQuery(u.Query(), queryParams)
 	if err != nil {
 		return fail("%v", err)
 	}
 	cfg.Region = q.Get("region")
 	cfg.CAFile = q.Get("ca_file")
+	q.Bool("secure", &cfg.Secure)
+	q.Bool("create_bucket", &cfg.CreateBucket)
+	q.Size("part_size", &cfg.PartSize)
+	q.Count("concurrency", &cfg.Concurrency)
+	q.Count("max_attempts", &cfg.MaxAttempts)
+	q.Duration("max_elapsed", &cfg.MaxElapsed)
+	q.Duration("attempt_timeout", &cfg.AttemptTimeout)
+	q.Duration("stall_timeout", &cfg.StallTimeout)
+	if err := q.Err(); err != nil {
+		return fail("%v", err)
+	}
 	return cfg, nil
-}
-
-// parseSize reads a byte count: a number, optionally followed by a binary
-// unit (KiB, MiB, GiB, or K, M, G, with or without a trailing B).
-func parseSize(s string) (int64, error) {
-	units := []struct {
-		suffix string
-		mult   int64
-	}{
-		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
-		{"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30},
-		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1},
-	}
-	mult := int64(1)
-	for _, u := range units {
-		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
-			s, mult = rest, u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n <= 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("not a positive size such as 16MiB")
-	}
-	return n * mult, nil
 }

@@ -2,14 +2,12 @@ package s3
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/objstore-dev/objstore/backend"
 )
@@ -31,13 +29,12 @@ func (d *Driver) ensureBucket(ctx context.Context) error {
 		}
 	}
 	_, err = d.client.CreateBucket(ctx, in, d.callOpts...)
-	var apiErr smithy.APIError
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &apiErr) && apiErr.ErrorCode() == "BucketAlreadyOwnedByYou":
+	case answerOf(err).Code == "BucketAlreadyOwnedByYou":
 		return nil // created meanwhile by another client of ours
-	case errors.As(err, &apiErr) && apiErr.ErrorCode() == "BucketAlreadyExists":
+	case answerOf(err).Code == "BucketAlreadyExists":
 		return backend.NewError("create-bucket", d.bucket, backend.ErrPermission,
 			fmt.Errorf("the bucket name is taken by another account: %w", err))
 	}
@@ -56,8 +53,7 @@ func (d *Driver) Health(ctx context.Context) ([]backend.EndpointHealth, error) {
 	_, err := d.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(d.bucket)}, d.callOpts...)
 	h.Latency = time.Since(start)
 	if err != nil {
-		var status interface{ HTTPStatusCode() int }
-		h.Live = errors.As(err, &status) && status.HTTPStatusCode() > 0
+		h.Live = answerOf(err).Status > 0
 		h.Err = backend.NewError("health", d.bucket, kindOf(err), err)
 	} else {
 		h.Live, h.Ready = true, true

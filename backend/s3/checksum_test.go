@@ -14,7 +14,7 @@ import (
 	objstore "github.com/objstore-dev/objstore"
 	"github.com/objstore-dev/objstore/backend"
 	s3drv "github.com/objstore-dev/objstore/backend/s3"
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 // TestForeignChecksums: objects that another tool wrote without a CRC32C
@@ -42,7 +42,7 @@ func TestForeignChecksums(t *testing.T) {
 		require.NoError(t, err)
 		var parts []types.CompletedPart
 		for i, p := range [][]byte{whole[:s3drv.MinPartSize], whole[s3drv.MinPartSize:]} {
-			crc := aws.String(s3meta.EncodeChecksum(s3meta.CRC32C(p)))
+			crc := aws.String(s3core.EncodeChecksum(s3core.CRC32C(p)))
 			out, err := srv.admin.UploadPart(ctx, &s3.UploadPartInput{
 				Bucket: aws.String(bucket), Key: aws.String(key), UploadId: created.UploadId,
 				PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(p), ChecksumCRC32C: crc,

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 var _ backend.Composer = (*Driver)(nil)
@@ -81,7 +81,7 @@ func (d *Driver) Compose(ctx context.Context, dst string, srcs []backend.ObjectI
 		Bucket:      aws.String(d.bucket),
 		Key:         aws.String(dst),
 		ContentType: aws.String(ct),
-		Metadata:    s3meta.Encode(md),
+		Metadata:    s3core.EncodeMetadata(md),
 	}, d.callOpts...)
 	if err != nil {
 		return backend.ObjectInfo{}, wrapErr(op, dst, err)

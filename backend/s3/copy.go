@@ -2,7 +2,6 @@ package s3
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,13 +10,11 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 var _ backend.Copier = (*Driver)(nil)
@@ -85,7 +82,7 @@ func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOpt
 		if opts.ReplaceMetadata {
 			in.MetadataDirective = types.MetadataDirectiveReplace
 			in.ContentType = aws.String(info.ContentType)
-			in.Metadata = s3meta.Encode(info.Metadata)
+			in.Metadata = s3core.EncodeMetadata(info.Metadata)
 			in.CacheControl = optional(info.CacheControl)
 			in.ContentDisposition = optional(info.ContentDisposition)
 			in.ContentEncoding = optional(info.ContentEncoding)
@@ -97,7 +94,7 @@ func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOpt
 		}
 		if r := out.CopyObjectResult; r != nil {
 			info.ETag, info.LastModified = cleanETag(r.ETag), aws.ToTime(r.LastModified).UTC()
-			info.Checksum = s3meta.Checksum(aws.ToString(r.ChecksumCRC32C), string(r.ChecksumType))
+			info.Checksum = s3core.Checksum(aws.ToString(r.ChecksumCRC32C), string(r.ChecksumType))
 		}
 		return info, nil
 	}
@@ -113,7 +110,7 @@ func (d *Driver) copyMultipart(ctx context.Context, dst, src, source, etag strin
 		Bucket:             aws.String(d.bucket),
 		Key:                aws.String(dst),
 		ContentType:        aws.String(info.ContentType),
-		Metadata:           s3meta.Encode(info.Metadata),
+		Metadata:           s3core.EncodeMetadata(info.Metadata),
 		CacheControl:       optional(info.CacheControl),
 		ContentDisposition: optional(info.ContentDisposition),
 		ContentEncoding:    optional(info.ContentEncoding),
@@ -228,20 +225,11 @@ func (u *multipartUpload) copyParts(ctx context.Context, src, source, etag strin
 // source's ETag (x-amz-copy-source-if-match), so the source changed; the
 // rest is dst's.
 func copyErr(dst, src string, err error) error {
-	code := ""
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		code = apiErr.ErrorCode()
-	}
-	status := 0
-	var respErr *awshttp.ResponseError
-	if errors.As(err, &respErr) {
-		status = respErr.HTTPStatusCode()
-	}
+	a := answerOf(err)
 	switch {
-	case code == "NoSuchKey" || status == http.StatusNotFound && code != "NoSuchBucket" && code != "NoSuchUpload":
+	case a.Code == "NoSuchKey" || a.Status == http.StatusNotFound && a.Code != "NoSuchBucket" && a.Code != "NoSuchUpload":
 		return wrapErr("copy", src, err)
-	case code == "PreconditionFailed" || status == http.StatusPreconditionFailed:
+	case a.Code == "PreconditionFailed" || a.Status == http.StatusPreconditionFailed:
 		return backend.NewError("copy", src, nil, fmt.Errorf("the source changed while it was copied; copy it again: %w", err))
 	}
 	return wrapErr("copy", dst, err)

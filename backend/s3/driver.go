@@ -16,7 +16,7 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/internal/background"
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 var (
@@ -119,7 +119,7 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 // time and fail first, with an error of an unexported type that only its
 // text identifies.
 func checksumMode(o *s3.Options) {
-	o.APIOptions = append(o.APIOptions, smithyhttp.SetHeaderValue(s3meta.HeaderMode, s3meta.ModeEnabled))
+	o.APIOptions = append(o.APIOptions, smithyhttp.SetHeaderValue(s3core.HeaderMode, s3core.ModeEnabled))
 }
 
 // buildClient makes the S3 client from the standard AWS configuration

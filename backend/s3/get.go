@@ -2,12 +2,9 @@ package s3
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 // Get reads opts' range of the object with one GetObject (a Range header
@@ -49,7 +46,7 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 	if opts.Length == 0 {
 		// Nothing to read: S3 has no empty range, so Stat gives the info
 		// and the check of the offset.
-		return d.emptyRange(ctx, key, opts)
+		return s3core.EmptyRange(ctx, key, opts, nil, d.stat)
 	}
 	in := &s3.GetObjectInput{Bucket: aws.String(d.bucket), Key: aws.String(key)}
 	if w := backend.WireConditions(opts); w.HasConditions() {
@@ -63,19 +60,16 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 			in.IfModifiedSince = aws.Time(w.IfModifiedSince.UTC().Truncate(time.Second))
 		}
 	}
-	ranged := opts.Offset > 0 || opts.Length > 0
+	rng := s3core.RangeHeader(opts)
+	ranged := rng != ""
 	if ranged {
-		r := "bytes=" + strconv.FormatInt(opts.Offset, 10) + "-"
-		if opts.Length > 0 {
-			r += strconv.FormatInt(opts.Offset+opts.Length-1, 10)
-		}
-		in.Range = aws.String(r)
+		in.Range = aws.String(rng)
 	}
 	out, err := d.client.GetObject(ctx, in, d.getOpts...)
 	if err != nil {
-		if ranged && isRangeNotSatisfiable(err) {
+		if ranged && answerOf(err).RangeNotSatisfiable() {
 			// The range starts at or past the end (or the object is empty).
-			return d.emptyRange(ctx, key, opts)
+			return s3core.EmptyRange(ctx, key, opts, err, d.stat)
 		}
 		return nil, backend.ObjectInfo{}, d.conditionErr(ctx, key, opts, err)
 	}
@@ -85,13 +79,13 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 		LastModified:   aws.ToTime(out.LastModified).UTC(),
 		ETag:           cleanETag(out.ETag),
 		ContentType:    aws.ToString(out.ContentType),
-		Metadata:       s3meta.Decode(out.Metadata),
+		Metadata:       s3core.DecodeMetadata(out.Metadata),
 		HTTPAttributes: attributesOf(out.CacheControl, out.ContentDisposition, out.ContentEncoding, out.ContentLanguage),
 	}
 	if !ranged {
 		// Whose bytes a checksum sent with a range describes is not
-		// defined (s3meta, checksum.go): only a whole object's counts.
-		info.Checksum = s3meta.Checksum(aws.ToString(out.ChecksumCRC32C), string(out.ChecksumType))
+		// defined (s3core, checksum.go): only a whole object's counts.
+		info.Checksum = s3core.Checksum(aws.ToString(out.ChecksumCRC32C), string(out.ChecksumType))
 	}
 	if opts.HasConditions() {
 		// The answer's own ETag and Last-Modified, checked again: a
@@ -104,23 +98,20 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 			return nil, backend.ObjectInfo{}, err
 		}
 	}
-	// length is what the body must deliver; -1 when the server sent no
-	// Content-Length (never seen from S3 servers, possible behind a
+	// span.Length is what the body must deliver; -1 when the server sent
+	// no Content-Length (never seen from S3 servers, possible behind a
 	// re-chunking proxy), and then only a broken connection is caught.
-	length := int64(-1)
+	cl := int64(-1)
 	if out.ContentLength != nil {
-		length = *out.ContentLength
+		cl = *out.ContentLength
 	}
-	var body io.Reader = out.Body
-	switch cr := aws.ToString(out.ContentRange); {
-	case cr != "":
-		total, err := parseContentRangeTotal(cr)
-		if err != nil {
-			out.Body.Close()
-			return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrServerBusy, err)
-		}
-		info.Size = total
-	case out.ContentLength == nil:
+	span, err := s3core.ReadSpan(key, opts, aws.ToString(out.ContentRange), cl)
+	if err != nil {
+		out.Body.Close()
+		return nil, backend.ObjectInfo{}, err
+	}
+	info.Size = span.Size
+	if span.Size < 0 {
 		// The whole object's size is unknown: ask for it.
 		st, err := d.stat(ctx, "get", key)
 		if err != nil {
@@ -128,49 +119,16 @@ func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (
 			return nil, backend.ObjectInfo{}, err
 		}
 		info.Size = st.Size
-		if ranged {
-			out.Body.Close()
-			return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrServerBusy,
-				errors.New("the server answered a range request without Content-Range or Content-Length"))
-		}
-	case ranged:
+	}
+	if span.Skip > 0 {
 		// The server ignored the Range and sent the whole object: cut
-		// the range out of it here.
-		off, n, err := backend.ResolveRange(key, info.Size, opts)
-		if err != nil {
-			out.Body.Close()
-			return nil, backend.ObjectInfo{}, err
-		}
-		if _, err := io.CopyN(io.Discard, out.Body, off); err != nil {
+		// the range out of it here (bodyReader stops at its end).
+		if _, err := io.CopyN(io.Discard, out.Body, span.Skip); err != nil {
 			out.Body.Close()
 			return nil, backend.ObjectInfo{}, readBodyErr(key, err)
 		}
-		body, length = io.LimitReader(out.Body, n), n
 	}
-	return &bodyReader{key: key, r: body, c: out.Body, left: length}, info, nil
-}
-
-// emptyRange answers a Get that reads nothing: the object's info and an
-// empty reader, ErrInvalidArgument when the offset is past the end, or
-// Stat's error (ErrNotFound).
-func (d *Driver) emptyRange(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
-	info, err := d.stat(ctx, "get", key)
-	if err != nil {
-		return nil, backend.ObjectInfo{}, err
-	}
-	if err := backend.CheckConditions("get", key, info, opts); err != nil {
-		return nil, backend.ObjectInfo{}, err
-	}
-	if _, _, err := backend.ResolveRange(key, info.Size, opts); err != nil {
-		return nil, backend.ObjectInfo{}, err
-	}
-	if opts.Length != 0 && opts.Offset < info.Size {
-		// The object grew between the 416 and the Stat; a retry of the
-		// Get will see it.
-		return nil, backend.ObjectInfo{}, backend.NewError("get", key, backend.ErrServerBusy,
-			errors.New("the object changed while it was read"))
-	}
-	return io.NopCloser(strings.NewReader("")), info, nil
+	return &bodyReader{key: key, r: out.Body, c: out.Body, left: span.Length}, info, nil
 }
 
 // conditionErr wraps the error of a GetObject with preconditions: 412 is
@@ -178,11 +136,10 @@ func (d *Driver) emptyRange(ctx context.Context, key string, opts backend.GetOpt
 // If-Modified-Since before If-Match (MinIO) may say 304 where HTTP says
 // 412: a HeadObject then tells whether If-Match fails.
 func (d *Driver) conditionErr(ctx context.Context, key string, opts backend.GetOptions, err error) error {
-	var status interface{ HTTPStatusCode() int }
-	if !opts.HasConditions() || !errors.As(err, &status) {
+	if !opts.HasConditions() {
 		return wrapErr("get", key, err)
 	}
-	switch status.HTTPStatusCode() {
+	switch answerOf(err).Status {
 	case http.StatusPreconditionFailed:
 		return backend.NewError("get", key, backend.ErrPreconditionFailed, err)
 	case http.StatusNotModified:
@@ -194,28 +151,6 @@ func (d *Driver) conditionErr(ctx context.Context, key string, opts backend.GetO
 		return backend.NewError("get", key, backend.ErrNotModified, err)
 	}
 	return wrapErr("get", key, err)
-}
-
-func isRangeNotSatisfiable(err error) bool {
-	var code interface{ ErrorCode() string }
-	if errors.As(err, &code) && code.ErrorCode() == "InvalidRange" {
-		return true
-	}
-	var status interface{ HTTPStatusCode() int }
-	return errors.As(err, &status) && status.HTTPStatusCode() == 416
-}
-
-// parseContentRangeTotal returns the total size of "bytes A-B/TOTAL".
-func parseContentRangeTotal(cr string) (int64, error) {
-	i := strings.LastIndexByte(cr, '/')
-	if i < 0 {
-		return 0, fmt.Errorf("malformed Content-Range %q", cr)
-	}
-	total, err := strconv.ParseInt(cr[i+1:], 10, 64)
-	if err != nil || total < 0 {
-		return 0, fmt.Errorf("malformed Content-Range %q", cr)
-	}
-	return total, nil
 }
 
 // bodyReader delivers exactly left bytes of a response body (left < 0:
@@ -262,13 +197,9 @@ func (b *bodyReader) Close() error { return b.c.Close() }
 
 // readBodyErr wraps a failure while reading a response body. A broken
 // connection is ErrUnavailable even when the transport reports it without
-// a network error type.
+// a network error type (io.ErrUnexpectedEOF, see s3core.Kind).
 func readBodyErr(key string, err error) error {
-	kind := kindOf(err)
-	if kind == nil && !errors.Is(err, context.Canceled) && errors.Is(err, io.ErrUnexpectedEOF) {
-		kind = backend.ErrUnavailable
-	}
-	return backend.NewError("get", key, kind, err)
+	return backend.NewError("get", key, kindOf(err), err)
 }
 
 // Stat returns the object's info with one HeadObject.
@@ -300,9 +231,9 @@ func (d *Driver) stat(ctx context.Context, op, key string) (backend.ObjectInfo, 
 		LastModified:   aws.ToTime(out.LastModified).UTC(),
 		ETag:           cleanETag(out.ETag),
 		ContentType:    aws.ToString(out.ContentType),
-		Metadata:       s3meta.Decode(out.Metadata),
+		Metadata:       s3core.DecodeMetadata(out.Metadata),
 		HTTPAttributes: attributesOf(out.CacheControl, out.ContentDisposition, out.ContentEncoding, out.ContentLanguage),
-		Checksum:       s3meta.Checksum(aws.ToString(out.ChecksumCRC32C), string(out.ChecksumType)),
+		Checksum:       s3core.Checksum(aws.ToString(out.ChecksumCRC32C), string(out.ChecksumType)),
 	}, nil
 }
 

@@ -4,13 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/objstore-dev/objstore/backend"
 )
@@ -107,8 +105,7 @@ func (d *Driver) Expiry(ctx context.Context) (map[string]int, error) {
 func (d *Driver) lifecycleRules(ctx context.Context, op, prefix string) ([]types.LifecycleRule, error) {
 	out, err := d.client.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(d.bucket)}, d.callOpts...)
 	if err != nil {
-		var apiErr smithy.APIError
-		if errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchLifecycleConfiguration" {
+		if answerOf(err).Code == "NoSuchLifecycleConfiguration" {
 			return nil, nil
 		}
 		return nil, wrapErr(op, prefix, err)

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 // abortTimeout bounds the abort that cleans up after a failed upload,
@@ -70,12 +70,12 @@ func (d *Driver) putMultipart(ctx context.Context, key string, pr *partReader, f
 		Bucket:             aws.String(d.bucket),
 		Key:                aws.String(key),
 		ContentType:        aws.String(opts.ContentType),
-		Metadata:           s3meta.Encode(opts.Metadata),
+		Metadata:           s3core.EncodeMetadata(opts.Metadata),
 		CacheControl:       optional(opts.CacheControl),
 		ContentDisposition: optional(opts.ContentDisposition),
 		ContentEncoding:    optional(opts.ContentEncoding),
 		ContentLanguage:    optional(opts.ContentLanguage),
-		// The object gets the CRC32C of its whole content (s3meta).
+		// The object gets the CRC32C of its whole content (s3core).
 		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32c,
 		ChecksumType:      types.ChecksumTypeFullObject,
 	}, d.callOpts...)
@@ -210,7 +210,7 @@ func (u *multipartUpload) sendParts(ctx context.Context, pr *partReader, first [
 // sendPart sends one part, its bytes checked by the server (payload.go),
 // with its CRC32C, which the completion lists too.
 func (u *multipartUpload) sendPart(ctx context.Context, num int32, data []byte) error {
-	crc := aws.String(s3meta.EncodeChecksum(s3meta.CRC32C(data)))
+	crc := aws.String(s3core.EncodeChecksum(s3core.CRC32C(data)))
 	out, err := u.d.client.UploadPart(ctx, &s3.UploadPartInput{
 		Bucket:         aws.String(u.d.bucket),
 		Key:            aws.String(u.key),
@@ -244,7 +244,7 @@ func (u *multipartUpload) complete(ctx context.Context, opts backend.PutOptions)
 		Key:             aws.String(u.key),
 		UploadId:        aws.String(u.id),
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
-		ChecksumCRC32C:  aws.String(s3meta.EncodeChecksum(sum)),
+		ChecksumCRC32C:  aws.String(s3core.EncodeChecksum(sum)),
 		ChecksumType:    types.ChecksumTypeFullObject,
 	}
 	if opts.IfNotExist {

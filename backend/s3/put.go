@@ -12,14 +12,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 // Put stores r under key. Objects up to PartSize bytes are sent with one
@@ -41,7 +39,7 @@ import (
 // ErrPreconditionFailed.
 //
 // Every object gets a CRC32C of its whole content that the server checks
-// and keeps with it (internal/s3meta, checksum.go): a PutObject carries
+// and keeps with it (internal/s3core, checksum.go): a PutObject carries
 // it in x-amz-checksum-crc32c (the bytes are buffered, so it is known
 // before they are sent); a multipart upload is a FULL_OBJECT CRC32C
 // upload, whose completion carries the CRC32C of the whole object,
@@ -102,11 +100,7 @@ func preconditionErr(key string, opts backend.PutOptions, err error) error {
 	if err == nil || opts.IfMatch == "" {
 		return err
 	}
-	var apiErr smithy.APIError
-	var respErr *awshttp.ResponseError
-	switch {
-	case errors.As(err, &apiErr) && (apiErr.ErrorCode() == "PreconditionFailed" || apiErr.ErrorCode() == "NoSuchKey"),
-		errors.As(err, &respErr) && respErr.HTTPStatusCode() == http.StatusPreconditionFailed:
+	if a := answerOf(err); a.Code == "PreconditionFailed" || a.Code == "NoSuchKey" || a.Status == http.StatusPreconditionFailed {
 		return backend.NewError("put", key, backend.ErrPreconditionFailed, fmt.Errorf("IfMatch %q: %w", opts.IfMatch, unwrapOwn(err)))
 	}
 	return err
@@ -145,16 +139,16 @@ func readErr(key string, err error) error {
 
 // putSingle sends data with one PutObject.
 func (d *Driver) putSingle(ctx context.Context, key string, data []byte, opts backend.PutOptions) (backend.ObjectInfo, error) {
-	sum := s3meta.CRC32C(data)
+	sum := s3core.CRC32C(data)
 	in := &s3.PutObjectInput{
 		Bucket:             aws.String(d.bucket),
 		Key:                aws.String(key),
 		Body:               bytes.NewReader(data),
 		ContentLength:      aws.Int64(int64(len(data))),
 		ContentMD5:         d.contentMD5(data), // see payload.go
-		ChecksumCRC32C:     aws.String(s3meta.EncodeChecksum(sum)),
+		ChecksumCRC32C:     aws.String(s3core.EncodeChecksum(sum)),
 		ContentType:        aws.String(opts.ContentType),
-		Metadata:           s3meta.Encode(opts.Metadata),
+		Metadata:           s3core.EncodeMetadata(opts.Metadata),
 		CacheControl:       optional(opts.CacheControl),
 		ContentDisposition: optional(opts.ContentDisposition),
 		ContentEncoding:    optional(opts.ContentEncoding),

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 // maxDeleteKeys is the most keys one DeleteObjects request may name.
@@ -30,7 +31,7 @@ func (d *Driver) Remove(ctx context.Context, key string) error {
 	}
 	_, err := d.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(d.bucket), Key: aws.String(key)}, d.callOpts...)
 	if err != nil {
-		if kind := kindOf(err); kind == backend.ErrNotFound && !isNoSuchBucket(err) {
+		if kind := kindOf(err); kind == backend.ErrNotFound && answerOf(err).Code != "NoSuchBucket" {
 			return nil
 		}
 		return wrapErr("remove", key, err)
@@ -75,17 +76,12 @@ func (d *Driver) RemoveMany(ctx context.Context, keys []string) error {
 		}
 		for _, e := range out.Errors {
 			code := aws.ToString(e.Code)
-			if kindForCode(code) == backend.ErrNotFound && code != "NoSuchBucket" {
+			if s3core.KindForCode(code) == backend.ErrNotFound && code != "NoSuchBucket" {
 				continue // already gone
 			}
 			cause := &smithy.GenericAPIError{Code: code, Message: aws.ToString(e.Message), Fault: smithy.FaultServer}
-			errs = append(errs, backend.NewError("remove", aws.ToString(e.Key), kindForCode(code), cause))
+			errs = append(errs, backend.NewError("remove", aws.ToString(e.Key), s3core.KindForCode(code), cause))
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func isNoSuchBucket(err error) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchBucket"
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 
 	"github.com/objstore-dev/objstore/backend"
 )
@@ -46,13 +45,8 @@ func RemoveBucket(ctx context.Context, cfg Config) error {
 	if err == nil {
 		return nil
 	}
-	var apiErr smithy.APIError
-	code := ""
-	if errors.As(err, &apiErr) {
-		code = apiErr.ErrorCode()
-	}
 	switch {
-	case code == "BucketNotEmpty":
+	case answerOf(err).Code == "BucketNotEmpty":
 		return backend.NewError(removeOp, "", backend.ErrExist, fmt.Errorf(
 			"the bucket %q at %s is not empty: remove its objects first (and their versions, if versioning is on): %w", d.bucket, d.endpointName(), err))
 	case kindOf(err) == backend.ErrNotFound:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/s3"
+	"github.com/objstore-dev/objstore/internal/s3core/s3coretest"
 )
 
 // TestParseURLErrorsHoldNoSecret: the errors of ParseURL hold no secret
@@ -32,7 +33,7 @@ func TestParseURLErrorsHoldNoSecret(t *testing.T) {
 		_, err = s3.ParseURL(u)
 		require.Error(t, err, raw)
 		assert.ErrorIs(t, err, backend.ErrInvalidArgument, raw)
-		for i, layer := range errorTree(err) {
+		for i, layer := range s3coretest.ErrorTree(err) {
 			for _, verb := range []string{"%v", "%+v"} {
 				assert.NotContains(t, fmt.Sprintf(verb, layer), s, "%q: layer %d (%T)", raw, i, layer)
 			}
@@ -41,22 +42,4 @@ func TestParseURLErrorsHoldNoSecret(t *testing.T) {
 	u, _ := url.Parse("s3://AK:1234/" + s + "@bucket")
 	_, err := s3.ParseURL(u)
 	assert.Contains(t, err.Error(), "credentials")
-}
-
-// errorTree is err and every error it wraps, through Unwrap() error and
-// Unwrap() []error.
-func errorTree(err error) []error {
-	if err == nil {
-		return nil
-	}
-	out := []error{err}
-	switch u := err.(type) {
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			out = append(out, errorTree(e)...)
-		}
-	case interface{ Unwrap() error }:
-		out = append(out, errorTree(u.Unwrap())...)
-	}
-	return out
 }

@@ -92,7 +92,12 @@ func testObjectsPages(t *testing.T, b backend.Backend) {
 	require.NoError(t, err)
 	assert.Equal(t, want, keys)
 
-	for _, stopAt := range []int{1, 3, min(n, backend.DefaultPageSize)} {
+	// A page holds at most DefaultPageSize keys, maybe fewer (the S3
+	// drivers return 999 so that one request fills a page): stopping at
+	// the last key of the first page needs that page only.
+	first, err := b.List(ctx, backend.ListOptions{Prefix: "p/"})
+	require.NoError(t, err)
+	for _, stopAt := range []int{1, 3, len(first.Objects)} {
 		before := cb.lists.Load()
 		i := 0
 		for o, err := range c.Objects(ctx, "p/") {

@@ -1,4 +1,4 @@
-package s3meta
+package s3core
 
 import (
 	"encoding/base64"

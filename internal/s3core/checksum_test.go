@@ -1,4 +1,4 @@
-package s3meta_test
+package s3core_test
 
 import (
 	"net/http"
@@ -7,15 +7,15 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 func TestChecksum(t *testing.T) {
 	data := []byte("packet capture")
 	sum := backend.ChecksumOf(backend.CRC32C, data)
-	value := s3meta.EncodeChecksum(sum)
-	assert.Equal(t, sum, s3meta.CRC32C(data))
-	assert.Equal(t, "AAAAAA==", s3meta.EncodeChecksum(s3meta.CRC32C(nil)), "the CRC32C of nothing")
+	value := s3core.EncodeChecksum(sum)
+	assert.Equal(t, sum, s3core.CRC32C(data))
+	assert.Equal(t, "AAAAAA==", s3core.EncodeChecksum(s3core.CRC32C(nil)), "the CRC32C of nothing")
 
 	for _, c := range []struct {
 		name, value, typ string
@@ -32,13 +32,13 @@ func TestChecksum(t *testing.T) {
 		{"not base64", "not base64!", "", backend.Checksum{}},
 		{"a digest of another length", "AAAAAAAAAAA=", "", backend.Checksum{}},
 	} {
-		assert.Equal(t, c.want, s3meta.Checksum(c.value, c.typ), c.name)
+		assert.Equal(t, c.want, s3core.Checksum(c.value, c.typ), c.name)
 	}
 
 	h := http.Header{}
 	h.Set("x-amz-checksum-crc32c", value)
 	h.Set("x-amz-checksum-type", "FULL_OBJECT")
-	assert.Equal(t, sum, s3meta.ChecksumFromHeader(h))
+	assert.Equal(t, sum, s3core.ChecksumFromHeader(h))
 }
 
 func TestAttributesFromHeader(t *testing.T) {
@@ -53,6 +53,6 @@ func TestAttributesFromHeader(t *testing.T) {
 		ContentDisposition: `attachment; filename="a b"`,
 		ContentEncoding:    "gzip",
 		ContentLanguage:    "en-GB",
-	}, s3meta.AttributesFromHeader(h))
-	assert.True(t, s3meta.AttributesFromHeader(http.Header{}).IsZero())
+	}, s3core.AttributesFromHeader(h))
+	assert.True(t, s3core.AttributesFromHeader(http.Header{}).IsZero())
 }

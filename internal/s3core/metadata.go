@@ -1,11 +1,13 @@
-// Package s3meta is the one place where the drivers that speak S3
-// (backend/s3 and backend/minio) map what objstore keeps with an object to
-// S3's HTTP headers, so that an object written through one driver reads
-// back identically through the other: user metadata values (x-amz-meta-*,
-// this file), HTTP attributes (attributes.go) and checksums
-// (x-amz-checksum-*, checksum.go).
-//
-// # User metadata
+package s3core
+
+import (
+	"encoding/base64"
+	"mime"
+	"strings"
+	"unicode/utf8"
+)
+
+// User metadata (x-amz-meta-*).
 //
 // HTTP header values are ASCII in practice: servers and proxies drop,
 // mangle or reject other bytes, and AWS S3 itself returns non-ASCII
@@ -27,24 +29,16 @@
 // The encoding makes a value longer (4/3 of its bytes plus 12), which
 // counts against the servers' metadata size limits (MinIO: 2 KiB of
 // header names, "x-amz-meta-" included, and values as sent).
-package s3meta
-
-import (
-	"encoding/base64"
-	"mime"
-	"strings"
-	"unicode/utf8"
-)
 
 const (
 	wordPrefix = "=?UTF-8?B?"
 	wordSuffix = "?="
 )
 
-// Encode returns the header values to send for the metadata md (as
-// normalised by backend.NormalizeMetadata): keys unchanged, values encoded
-// by EncodeValue. A nil or empty map gives nil.
-func Encode(md map[string]string) map[string]string {
+// EncodeMetadata returns the header values to send for the metadata md
+// (as normalised by backend.NormalizeMetadata): keys unchanged, values
+// encoded by EncodeValue. A nil or empty map gives nil.
+func EncodeMetadata(md map[string]string) map[string]string {
 	if len(md) == 0 {
 		return nil
 	}
@@ -55,9 +49,10 @@ func Encode(md map[string]string) map[string]string {
 	return out
 }
 
-// Decode is the inverse of Encode for the metadata a server returns: keys
-// lower-cased, values decoded by DecodeValue. An empty map gives nil.
-func Decode(h map[string]string) map[string]string {
+// DecodeMetadata is the inverse of EncodeMetadata for the metadata a
+// server returns: keys lower-cased, values decoded by DecodeValue. An
+// empty map gives nil.
+func DecodeMetadata(h map[string]string) map[string]string {
 	if len(h) == 0 {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package s3meta_test
+package s3core_test
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/objstore-dev/objstore/internal/s3meta"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 func TestEncodeValue(t *testing.T) {
@@ -23,25 +23,25 @@ func TestEncodeValue(t *testing.T) {
 		{"a =? b", "=?UTF-8?B?YSA9PyBi?="},
 	}
 	for _, c := range cases {
-		sent := s3meta.EncodeValue(c.in)
+		sent := s3core.EncodeValue(c.in)
 		assert.Equal(t, c.sent, sent, "EncodeValue(%q)", c.in)
-		assert.Equal(t, c.in, s3meta.DecodeValue(sent), "round trip of %q", c.in)
+		assert.Equal(t, c.in, s3core.DecodeValue(sent), "round trip of %q", c.in)
 	}
 }
 
 func TestDecodeForeignWords(t *testing.T) {
 	// Values other tools (the AWS console, mail-style encoders) write.
-	assert.Equal(t, "café", s3meta.DecodeValue("=?utf-8?q?caf=C3=A9?="))
-	assert.Equal(t, "café olé", s3meta.DecodeValue("=?UTF-8?B?Y2Fmw6k=?= =?UTF-8?B?IG9sw6k=?="))
-	assert.Equal(t, "x café y", s3meta.DecodeValue("x =?utf-8?q?caf=C3=A9?= y"))
+	assert.Equal(t, "café", s3core.DecodeValue("=?utf-8?q?caf=C3=A9?="))
+	assert.Equal(t, "café olé", s3core.DecodeValue("=?UTF-8?B?Y2Fmw6k=?= =?UTF-8?B?IG9sw6k=?="))
+	assert.Equal(t, "x café y", s3core.DecodeValue("x =?utf-8?q?caf=C3=A9?= y"))
 	// Not valid RFC 2047: returned as it is.
-	assert.Equal(t, "=?broken", s3meta.DecodeValue("=?broken"))
-	assert.Equal(t, "=?UTF-8?B?!!!?=", s3meta.DecodeValue("=?UTF-8?B?!!!?="))
+	assert.Equal(t, "=?broken", s3core.DecodeValue("=?broken"))
+	assert.Equal(t, "=?UTF-8?B?!!!?=", s3core.DecodeValue("=?UTF-8?B?!!!?="))
 }
 
 func TestMapRoundTrip(t *testing.T) {
 	md := map[string]string{"a": "1", "unicode": "日本語 ✓", "tricky": "=?x?="}
-	sent := s3meta.Encode(md)
+	sent := s3core.EncodeMetadata(md)
 	for _, v := range sent {
 		for i := 0; i < len(v); i++ {
 			require.True(t, v[i] >= 0x20 && v[i] <= 0x7e, "header value %q is not printable ASCII", v)
@@ -52,9 +52,9 @@ func TestMapRoundTrip(t *testing.T) {
 	for k, v := range sent {
 		back[strings.ToUpper(k)] = v
 	}
-	assert.Equal(t, md, s3meta.Decode(back))
-	assert.Nil(t, s3meta.Encode(nil))
-	assert.Nil(t, s3meta.Decode(map[string]string{}))
+	assert.Equal(t, md, s3core.DecodeMetadata(back))
+	assert.Nil(t, s3core.EncodeMetadata(nil))
+	assert.Nil(t, s3core.DecodeMetadata(map[string]string{}))
 }
 
 func FuzzRoundTrip(f *testing.F) {
@@ -65,13 +65,13 @@ func FuzzRoundTrip(f *testing.F) {
 		if !utf8.ValidString(v) {
 			t.Skip("metadata values are valid UTF-8 (backend.NormalizeMetadata)")
 		}
-		sent := s3meta.EncodeValue(v)
+		sent := s3core.EncodeValue(v)
 		for i := 0; i < len(sent); i++ {
 			if sent[i] < 0x20 || sent[i] > 0x7e {
 				t.Fatalf("EncodeValue(%q) = %q is not printable ASCII", v, sent)
 			}
 		}
-		if got := s3meta.DecodeValue(sent); got != v {
+		if got := s3core.DecodeValue(sent); got != v {
 			t.Fatalf("DecodeValue(EncodeValue(%q)) = %q", v, got)
 		}
 	})
