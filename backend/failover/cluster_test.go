@@ -253,8 +253,12 @@ func TestMinIOCluster(t *testing.T) {
 				st := fresh.Endpoints()[2]
 				require.False(t, st.Up, "the stopped node was tried and marked down")
 				_, failovers, _ := fev.counts()
-				require.Len(t, failovers, 1, "one failover, away from the stopped node")
-				assert.Contains(t, failovers[0], " "+victim.Endpoint+"->")
+				// One failover away from the stopped node; a live node whose
+				// request waited on the frozen drive past AttemptTimeout
+				// (MinIO's doing, seen under load in CI) may add one more.
+				require.NotEmpty(t, failovers, "a failover away from the stopped node")
+				assert.LessOrEqual(t, len(failovers), 2, "failovers: %v", failovers)
+				assert.Contains(t, failovers[0], " "+victim.Endpoint+"->", "the first failover leaves the stopped node")
 				assert.GreaterOrEqual(t, slowest, min(o.bound, fc.AttemptTimeout), "one request waited out the timeout on the frozen node")
 				t.Logf("%s: slowest of 6 was %v (bound %v)", o.name, slowest.Round(time.Millisecond), o.bound)
 			})
