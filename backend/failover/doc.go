@@ -20,9 +20,11 @@
 //   - ErrServerBusy (429, 500, 502, 503, 504, SlowDown): retried after a
 //     jittered exponential backoff (BaseDelay doubling up to MaxDelay), or
 //     after the delay the answer's Retry-After asked for when that is
-//     longer (backend.RetryAfter), on the next endpoint if there is one. A
-//     Retry-After that would pass MaxElapsed or the caller's deadline ends
-//     the operation at once with the busy error.
+//     longer (backend.RetryAfter) and the retry goes back to the endpoint
+//     that asked, on the next endpoint if there is one (after the backoff
+//     only). A Retry-After that would pass MaxElapsed or the caller's
+//     deadline before a retry on the same endpoint ends the operation at
+//     once with the busy error.
 //   - Every other error (ErrNotFound, ErrExist, ErrPermission,
 //     ErrInvalidArgument, ...) is returned at once, never retried.
 //   - At most MaxAttempts attempts; no retry starts once MaxElapsed has

@@ -110,10 +110,13 @@ func run[T any](ctx context.Context, b *Backend, op, key string, hook retryHook,
 				delay = backoff(b.cfg.BaseDelay, b.cfg.MaxDelay, backoffs)
 			}
 			// A busy store that said how long to wait (Retry-After) is
-			// given at least that, whatever the backoff; MaxElapsed and
-			// the caller's ctx bound it.
+			// given at least that, whatever the backoff, when the next
+			// attempt goes back to it; MaxElapsed and the caller's ctx
+			// bound it. Another endpoint is tried after the backoff only:
+			// a MinIO node answers a quorum loss with Retry-After 60 while
+			// its peers may already serve.
 			ra, asked := time.Duration(0), false
-			if lastClass == classBusy {
+			if lastClass == classBusy && e == prev {
 				if ra, asked = backend.RetryAfter(lastErr); asked {
 					delay = max(delay, ra)
 				}

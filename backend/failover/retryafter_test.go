@@ -125,3 +125,26 @@ func TestRetryAfterOnlyForBusyAnswers(t *testing.T) {
 		plan.AssertAllFired(t)
 	})
 }
+
+// A Retry-After binds the endpoint that asked: with another endpoint to
+// try, the retry goes there after the backoff only (a MinIO node that lost
+// quorum answers Retry-After 60 while its peers may serve).
+func TestRetryAfterOnAnotherEndpoint(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := mem.New()
+		plan := faults.NewPlan(faults.Fail(faults.Stat, slowDown("stat", "k", time.Minute)))
+		b, err := failover.New(t.Context(), failover.Config{
+			Resolve:   func(context.Context) ([]string, error) { return []string{"a:1", "b:1"}, nil },
+			Open:      func(context.Context, string) (backend.Backend, error) { return plan.Wrap(store), nil },
+			BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, MaxElapsed: 10 * time.Second,
+			ReprobeMin: time.Hour, ReprobeMax: time.Hour,
+		})
+		require.NoError(t, err)
+		defer b.Close()
+		start := time.Now()
+		_, err = b.Stat(t.Context(), "k")
+		require.ErrorIs(t, err, backend.ErrNotFound, "the other endpoint answered")
+		assert.Less(t, time.Since(start), time.Second, "no wait for the first endpoint's Retry-After")
+		plan.AssertAllFired(t)
+	})
+}
