@@ -25,7 +25,7 @@ func (c *Client) Health(ctx context.Context) ([]backend.EndpointHealth, error) {
 // once they are days old (an empty prefix: every object). For a stream,
 // its chunks expire one by one, oldest first.
 func (c *Client) SetServiceLifecycle(ctx context.Context, prefix string, days int) error {
-	const op = "set lifecycle"
+	const op = "set-expiry" // the name the drivers and wrappers give it
 	if err := backend.ValidatePrefix(op, prefix); err != nil {
 		return err
 	}

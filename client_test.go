@@ -13,8 +13,9 @@ import (
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
-// The client starts no goroutine; every test of the package must end with
-// none left behind.
+// Every goroutine the client starts (parallel ranged downloads, stream
+// writers) ends by the time the call or reader that started it is done;
+// every test of the package must end with none left behind.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, testserver.IgnoreSpawnThread())
 }

@@ -77,7 +77,7 @@ func TestCompactStreamPaths(t *testing.T) {
 	assert.Equal(t, want, get(t, c, "out/server"))
 	st, err := c.StatObject(ctx, "out/server")
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"src": "test"}, st.MetaData, "the stream's metadata")
+	assert.Equal(t, map[string]string{"src": "test"}, st.Metadata, "the stream's metadata")
 
 	info, err = c.CompactStream(ctx, "s/cap", "out/streamed", objstore.CompactOptions{Streaming: true})
 	require.NoError(t, err)
@@ -93,7 +93,7 @@ func TestCompactStreamPaths(t *testing.T) {
 	assert.Equal(t, want, get(t, c, "out/fallback"))
 	st, err = c.StatObject(ctx, "out/fallback")
 	require.NoError(t, err)
-	assert.Empty(t, st.MetaData, "an empty map stores no metadata")
+	assert.Empty(t, st.Metadata, "an empty map stores no metadata")
 }
 
 // A chunk replaced by one of another size during the compaction fails

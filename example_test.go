@@ -57,7 +57,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(st.Size, st.MetaData["format"])
+	fmt.Println(st.Size, st.Metadata["format"])
 	// Output: 8 text
 }
 

@@ -36,8 +36,11 @@ func (c *Client) GetObjectWith(ctx context.Context, name string, opts backend.Ge
 	return get(ctx, c.b, name, opts)
 }
 
-// get is every read the client makes: b.Get, and when the read covers the
-// whole object, the check of its bytes against the checksum the store
+// get is every read the client makes: b.Get; for a read of at least the
+// download threshold, the parallel ranged reads of its later segments,
+// pinned to the first response's ETag (parallelize, WithParallelDownload);
+// and when the read covers the whole object, the check of its bytes, which
+// reach the caller in order either way, against the checksum the store
 // keeps with it (backend.VerifyReader: ErrCorrupt instead of io.EOF).
 // Ranged reads are not verified (see docs/reliability.md).
 func get(ctx context.Context, b backend.Backend, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
@@ -45,6 +48,7 @@ func get(ctx context.Context, b backend.Backend, key string, opts backend.GetOpt
 	if err != nil {
 		return rc, info, err
 	}
+	rc = parallelize(ctx, b, key, opts, rc, info)
 	if opts.Offset == 0 && (opts.Length < 0 || opts.Length >= info.Size) {
 		rc = backend.VerifyReader("get", key, rc, info.Checksum)
 	}

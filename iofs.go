@@ -47,7 +47,7 @@ import (
 // Files implement io.ReaderAt and io.Seeker (ObjectReader's ranged reads:
 // a file is pinned to the version it opened, ErrChanged otherwise). Their
 // FileInfo.Sys() is an *ObjectStats (a listing may leave its ContentType
-// and MetaData empty); modification times are cut to whole seconds, the
+// and Metadata empty); modification times are cut to whole seconds, the
 // precision of HTTP dates, so that a listing, a Stat and an Open agree.
 //
 // Listing a directory lists every key below it (the stores are listed
@@ -268,7 +268,7 @@ func (a *streamAgg) fileInfo(name string) *fileInfo {
 }
 
 func objectFileInfo(name string, o backend.ObjectInfo) *fileInfo {
-	st := &ObjectStats{Size: o.Size, LastModified: o.LastModified, ContentType: o.ContentType, MetaData: o.Metadata, ETag: o.ETag}
+	st := &ObjectStats{Size: o.Size, LastModified: o.LastModified, ContentType: o.ContentType, Metadata: o.Metadata, ETag: o.ETag}
 	return &fileInfo{name: name, size: o.Size, mod: fsTime(o.LastModified), sys: st}
 }
 

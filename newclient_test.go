@@ -28,7 +28,7 @@ func TestNewClientMinIO(t *testing.T) {
 	assert.EqualValues(t, 7, n)
 	st, err := c.StatObject(ctx, "pktcap1")
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"key": "value"}, st.MetaData)
+	assert.Equal(t, map[string]string{"key": "value"}, st.Metadata)
 
 	w, err := c.PutStreamObject(ctx, "caps/eth0", map[string]string{"iface": "eth0"})
 	require.NoError(t, err)
@@ -53,7 +53,7 @@ func TestNewClientMinIO(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, st.IsStream)
 	assert.Equal(t, 3, st.Chunks)
-	assert.Equal(t, map[string]string{"iface": "eth0"}, st.MetaData)
+	assert.Equal(t, map[string]string{"iface": "eth0"}, st.Metadata)
 
 	keys, err := c.ListObjects(ctx, "")
 	require.NoError(t, err)

@@ -96,7 +96,7 @@ type ObjectStats struct {
 	Size         int64             // bytes; for a stream, of all chunks so far
 	LastModified time.Time         // for a stream, of its newest chunk (or of its marker if it has none)
 	ContentType  string            // for a stream, of its first chunk
-	MetaData     map[string]string // normalised user metadata (lower-case keys)
+	Metadata     map[string]string // normalised user metadata (lower-case keys)
 	ETag         string            // the store's entity tag; empty for a stream
 	IsStream     bool              // the name is a stream object (chunks under NAME/)
 	InProgress   bool              // a stream whose writer has not closed (marker NAME/.inprogress exists)
@@ -236,7 +236,7 @@ func (c *Client) StatObject(ctx context.Context, objectName string) (*ObjectStat
 			Size:           info.Size,
 			LastModified:   info.LastModified,
 			ContentType:    info.ContentType,
-			MetaData:       info.Metadata,
+			Metadata:       info.Metadata,
 			ETag:           info.ETag,
 			HTTPAttributes: info.HTTPAttributes,
 			Checksum:       info.Checksum,

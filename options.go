@@ -26,6 +26,7 @@ type options struct {
 	credsSet         bool
 	middleware       []func(backend.Backend) backend.Backend
 	logger           *slog.Logger
+	download         *downloadConfig // WithParallelDownload; nil: the defaults
 }
 
 func buildOptions(opts []Option) options {
@@ -37,6 +38,13 @@ func buildOptions(opts []Option) options {
 	}
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
+	}
+	if d := o.download; d != nil {
+		// Innermost, so that every middleware stays where the caller put
+		// it; get finds it with backend.As.
+		o.middleware = append([]func(backend.Backend) backend.Backend{func(b backend.Backend) backend.Backend {
+			return &withDownload{Backend: b, conf: d}
+		}}, o.middleware...)
 	}
 	return o
 }
@@ -88,5 +96,42 @@ func WithMiddleware(mw func(backend.Backend) backend.Backend) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) {
 		o.logger = l
+	}
+}
+
+// WithParallelDownload sets how the client reads large objects. A read
+// (GetObject, GetObjectWith, GetObjectRange, OpenObject, FS, copies
+// between stores, ...) of at least threshold bytes is downloaded in
+// segments of segment bytes, up to concurrency of them at once: the first
+// request is the one every read makes (so a small object still costs one
+// request); the caller reads the first segment from its answer while
+// workers fetch the next segments with ranged reads pinned to the ETag of
+// that answer (GetOptions.IfMatch). The workers start once the caller has
+// read 1 MiB (or segment/8) of it: a reader closed or sought after a few
+// bytes costs no segment. The bytes reach the caller in order (whole
+// reads are still checked against the stored checksum); a read holds at
+// most concurrency segment buffers; an object overwritten or removed
+// during the read fails it with ErrChanged, never mixing versions; Close,
+// or the end of the context, stops the workers and waits for them.
+//
+// Without this option, on network drivers: threshold
+// DefaultDownloadThreshold (16 MiB), segment DefaultDownloadSegment
+// (8 MiB), concurrency DefaultDownloadConcurrency (4), and a read is split
+// only when its first response is slow: when its first MiB reached the
+// caller slower than 128 MiB/s (a long link, a store that limits each
+// connection); a faster one (loopback, a LAN) is read to its end as
+// before, since there ranged requests cost the store more than they give.
+// On the mem and fs drivers (found through middleware with backend.As)
+// reads are not split. See docs/downloads.md and docs/benchmarks.md.
+//
+// With this option reads of at least threshold bytes are always split,
+// on every driver, mem and fs included. A threshold <= 0 or a
+// concurrency <= 1 turns splitting off; a segment <= 0 is the default.
+// The client's backend (Client.Backend) is then a wrapper of the one
+// given, innermost under the WithMiddleware wrappers, that changes no
+// call; capabilities are found through it with backend.As.
+func WithParallelDownload(threshold, segment int64, concurrency int) Option {
+	return func(o *options) {
+		o.download = newDownloadConfig(threshold, segment, concurrency)
 	}
 }

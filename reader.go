@@ -66,7 +66,9 @@ const (
 //
 // The context given to OpenObject governs every read; Close stops a read
 // in flight in another goroutine, which then fails with ErrClosed. The
-// caller must Close the reader. It starts no goroutine.
+// caller must Close the reader. It starts no goroutine of its own; a long
+// sequential read may be split into parallel ranged reads (see
+// WithParallelDownload), whose goroutines Close stops and waits for.
 type ObjectReader struct {
 	c      *Client
 	ctx    context.Context

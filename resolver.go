@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"slices"
@@ -84,7 +83,6 @@ func NewClient(tenant, service string, r Resolver, opts ...Option) (*Client, err
 		secret:    secret,
 		bucket:    bucket,
 		secure:    secure,
-		logger:    o.logger,
 	})
 	if err != nil {
 		return nil, err
@@ -99,7 +97,6 @@ type minioParams struct {
 	access, secret string
 	bucket         string
 	secure         bool
-	logger         *slog.Logger
 }
 
 // openMinIO opens the bucket on the MinIO servers, creating it if needed:
@@ -114,7 +111,6 @@ func openMinIO(ctx context.Context, p minioParams) (backend.Backend, error) {
 		Bucket:       p.bucket,
 		Secure:       p.secure,
 		CreateBucket: true,
-		Logger:       p.logger,
 	})
 	if err != nil {
 		return nil, backend.NewError("new client", p.bucket, nil, err)

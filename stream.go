@@ -831,7 +831,7 @@ func (c *Client) statStream(ctx context.Context, name string) (*ObjectStats, err
 	case st.Chunks == 0 && !inProgress:
 		return nil, notFound
 	case st.Chunks == 0:
-		st.LastModified, st.ContentType, st.MetaData = marker.LastModified, marker.ContentType, marker.Metadata
+		st.LastModified, st.ContentType, st.Metadata = marker.LastModified, marker.ContentType, marker.Metadata
 	default:
 		// Listings need not carry metadata: ask the first chunk itself.
 		if info, err := c.b.Stat(ctx, firstInfo.Key); err == nil {
@@ -839,9 +839,9 @@ func (c *Client) statStream(ctx context.Context, name string) (*ObjectStats, err
 		} else if !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
-		st.ContentType, st.MetaData, st.HTTPAttributes = firstInfo.ContentType, firstInfo.Metadata, firstInfo.HTTPAttributes
-		if st.MetaData == nil && inProgress {
-			st.MetaData = marker.Metadata
+		st.ContentType, st.Metadata, st.HTTPAttributes = firstInfo.ContentType, firstInfo.Metadata, firstInfo.HTTPAttributes
+		if st.Metadata == nil && inProgress {
+			st.Metadata = marker.Metadata
 		}
 	}
 	return st, nil

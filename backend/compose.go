@@ -27,3 +27,25 @@ import "context"
 type Composer interface {
 	Compose(ctx context.Context, dst string, srcs []ObjectInfo, opts PutOptions) (ObjectInfo, error)
 }
+
+// CheckCompose is the argument check every Composer makes first: dst and
+// every source are valid keys, and opts' content type and metadata are
+// normalised as CheckPut does. It returns them.
+func CheckCompose(dst string, srcs []ObjectInfo, opts PutOptions) (contentType string, metadata map[string]string, err error) {
+	const op = "compose"
+	if err := ValidateKey(op, dst); err != nil {
+		return "", nil, err
+	}
+	if metadata, err = NormalizeMetadata(op, dst, opts.Metadata); err != nil {
+		return "", nil, err
+	}
+	if contentType, err = NormalizeContentType(op, dst, opts.ContentType); err != nil {
+		return "", nil, err
+	}
+	for _, s := range srcs {
+		if err := ValidateKey(op, s.Key); err != nil {
+			return "", nil, err
+		}
+	}
+	return contentType, metadata, nil
+}

@@ -166,3 +166,38 @@ func TestDirListVerdicts(t *testing.T) {
 	assert.Contains(t, out, "**met** — ours, plain: directory listing of 10 prefixes over 100,000 keys in as many ListObjectsV2 "+
 		"requests as the best peer (issue 13): 1 ListObjectsV2 requests (best peer 1), 1 HTTP requests in all, 3.00 ms")
 }
+
+// -stores takes any workload's contestants; MinIO's keep their own list.
+func TestStoresAndOpsFlags(t *testing.T) {
+	c, _, err := parseFlags([]string{"-stores", "objstore (gcs),minio-go", "-ops", "get"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{nameMinioGo}, c.stores)
+	assert.Equal(t, map[string]bool{nameObjGCS: true, nameMinioGo: true}, c.picked)
+	assert.Equal(t, map[string]bool{"get": true}, c.ops)
+	c, _, err = parseFlags(nil)
+	require.NoError(t, err)
+	assert.Nil(t, c.picked)
+	assert.Equal(t, storeNames(serverMinIO), c.stores)
+	assert.True(t, c.run[serverGCS] && c.run[serverAzure], "make bench runs the emulator workloads")
+	_, _, err = parseFlags([]string{"-ops", "head"})
+	assert.Error(t, err)
+	_, _, err = parseFlags([]string{"-stores", "nope"})
+	assert.Error(t, err)
+}
+
+// Every emulator workload has one objstore contestant and peers, and its
+// seed is one of its contestants.
+func TestEmulatorWorkloads(t *testing.T) {
+	for _, w := range emulatorWorkloads {
+		assert.Contains(t, workloads, w.name)
+		assert.Contains(t, storeNames(w.name), w.seed)
+		objs := 0
+		for _, s := range allStores {
+			if s.server == w.name && s.objstore {
+				objs++
+			}
+		}
+		assert.Equal(t, 1, objs, w.name)
+		assert.Greater(t, len(storeNames(w.name)), 1, w.name)
+	}
+}

@@ -22,6 +22,7 @@ type report struct {
 	dirlist           *comparison // on MinIO
 	dirlistLocal      *comparison // on mem and fs
 	stream            *streamReport
+	emulated          []*comparison // gcs, azblob
 }
 
 // peerModules are the modules whose versions the report names.
@@ -31,6 +32,8 @@ var peerModules = []string{
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager",
 	"gocloud.dev",
 	"github.com/thanos-io/objstore",
+	"cloud.google.com/go/storage",
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob",
 }
 
 func moduleVersions() []string {
@@ -59,7 +62,11 @@ func (r *report) markdown(w io.Writer) {
 		fmt.Fprintf(w, " (a -quick run: fewer rounds and smaller batches; not the full benchmark)")
 	}
 	fmt.Fprintf(w, "\n- Machine: %s, %d cores, %s RAM, %s\n", r.machine.CPU, r.machine.Cores, r.machine.RAM, r.machine.Kernel)
-	fmt.Fprintf(w, "- Go: %s; MinIO server: %s (single drive, on this machine, 127.0.0.1)\n", r.machine.Go, r.minioVersion)
+	if r.minioVersion != "" {
+		fmt.Fprintf(w, "- Go: %s; MinIO server: %s (single drive, on this machine, 127.0.0.1)\n", r.machine.Go, r.minioVersion)
+	} else {
+		fmt.Fprintf(w, "- Go: %s\n", r.machine.Go)
+	}
 	if vs := moduleVersions(); len(vs) > 0 {
 		fmt.Fprintf(w, "- Peers: %s\n", strings.Join(vs, ", "))
 	}
@@ -74,6 +81,9 @@ func (r *report) markdown(w io.Writer) {
 		t := r.remote.table()
 		t.notes = append(t.notes, remoteNotes...)
 		t.markdown(w)
+	}
+	for _, c := range r.emulated {
+		c.table().markdown(w)
 	}
 	for _, c := range []*comparison{r.dirlist, r.dirlistLocal} {
 		if c != nil {

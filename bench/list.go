@@ -10,9 +10,10 @@ import (
 )
 
 // Listing: cfg.listKeys one-byte objects are written once (by raw
-// minio-go, 32 at a time) and shared by every contestant, and by the
-// dirlist workload (dirlist.go), in groups of 10,000: "list/gGGG/NNNNN". The small listing reads one group
-// ("list/g000/"), the large one everything ("list/"), recursively. The
+// minio-go on MinIO, by the raw client on an emulator, 32 at a time) and
+// shared by every contestant, and by the dirlist workload (dirlist.go),
+// in groups of 10,000: "list/gGGG/NNNNN". The small listing reads one
+// group ("list/g000/"), the large one everything ("list/"), recursively. The
 // prefixes are "directories" because thanos objstore lists nothing else.
 // Speed is measured in this process with interleaved rounds; memory in a
 // child process per contestant and listing, whose peak RSS must not grow
@@ -49,8 +50,18 @@ func validListKeys(n int) bool {
 // listKey's sequence, written once per run and shared by the workloads
 // that list them.
 type listData struct {
-	mc *minio.Client
-	n  int
+	// put writes one one-byte object: raw minio-go on MinIO, each
+	// emulator's raw client on the emulators.
+	put func(ctx context.Context, key string) error
+	n   int
+}
+
+// minioListData is the listing's keys on MinIO, written by minio-go.
+func minioListData(mc *minio.Client) *listData {
+	return &listData{put: func(ctx context.Context, key string) error {
+		_, err := mc.PutObject(ctx, benchBucket, key, strings.NewReader("x"), 1, minio.PutObjectOptions{})
+		return err
+	}}
 }
 
 // ensure writes the keys that are missing for the first want keys to
@@ -59,7 +70,7 @@ func (d *listData) ensure(ctx context.Context, want int) error {
 	if want <= d.n {
 		return nil
 	}
-	if err := populate(ctx, d.mc, d.n, want); err != nil {
+	if err := populate(ctx, d.put, d.n, want); err != nil {
 		return err
 	}
 	d.n = want
@@ -68,10 +79,10 @@ func (d *listData) ensure(ctx context.Context, want int) error {
 
 // populate writes the keys from to to-1 of the listing, populateConc at
 // a time.
-func populate(ctx context.Context, mc *minio.Client, from, to int) error {
+func populate(ctx context.Context, put func(ctx context.Context, key string) error, from, to int) error {
 	return parallel(ctx, to-from, func(ctx context.Context, i int) error {
 		key := listKey(from + i)
-		if _, err := mc.PutObject(ctx, benchBucket, key, strings.NewReader("x"), 1, minio.PutObjectOptions{}); err != nil {
+		if err := put(ctx, key); err != nil {
 			return fmt.Errorf("populating %s: %w", key, err)
 		}
 		return nil

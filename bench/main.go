@@ -1,8 +1,10 @@
 // Command bench times the objstore client against the Go object-store
 // libraries its users would otherwise choose (raw minio-go, raw
 // aws-sdk-go-v2, gocloud.dev/blob's s3blob, thanos-io/objstore's S3
-// provider) on one local MinIO server that it starts itself, and its
-// local drivers (fs, mem) against their limits. See docs/benchmarks.md.
+// provider) on one local MinIO server that it starts itself, its GCS
+// and Azure drivers against gocloud's and the services' own clients on
+// fake-gcs-server and Azurite (workloads gcs and azblob), and its local
+// drivers (fs, mem) against their limits. See docs/benchmarks.md.
 //
 // It lives in a module of its own so that the peers' dependencies stay out
 // of the library's go.mod. `make bench` runs it as
@@ -46,10 +48,18 @@ type settings struct {
 	variants  string
 	cpuProf   string
 	start     time.Time
+	// picked holds the contestants -stores names (any server's); nil:
+	// all. stores is its MinIO part, in the order given.
+	picked map[string]bool
+	// ops are the operations of the put/get rows and of the emulators'
+	// listing to run (put, get, list).
+	ops map[string]bool
+	// gcsBigPut runs the unknown-size put on fake-gcs-server too.
+	gcsBigPut bool
 }
 
 // workloads, in the order they run.
-var workloads = []string{"overhead", "local", "putget", "list", "dirlist", "stream", "bigput"}
+var workloads = []string{"overhead", "local", "putget", "list", "dirlist", "stream", "bigput", serverGCS, serverAzure}
 
 func (c *settings) logf(format string, args ...any) {
 	if c.verbose {
@@ -60,13 +70,15 @@ func (c *settings) logf(format string, args ...any) {
 func parseFlags(args []string) (*settings, *childFlags, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	c := &settings{start: time.Now()}
-	var run, stores string
+	var run, stores, ops string
 	fs.BoolVar(&c.quick, "quick", false, "a short run: fewer rounds, smaller batches, 10,000 keys to list, a 256 MiB unknown-size put")
 	fs.IntVar(&c.rounds, "rounds", 0, "rounds of every workload (default 9, or 3 with -quick)")
 	fs.StringVar(&c.markdown, "markdown", "", "write the report as markdown to this file (e.g. ../docs/benchmarks.md)")
 	fs.StringVar(&run, "run", strings.Join(workloads, ","), "workloads to run, comma-separated: "+strings.Join(workloads, ", "))
-	fs.StringVar(&stores, "stores", "", "contestants to run on MinIO, comma-separated (default all): "+strings.Join(storeNames(), ", "))
-	fs.Int64Var(&c.bigSize, "bigsize", 0, "bytes of the unknown-size put (default 1 GiB, or 256 MiB with -quick)")
+	fs.StringVar(&stores, "stores", "", "contestants to run, comma-separated (default all; each workload runs those of its server): "+strings.Join(storeNames(), ", "))
+	fs.StringVar(&ops, "ops", "put,get,list", "operations to run, comma-separated: put and get (the put/get rows of putget, gcs and azblob; put also azblob's unknown-size put), list (the listing of gcs and azblob); e.g. one row for a CPU profile")
+	fs.BoolVar(&c.gcsBigPut, "gcs-bigput", false, "run the unknown-size put (-bigsize) on fake-gcs-server too (slow: the emulator hashes the whole upload after every chunk)")
+	fs.Int64Var(&c.bigSize, "bigsize", 0, "bytes of the unknown-size put of bigput and azblob (default 1 GiB, or 256 MiB with -quick)")
 	fs.IntVar(&c.bigRounds, "bigrounds", 2, "rounds of the unknown-size put (each moves -bigsize bytes per contestant)")
 	fs.IntVar(&c.listKeys, "listkeys", 0, "keys of the large listing (default 100,000, or 10,000 with -quick)")
 	fs.BoolVar(&c.verbose, "v", true, "log progress to stderr")
@@ -108,23 +120,42 @@ func parseFlags(args []string) (*settings, *childFlags, error) {
 		c.run[w] = true
 	}
 	if stores == "" {
-		c.stores = storeNames()
+		c.stores = storeNames(serverMinIO)
 	} else {
+		c.picked = map[string]bool{}
 		for _, s := range strings.Split(stores, ",") {
 			s = strings.TrimSpace(s)
 			if !contains(storeNames(), s) {
 				return nil, nil, fmt.Errorf("-stores: unknown contestant %q (have %s)", s, strings.Join(storeNames(), ", "))
 			}
-			c.stores = append(c.stores, s)
+			c.picked[s] = true
+			if contains(storeNames(serverMinIO), s) {
+				c.stores = append(c.stores, s)
+			}
 		}
+	}
+	c.ops = map[string]bool{}
+	for _, o := range strings.Split(ops, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if !contains([]string{"put", "get", "list"}, o) {
+			return nil, nil, fmt.Errorf("-ops: unknown operation %q (have put, get, list)", o)
+		}
+		c.ops[o] = true
 	}
 	return c, cf, nil
 }
 
-func storeNames() []string {
+// storeNames returns the names of the contestants on server, or of all
+// of them for "".
+func storeNames(server ...string) []string {
 	var names []string
 	for _, s := range allStores {
-		names = append(names, s.name)
+		if len(server) == 0 || contains(server, s.server) {
+			names = append(names, s.name)
+		}
 	}
 	return names
 }
@@ -214,6 +245,16 @@ func run(ctx context.Context, cfg *settings) error {
 			return err
 		}
 	}
+	for _, w := range emulatorWorkloads {
+		if !cfg.run[w.name] {
+			continue
+		}
+		c, err := runEmulator(ctx, cfg, w)
+		if err != nil {
+			return err
+		}
+		rep.emulated = append(rep.emulated, c)
+	}
 	rep.finished = time.Now()
 	var buf bytes.Buffer
 	rep.markdown(&buf)
@@ -300,7 +341,7 @@ func runRemote(ctx context.Context, cfg *settings, rep *report) error {
 		}
 		remote.rows = append(remote.rows, rows...)
 	}
-	data := &listData{mc: mc}
+	data := minioListData(mc)
 	if cfg.run["list"] {
 		rows, err := runList(ctx, cfg, t, stores, data)
 		if err != nil {

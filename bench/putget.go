@@ -72,17 +72,22 @@ func runPutGet(ctx context.Context, cfg *settings, stores []store, seed store) (
 				})
 			}})
 		}
-		cfg.logf("put %s", sz.label)
-		m, err := interleave(ctx, "put "+sz.label, cfg.rounds, puts)
-		if err != nil {
-			return nil, err
+		if cfg.ops["put"] {
+			cfg.logf("put %s", sz.label)
+			m, err := interleave(ctx, "put "+sz.label, cfg.rounds, puts)
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, compRow{name: "put " + sz.label, unit: unit, higherBetter: true, values: m})
 		}
-		rows = append(rows, compRow{name: "put " + sz.label, unit: unit, higherBetter: true, values: m})
-		cfg.logf("get %s", sz.label)
-		if m, err = interleave(ctx, "get "+sz.label, cfg.rounds, gets); err != nil {
-			return nil, err
+		if cfg.ops["get"] {
+			cfg.logf("get %s", sz.label)
+			m, err := interleave(ctx, "get "+sz.label, cfg.rounds, gets)
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, compRow{name: "get " + sz.label, unit: unit, higherBetter: true, values: m})
 		}
-		rows = append(rows, compRow{name: "get " + sz.label, unit: unit, higherBetter: true, values: m})
 	}
 	return rows, nil
 }

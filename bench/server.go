@@ -17,11 +17,13 @@ import (
 
 // The benchmark is a program, not a test, so it cannot use
 // internal/testserver (an internal package of another module, and built
-// on testing.TB). This is the same recipe: the MinIO binary that
-// `make tools` installs under $OBJSTORE_TOOLS/bin, a free port on
-// 127.0.0.1, random root credentials, a temporary data directory, ready
-// once /minio/health/cluster answers 200, killed (with its process group)
-// when the benchmark ends or dies.
+// on testing.TB). This is the same recipe: the server binaries that
+// `make tools` installs under $OBJSTORE_TOOLS (MinIO and fake-gcs-server
+// in bin/, Azurite in node/), a free port on 127.0.0.1, random root
+// credentials where the server takes them (Azurite knows only its
+// well-known development account), a temporary working directory, ready
+// once the server answers its probe, killed (with its process group) when
+// the benchmark ends or dies.
 
 // toolsEnv names the directory of the installed test servers (exported
 // by tools.mk).
@@ -30,12 +32,13 @@ const toolsEnv = "OBJSTORE_TOOLS"
 // readyTimeout bounds the wait for a fresh server.
 const readyTimeout = 60 * time.Second
 
-// server is one running MinIO server.
+// server is one running server process.
 type server struct {
 	Endpoint  string // 127.0.0.1:PORT
-	AccessKey string
-	SecretKey string
+	AccessKey string // MinIO root user; Azure account name
+	SecretKey string // MinIO root password; Azure account key
 	Region    string
+	name      string // for messages: "minio", "fake-gcs-server", "azurite"
 	dir       string
 	cmd       *exec.Cmd
 	done      chan struct{}
@@ -44,12 +47,12 @@ type server struct {
 // URL returns the server's base URL.
 func (s *server) URL() string { return "http://" + s.Endpoint }
 
-// minioBinary finds the MinIO binary: $OBJSTORE_TOOLS/bin/minio, else
-// .cache/bin/minio above the working directory (bench/ runs from the
-// repository's subdirectory).
-func minioBinary() (string, error) {
+// toolPath finds an installed tool by its path under the tools directory
+// (e.g. "bin/minio"): $OBJSTORE_TOOLS/rel, else .cache/rel above the
+// working directory (bench/ runs from the repository's subdirectory).
+func toolPath(rel string) (string, error) {
 	if dir := os.Getenv(toolsEnv); dir != "" {
-		p := filepath.Join(dir, "bin", "minio")
+		p := filepath.Join(dir, rel)
 		if _, err := os.Stat(p); err != nil {
 			return "", fmt.Errorf("$%s is %s but %s is missing (%v): run `make tools`", toolsEnv, dir, p, err)
 		}
@@ -60,29 +63,79 @@ func minioBinary() (string, error) {
 		return "", err
 	}
 	for dir := wd; ; dir = filepath.Dir(dir) {
-		p := filepath.Join(dir, ".cache", "bin", "minio")
+		p := filepath.Join(dir, ".cache", rel)
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
 		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("no MinIO binary: $%s is unset and no .cache/bin/minio above %s; run `make tools` at the repository root", toolsEnv, wd)
+			return "", fmt.Errorf("no %s: $%s is unset and no .cache/%s above %s; run `make tools` at the repository root", filepath.Base(rel), toolsEnv, rel, wd)
 		}
 	}
 }
 
+// minioBinary finds the MinIO binary.
+func minioBinary() (string, error) { return toolPath("bin/minio") }
+
+// launch says how to start one kind of server.
+type launch struct {
+	name string // also the name of its log file
+	bin  string
+	// args returns the command line (after bin) for a server on port,
+	// working in dir.
+	args func(port int, dir string) []string
+	env  []string
+	// ready probes the fresh server once: nil when it serves.
+	ready func(probe *http.Client, s *server) error
+}
+
 // startMinIO starts a single MinIO server with its data in a new
 // temporary directory (under tmpRoot, "" for the system's), and waits
-// until it is ready. A server that exits early (its port was taken in the
-// meantime) is retried on another port, twice.
+// until it is ready.
 func startMinIO(tmpRoot string) (*server, error) {
 	bin, err := minioBinary()
 	if err != nil {
 		return nil, err
 	}
+	access, secret := "ak"+randomHex(8), randomHex(16)
+	return startServer(tmpRoot, launch{
+		name: "minio",
+		bin:  bin,
+		args: func(port int, dir string) []string {
+			return []string{"server", "--quiet",
+				"--address", fmt.Sprintf("127.0.0.1:%d", port),
+				"--certs-dir", filepath.Join(dir, "certs"),
+				filepath.Join(dir, "data")}
+		},
+		env: []string{
+			"MINIO_ROOT_USER=" + access,
+			"MINIO_ROOT_PASSWORD=" + secret,
+			"MINIO_REGION=us-east-1",
+			"MINIO_CI_CD=1",
+			"MINIO_BROWSER=off",
+			"MINIO_UPDATE=off",
+			"MINIO_CALLHOME_ENABLE=off",
+		},
+		// /minio/health/ready answers before the object layer is up,
+		// /minio/health/cluster only once S3 calls work.
+		ready: func(probe *http.Client, s *server) error {
+			return probeStatus(probe, s.URL()+"/minio/health/cluster", http.StatusOK)
+		},
+	}, func(s *server) { s.AccessKey, s.SecretKey, s.Region = access, secret, "us-east-1" })
+}
+
+// startServer starts the server l describes on a free loopback port,
+// in a new temporary directory under tmpRoot, and waits until it is
+// ready; creds fills in the credentials of the server. A server that
+// exits early (its port was taken in the meantime) is retried on another
+// port, twice.
+func startServer(tmpRoot string, l launch, creds func(*server)) (*server, error) {
 	var last error
 	for attempt := 0; attempt < 3; attempt++ {
-		s, err := tryStartMinIO(bin, tmpRoot)
+		s, err := tryStart(tmpRoot, l)
 		if err == nil {
+			if creds != nil {
+				creds(s)
+			}
 			return s, nil
 		}
 		last = err
@@ -93,10 +146,10 @@ func startMinIO(tmpRoot string) (*server, error) {
 	return nil, last
 }
 
-var errExited = errors.New("minio exited before it was ready")
+var errExited = errors.New("the server exited before it was ready")
 
-func tryStartMinIO(bin, tmpRoot string) (*server, error) {
-	dir, err := os.MkdirTemp(tmpRoot, "objstore-bench-minio-")
+func tryStart(tmpRoot string, l launch) (*server, error) {
+	dir, err := os.MkdirTemp(tmpRoot, "objstore-bench-"+l.name+"-")
 	if err != nil {
 		return nil, err
 	}
@@ -106,32 +159,20 @@ func tryStartMinIO(bin, tmpRoot string) (*server, error) {
 		return nil, err
 	}
 	s := &server{
-		Endpoint:  fmt.Sprintf("127.0.0.1:%d", port),
-		AccessKey: "ak" + randomHex(8),
-		SecretKey: randomHex(16),
-		Region:    "us-east-1",
-		dir:       dir,
-		done:      make(chan struct{}),
+		Endpoint: fmt.Sprintf("127.0.0.1:%d", port),
+		name:     l.name,
+		dir:      dir,
+		done:     make(chan struct{}),
 	}
-	logf, err := os.Create(filepath.Join(dir, "minio.log"))
+	logPath := filepath.Join(dir, l.name+".log")
+	logf, err := os.Create(logPath)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
 	defer logf.Close() // the child has its own copy
-	s.cmd = exec.Command(bin, "server", "--quiet",
-		"--address", s.Endpoint,
-		"--certs-dir", filepath.Join(dir, "certs"),
-		filepath.Join(dir, "data"))
-	s.cmd.Env = append(os.Environ(),
-		"MINIO_ROOT_USER="+s.AccessKey,
-		"MINIO_ROOT_PASSWORD="+s.SecretKey,
-		"MINIO_REGION="+s.Region,
-		"MINIO_CI_CD=1",
-		"MINIO_BROWSER=off",
-		"MINIO_UPDATE=off",
-		"MINIO_CALLHOME_ENABLE=off",
-	)
+	s.cmd = exec.Command(l.bin, l.args(port, dir)...)
+	s.cmd.Env = append(os.Environ(), l.env...)
 	s.cmd.Dir = dir
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -140,33 +181,25 @@ func tryStartMinIO(bin, tmpRoot string) (*server, error) {
 	}
 	if err := s.cmd.Start(); err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("start %s: %w", bin, err)
+		return nil, fmt.Errorf("start %s: %w", l.bin, err)
 	}
 	go func() { _ = s.cmd.Wait(); close(s.done) }()
-	if err := s.waitReady(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "minio.log"))
+	if err := s.waitReady(l.ready); err != nil {
+		log, _ := os.ReadFile(logPath)
 		s.stop()
-		return nil, fmt.Errorf("%w\n--- minio log ---\n%s", err, tail(string(log), 4<<10))
+		return nil, fmt.Errorf("%s: %w\n--- %s log ---\n%s", l.name, err, l.name, tail(string(log), 4<<10))
 	}
 	return s, nil
 }
 
-// waitReady polls the cluster health endpoint: /minio/health/ready
-// answers before the object layer is up, /minio/health/cluster only once
-// S3 calls work.
-func (s *server) waitReady() error {
+// waitReady polls the server with ready until it answers.
+func (s *server) waitReady(ready func(*http.Client, *server) error) error {
 	probe := &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}, Timeout: 3 * time.Second}
-	url := s.URL() + "/minio/health/cluster"
 	deadline := time.Now().Add(readyTimeout)
 	for {
-		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
-		resp, err := probe.Do(req)
+		err := ready(probe, s)
 		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("GET %s: %s", url, resp.Status)
+			return nil
 		}
 		select {
 		case <-s.done:
@@ -174,9 +207,23 @@ func (s *server) waitReady() error {
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("minio not ready after %v: %v", readyTimeout, err)
+			return fmt.Errorf("not ready after %v: %v", readyTimeout, err)
 		}
 	}
+}
+
+// probeStatus GETs url and wants the status want (0: any answer).
+func probeStatus(probe *http.Client, url string, want int) error {
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
+	resp, err := probe.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if want != 0 && resp.StatusCode != want {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return nil
 }
 
 // stop kills the server and its process group, waits for it, and removes

@@ -59,18 +59,36 @@ const (
 	nameThanos          = "thanos objstore"
 )
 
-// allStores lists every contestant's constructor, objstore first.
+// Servers the contestants run on: the MinIO workloads', and the
+// emulator workloads' (the workload names "gcs" and "azblob").
+const (
+	serverMinIO = "minio"
+	serverGCS   = "gcs"
+	serverAzure = "azblob"
+)
+
+// allStores lists every contestant's constructor, objstore first within
+// each server.
 var allStores = []struct {
 	name     string
+	server   string
 	objstore bool
 	open     func(ctx context.Context, t target) (store, error)
 }{
-	{nameObjMinIO, true, openObjstoreMinIO},
-	{nameObjS3, true, openObjstoreS3},
-	{nameMinioGo, false, openMinioGo},
-	{nameAWS, false, openAWS},
-	{nameGocloud, false, openGocloud},
-	{nameThanos, false, openThanos},
+	{nameObjMinIO, serverMinIO, true, openObjstoreMinIO},
+	{nameObjS3, serverMinIO, true, openObjstoreS3},
+	{nameMinioGo, serverMinIO, false, openMinioGo},
+	{nameAWS, serverMinIO, false, openAWS},
+	{nameGocloud, serverMinIO, false, openGocloud},
+	{nameThanos, serverMinIO, false, openThanos},
+
+	{nameObjGCS, serverGCS, true, openObjstoreGCS},
+	{nameGcsblob, serverGCS, false, openGcsblob},
+	{nameGCSStorage, serverGCS, false, openGCSStorage},
+
+	{nameObjAzure, serverAzure, true, openObjstoreAzure},
+	{nameAzureblob, serverAzure, false, openAzureblob},
+	{nameAzblob, serverAzure, false, openAzblob},
 }
 
 // openStore opens the contestant called name.

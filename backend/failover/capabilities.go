@@ -8,13 +8,32 @@ import (
 	"time"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/observe"
 )
 
 // The optional capabilities of package backend, forwarded to a live
 // endpoint's backend with the same retry rules as the core operations.
-// *Backend always has the methods; when the endpoint backends lack a
-// capability, the method returns ErrNotSupported (RemoveMany falls back to
-// one Remove per key, and Health to a List probe).
+// *Backend always has RemoveMany and Health, with fallbacks of its own
+// (one Remove per key, a List probe); the others are methods of
+// capabilities, which Unwrap gives exactly the capabilities of the
+// endpoint backends (compose.go).
+
+// capabilities serves the optional capabilities of b. It has them all,
+// so that adding one to the list of internal/observe/gen_compose.go
+// fails to compile here until failover forwards it too.
+type capabilities struct{ b *Backend }
+
+var _ observe.Instrumented = capabilities{}
+
+// RemoveMany is b's.
+func (x capabilities) RemoveMany(ctx context.Context, keys []string) error {
+	return x.b.RemoveMany(ctx, keys)
+}
+
+// Health is b's.
+func (x capabilities) Health(ctx context.Context) ([]backend.EndpointHealth, error) {
+	return x.b.Health(ctx)
+}
 
 // RemoveMany removes keys with the endpoint backend's BatchRemover, or one
 // Remove per key when it has none. Removal is idempotent, so the whole
@@ -31,7 +50,7 @@ func (b *Backend) RemoveMany(ctx context.Context, keys []string) error {
 		return errors.Join(refused...)
 	}
 	_, err := run(ctx, b, "remove", "", nil, timed(b, "remove", "", func(ctx context.Context, be backend.Backend) (struct{}, error) {
-		if br, ok := be.(backend.BatchRemover); ok {
+		if br, ok := backend.As[backend.BatchRemover](be); ok {
 			return struct{}{}, br.RemoveMany(ctx, keys)
 		}
 		var errs []error
@@ -50,7 +69,8 @@ func (b *Backend) RemoveMany(ctx context.Context, keys []string) error {
 // itself: a holder whose endpoint goes down asks for another URL. Signing
 // is local on the drivers that sign (minio, s3), so retries only matter
 // for a driver that must ask its server first (minio's region lookup).
-func (b *Backend) Presign(ctx context.Context, method, key string, expiry time.Duration, opts backend.PresignOptions) (string, error) {
+func (x capabilities) Presign(ctx context.Context, method, key string, expiry time.Duration, opts backend.PresignOptions) (string, error) {
+	b := x.b
 	// The drivers check the expiry against their own longest validity;
 	// 0 here leaves it to them.
 	if err := backend.CheckPresign(method, key, expiry, 0, opts); err != nil {
@@ -61,7 +81,7 @@ func (b *Backend) Presign(ctx context.Context, method, key string, expiry time.D
 		return "", err
 	}
 	return run(ctx, b, op, key, nil, timed(b, op, key, func(ctx context.Context, be backend.Backend) (string, error) {
-		p, ok := be.(backend.Presigner)
+		p, ok := backend.As[backend.Presigner](be)
 		if !ok {
 			return "", notSupported(op, key, be, "presigned URLs")
 		}
@@ -70,7 +90,8 @@ func (b *Backend) Presign(ctx context.Context, method, key string, expiry time.D
 }
 
 // SetExpiry sets a lifecycle expiry rule through a live endpoint.
-func (b *Backend) SetExpiry(ctx context.Context, prefix string, days int) error {
+func (x capabilities) SetExpiry(ctx context.Context, prefix string, days int) error {
+	b := x.b
 	if err := backend.ValidatePrefix("set-expiry", prefix); err != nil {
 		return err
 	}
@@ -78,7 +99,7 @@ func (b *Backend) SetExpiry(ctx context.Context, prefix string, days int) error 
 		return err
 	}
 	_, err := run(ctx, b, "set-expiry", prefix, nil, timed(b, "set-expiry", prefix, func(ctx context.Context, be backend.Backend) (struct{}, error) {
-		l, ok := be.(backend.Lifecycler)
+		l, ok := backend.As[backend.Lifecycler](be)
 		if !ok {
 			return struct{}{}, notSupported("set-expiry", prefix, be, "lifecycle rules")
 		}
@@ -88,12 +109,13 @@ func (b *Backend) SetExpiry(ctx context.Context, prefix string, days int) error 
 }
 
 // Expiry reads the lifecycle expiry rules through a live endpoint.
-func (b *Backend) Expiry(ctx context.Context) (map[string]int, error) {
+func (x capabilities) Expiry(ctx context.Context) (map[string]int, error) {
+	b := x.b
 	if err := b.checkOpen("expiry", ""); err != nil {
 		return nil, err
 	}
 	return run(ctx, b, "expiry", "", nil, timed(b, "expiry", "", func(ctx context.Context, be backend.Backend) (map[string]int, error) {
-		l, ok := be.(backend.Lifecycler)
+		l, ok := backend.As[backend.Lifecycler](be)
 		if !ok {
 			return nil, notSupported("expiry", "", be, "lifecycle rules")
 		}
@@ -101,8 +123,36 @@ func (b *Backend) Expiry(ctx context.Context) (map[string]int, error) {
 	}))
 }
 
+// notSupported is the error of a capability that an endpoint backend
+// lacks although the prototype (or the first endpoint) had it.
 func notSupported(op, key string, be backend.Backend, what string) error {
 	return backend.NewError(op, key, backend.ErrNotSupported, fmt.Errorf("the endpoint backend %T has no %s", be, what))
+}
+
+// Compose forwards to a live endpoint's backend.Composer, with the same
+// retry rules as Put (a compose replaces dst whole, so sending it again
+// after a transient failure is safe). When the endpoint backends have no
+// Composer, the Backend has none either (Unwrap), and the client streams
+// instead.
+func (x capabilities) Compose(ctx context.Context, dst string, srcs []backend.ObjectInfo, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	b := x.b
+	const op = "compose"
+	if err := b.CheckKey(op, dst); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := b.checkOpen(op, dst); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	// Not bounded by AttemptTimeout: a compose of many large sources
+	// shows no progress while the server copies (as Copy); the caller's
+	// ctx bounds it.
+	return run(ctx, b, op, dst, nil, func(ctx context.Context, _ *endpoint, be backend.Backend) (backend.ObjectInfo, error) {
+		c, ok := backend.As[backend.Composer](be)
+		if !ok {
+			return backend.ObjectInfo{}, notSupported(op, dst, be, "server-side compose")
+		}
+		return c.Compose(ctx, dst, srcs, opts)
+	})
 }
 
 // Health checks every endpoint at once, each within AttemptTimeout: with
@@ -140,7 +190,7 @@ func (b *Backend) endpointHealth(parent context.Context, e *endpoint) []backend.
 	start := time.Now()
 	fail := func(err error) []backend.EndpointHealth {
 		if parent.Err() == nil && classify(err) != classPermanent {
-			b.markDown(e, err)
+			b.markDown(parent, "health", "", e, err)
 		}
 		return []backend.EndpointHealth{{Endpoint: e.name, Latency: time.Since(start), Err: err}}
 	}
@@ -149,7 +199,7 @@ func (b *Backend) endpointHealth(parent context.Context, e *endpoint) []backend.
 		return fail(err)
 	}
 	defer e.release()
-	if hc, ok := be.(backend.HealthChecker); ok {
+	if hc, ok := backend.As[backend.HealthChecker](be); ok {
 		hs, err := hc.Health(ctx)
 		if err != nil {
 			return fail(err)
@@ -159,9 +209,9 @@ func (b *Backend) endpointHealth(parent context.Context, e *endpoint) []backend.
 			live = live && h.Live
 		}
 		if live {
-			b.markUp(e)
+			b.markUp(parent, "health", "", e)
 		} else {
-			b.markDown(e, backend.NewError("health", "", backend.ErrUnavailable, errors.New("the health check says not live")))
+			b.markDown(parent, "health", "", e, backend.NewError("health", "", backend.ErrUnavailable, errors.New("the health check says not live")))
 		}
 		return hs
 	}
@@ -170,11 +220,11 @@ func (b *Backend) endpointHealth(parent context.Context, e *endpoint) []backend.
 	switch {
 	case err == nil:
 		h.Live, h.Ready = true, true
-		b.markUp(e)
+		b.markUp(parent, "health", "", e)
 	case classify(err) == classPermanent:
 		h.Live = true // it answered, with a refusal
 	case parent.Err() == nil:
-		b.markDown(e, err)
+		b.markDown(parent, "health", "", e, err)
 	}
 	return []backend.EndpointHealth{h}
 }

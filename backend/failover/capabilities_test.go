@@ -2,9 +2,11 @@ package failover
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,9 +42,26 @@ func TestRemoveManyIsForwardedAndRetried(t *testing.T) {
 	require.NoError(t, b.RemoveMany(context.Background(), nil))
 }
 
+// presigner and lifecycler find the capability through Unwrap, as the
+// client does.
+func presigner(t *testing.T, b backend.Backend) backend.Presigner {
+	t.Helper()
+	p, ok := backend.As[backend.Presigner](b)
+	require.True(t, ok, "backend.As finds a Presigner")
+	return p
+}
+
+func lifecycler(t *testing.T, b backend.Backend) backend.Lifecycler {
+	t.Helper()
+	l, ok := backend.As[backend.Lifecycler](b)
+	require.True(t, ok, "backend.As finds a Lifecycler")
+	return l
+}
+
 func TestPresignAndLifecycleAreForwarded(t *testing.T) {
 	c := newFakeCluster(t, "a", "b")
-	b := newBackend(t, c.config())
+	fb := newBackend(t, c.config())
+	b, l := presigner(t, fb), lifecycler(t, fb)
 	c.ep("a").script(fault{op: "presign", kind: backend.ErrUnavailable})
 	c.ep("b").script(fault{op: "presign", kind: backend.ErrUnavailable})
 	u, err := b.Presign(context.Background(), http.MethodGet, "k", 60e9, backend.PresignOptions{})
@@ -58,63 +77,126 @@ func TestPresignAndLifecycleAreForwarded(t *testing.T) {
 	// but both calls go to the one endpoint that is up.
 	c.ep("a").script(fault{op: "lifecycle", kind: backend.ErrServerBusy})
 	c.ep("b").script(fault{op: "lifecycle", kind: backend.ErrServerBusy})
-	require.NoError(t, b.SetExpiry(context.Background(), "logs/", 7))
-	rules, err := b.Expiry(context.Background())
+	require.NoError(t, l.SetExpiry(context.Background(), "logs/", 7))
+	rules, err := l.Expiry(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int{"logs/": 7}, rules)
-	require.ErrorIs(t, b.SetExpiry(context.Background(), "../", 1), backend.ErrInvalidKey)
+	require.ErrorIs(t, l.SetExpiry(context.Background(), "../", 1), backend.ErrInvalidKey)
 }
 
-func TestMissingCapabilitiesAreNotSupported(t *testing.T) {
-	c := newFakeCluster(t, "a")
-	c.plain = true
-	b := newBackend(t, c.config())
-	_, err := b.Presign(context.Background(), http.MethodGet, "k", 60e9, backend.PresignOptions{})
-	require.ErrorIs(t, err, backend.ErrNotSupported)
-	_, err = b.Presign(context.Background(), http.MethodPut, "k", 60e9, backend.PresignOptions{})
-	require.ErrorIs(t, err, backend.ErrNotSupported)
-	require.ErrorIs(t, b.SetExpiry(context.Background(), "x/", 1), backend.ErrNotSupported)
-	_, err = b.Expiry(context.Background())
-	require.ErrorIs(t, err, backend.ErrNotSupported)
-	assert.Len(t, c.ep("a").callsOf(""), 0, "nothing was retried")
-}
-
-func TestHealthAggregatesEveryEndpoint(t *testing.T) {
-	c := newFakeCluster(t, "a", "b", "c")
-	rec := &recorder{}
-	cfg := c.config()
-	cfg.Observer = rec
-	b := newBackend(t, cfg)
-	c.ep("b").script(fault{op: "health", kind: backend.ErrUnavailable})
-	c.openFault["c"] = backend.NewError("open", "", backend.ErrUnavailable, scriptedErr(backend.ErrUnavailable))
-
-	hs, err := b.Health(context.Background())
-	require.NoError(t, err)
-	require.Len(t, hs, 3)
-	byName := map[string]backend.EndpointHealth{}
-	for _, h := range hs {
-		byName[h.Endpoint] = h
+// The Backend claims a capability only when its endpoint backends have
+// it: learned from the first endpoint New opens, or from
+// Config.Prototype without opening any. BatchRemover and HealthChecker
+// it always has (with fallbacks); KeyChecker too. A type assertion on
+// *Backend finds none of the others: they are reached with backend.As.
+func TestCapabilitiesAreThoseOfTheEndpoints(t *testing.T) {
+	check := func(t *testing.T, b backend.Backend, want bool) {
+		t.Helper()
+		_, isPresigner := b.(backend.Presigner)
+		assert.False(t, isPresigner, "*Backend itself never claims Presigner")
+		p, ok := backend.As[backend.Presigner](b)
+		assert.Equal(t, want, ok, "Presigner")
+		_, ok = backend.As[backend.Lifecycler](b)
+		assert.Equal(t, want, ok, "Lifecycler")
+		_, ok = backend.As[backend.Copier](b)
+		assert.False(t, ok, "Copier: the fake endpoints have none")
+		_, ok = backend.As[backend.Composer](b)
+		assert.False(t, ok, "Composer: the fake endpoints have none")
+		for _, found := range []bool{
+			isA[backend.BatchRemover](b), isA[backend.HealthChecker](b), isA[backend.KeyChecker](b),
+		} {
+			assert.True(t, found, "BatchRemover, HealthChecker and KeyChecker are always there")
+		}
+		if want {
+			u, err := p.Presign(context.Background(), http.MethodGet, "k", time.Minute, backend.PresignOptions{})
+			require.NoError(t, err)
+			assert.Equal(t, "http://a/k?get&expiry=1m0s", u)
+		}
 	}
-	assert.True(t, byName["a"].Live && byName["a"].Ready)
-	assert.False(t, byName["b"].Live)
-	assert.ErrorIs(t, byName["b"].Err, backend.ErrUnavailable)
-	assert.False(t, byName["c"].Live)
-	assert.ErrorIs(t, byName["c"].Err, backend.ErrUnavailable)
-	st := b.Endpoints()
-	assert.True(t, st[0].Up)
-	assert.False(t, st[1].Up, "a failed health check marks the endpoint down")
-	assert.False(t, st[2].Up)
+	t.Run("endpoints without Presigner", func(t *testing.T) {
+		c := newFakeCluster(t, "a")
+		c.plain = true
+		b := newBackend(t, c.config())
+		assert.Equal(t, 1, c.openCount("a"), "New opened the endpoint to learn its capabilities")
+		check(t, b, false)
+		require.NoError(t, b.RemoveMany(context.Background(), []string{"x"}), "the fallback: one Remove per key")
+	})
+	t.Run("endpoints with Presigner", func(t *testing.T) {
+		c := newFakeCluster(t, "a")
+		check(t, newBackend(t, c.config()), true)
+	})
+	t.Run("Prototype without Presigner", func(t *testing.T) {
+		c := newFakeCluster(t, "a")
+		cfg := c.config()
+		cfg.Prototype = plain{}
+		b := newBackend(t, cfg)
+		assert.Zero(t, c.openCount("a"), "with a Prototype, New opens nothing")
+		check(t, b, false)
+	})
+	t.Run("Prototype with Presigner", func(t *testing.T) {
+		c := newFakeCluster(t, "a")
+		cfg := c.config()
+		cfg.Prototype = (*fakeEndpoint)(nil)
+		b := newBackend(t, cfg)
+		assert.Zero(t, c.openCount("a"), "with a Prototype, New opens nothing")
+		check(t, b, true)
+	})
+	t.Run("an endpoint that lacks what the Prototype has", func(t *testing.T) {
+		c := newFakeCluster(t, "a")
+		c.plain = true
+		cfg := c.config()
+		cfg.Prototype = (*fakeEndpoint)(nil)
+		b := newBackend(t, cfg)
+		_, err := presigner(t, b).Presign(context.Background(), http.MethodGet, "k", time.Minute, backend.PresignOptions{})
+		require.ErrorIs(t, err, backend.ErrNotSupported)
+		assert.Contains(t, err.Error(), "has no presigned URLs")
+		assert.Len(t, c.ep("a").callsOf(""), 0, "not retried")
+	})
+}
 
-	// Without HealthChecker: a List of one key.
-	c2 := newFakeCluster(t, "x", "y")
-	c2.plain = true
-	b2 := newBackend(t, c2.config())
-	c2.ep("y").script(fault{op: "list", kind: backend.ErrPermission})
-	hs, err = b2.Health(context.Background())
-	require.NoError(t, err)
-	require.Len(t, hs, 2)
-	assert.True(t, hs[0].Live && hs[0].Ready)
-	assert.True(t, hs[1].Live, "a refusal is an answer")
-	assert.False(t, hs[1].Ready)
-	assert.ErrorIs(t, hs[1].Err, backend.ErrPermission)
+func isA[T any](b backend.Backend) bool {
+	_, ok := backend.As[T](b)
+	return ok
+}
+
+// New learns the capabilities from the first endpoint that opens: one
+// that cannot be reached is marked down and the next one is opened. An
+// Open error never fails New: a configuration error is returned by the
+// first request, and when no endpoint opens at New the capabilities are
+// learned from the first one that opens later (a wrapper made before
+// keeps the answer it had: drivers set Prototype).
+func TestNewLearnsCapabilitiesFromTheFirstEndpointThatOpens(t *testing.T) {
+	unreachable := backend.NewError("open", "", backend.ErrUnavailable, scriptedErr(backend.ErrUnavailable))
+	t.Run("unreachable first", func(t *testing.T) {
+		c := newFakeCluster(t, "a", "b")
+		c.openFault["a"] = unreachable
+		b := newBackend(t, c.config())
+		st := b.Endpoints()
+		assert.False(t, st[0].Up)
+		assert.False(t, st[0].Opened)
+		assert.True(t, st[1].Opened)
+		presigner(t, b)
+	})
+	t.Run("configuration error", func(t *testing.T) {
+		c := newFakeCluster(t, "a")
+		c.openFault["a"] = backend.NewError("open", "", backend.ErrInvalidArgument, errors.New("bad endpoint"))
+		b := newBackend(t, c.config())
+		assert.True(t, b.Endpoints()[0].Up, "a configuration error is no outage")
+		_, err := b.Stat(context.Background(), "k")
+		require.ErrorIs(t, err, backend.ErrInvalidArgument)
+		assert.Contains(t, err.Error(), "bad endpoint")
+	})
+	t.Run("nowhere, then later", func(t *testing.T) {
+		c := newFakeCluster(t, "a", "b")
+		c.openFault["a"], c.openFault["b"] = unreachable, unreachable
+		b := newBackend(t, c.config())
+		assert.False(t, isA[backend.Presigner](b), "not known yet")
+		assert.True(t, isA[backend.BatchRemover](b))
+		c.mu.Lock()
+		delete(c.openFault, "b")
+		c.mu.Unlock()
+		_, err := b.Stat(context.Background(), "k")
+		require.ErrorIs(t, err, backend.ErrNotFound)
+		presigner(t, b)
+	})
 }

@@ -64,8 +64,6 @@ func TestMinIOCluster(t *testing.T) {
 		ReprobeMin:     200 * time.Millisecond,
 		ReprobeMax:     2 * time.Second,
 	}
-	ev := &events{}
-	fc.Observer = ev
 	b := open(t, cfg, fc, eps...)
 
 	// waitAllUp waits until the client sees every endpoint up again.
@@ -238,9 +236,7 @@ func TestMinIOCluster(t *testing.T) {
 		for _, o := range ops {
 			t.Run(o.name, func(t *testing.T) {
 				fev := &events{}
-				ffc := fc
-				ffc.Observer = fev
-				fresh := open(t, cfg, ffc, eps...)
+				fresh := fev.watch(open(t, cfg, fc, eps...))
 				var slowest time.Duration
 				for i := range 6 {
 					start := time.Now()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/objstore-dev/objstore/backend"
@@ -74,33 +73,18 @@ type Config struct {
 	// re-probe of an endpoint that is down.
 	ReprobeMin, ReprobeMax time.Duration
 
-	// Observer receives retry and failover events; nil means none.
-	Observer Observer
-	// Logger receives retries (Debug), failovers and recoveries (Info) and
-	// endpoints going down (Warn); nil means no logging. Log records never
-	// contain credentials.
-	Logger *slog.Logger
-}
-
-// Observer receives retry and failover events, for metrics, logging or
-// tracing. Every method must be safe for concurrent use and fast: they are
-// called on the request path.
-type Observer interface {
-	// Retry is called before attempt+1 of an operation, after attempt
-	// failed on endpoint with err. ctx is the context of the operation,
-	// the one the caller gave to Put, Get, Stat, ... (with its values and
-	// span); it is for reading and must not be kept. A download that is
-	// resumed after its body broke reports the break as a Retry too, with
-	// the context given to Get.
-	Retry(ctx context.Context, op, key, endpoint string, attempt int, err error)
-	// Failover is called when the next attempt goes to another endpoint;
-	// ctx is as for Retry.
-	Failover(ctx context.Context, op, key, from, to string, err error)
-	// EndpointState is called when an endpoint goes down or comes back.
-	// It has no context: the change belongs to no one operation (it may
-	// follow a request's failure, a health check or the background
-	// prober's probe, and outlasts them).
-	EndpointState(endpoint string, up bool)
+	// Prototype, if set, is a backend with the optional capabilities
+	// (backend.Presigner, Lifecycler, Copier, Composer, ...) of the
+	// backends Open returns, as backend.As finds them; it is only
+	// inspected, never called (a zero value of the driver's type will
+	// do). The Backend has exactly those capabilities (see
+	// Backend.Unwrap). Nil: New opens an endpoint to learn them.
+	//
+	// Retries, failovers and endpoint changes are not configured here:
+	// they are reported to the hooks in each call's context
+	// (backend.WithAttemptHook), which the metrics, tracing and logging
+	// wrappers add.
+	Prototype backend.Backend
 }
 
 // withDefaults checks c and fills in the defaults.
@@ -141,50 +125,5 @@ func (c Config) withDefaults() (Config, error) {
 	if c.ReprobeMax < c.ReprobeMin {
 		return c, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("failover: Config.ReprobeMax (%v) is shorter than ReprobeMin (%v)", c.ReprobeMax, c.ReprobeMin))
 	}
-	if c.Observer == nil {
-		c.Observer = nopObserver{}
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
 	return c, nil
-}
-
-type nopObserver struct{}
-
-func (nopObserver) Retry(context.Context, string, string, string, int, error)       {}
-func (nopObserver) Failover(context.Context, string, string, string, string, error) {}
-func (nopObserver) EndpointState(string, bool)                                      {}
-
-// Observers returns an Observer that passes every event to each of obs in
-// order (nil entries are skipped), so that metrics and tracing can both
-// watch one Backend.
-func Observers(obs ...Observer) Observer {
-	var m multiObserver
-	for _, o := range obs {
-		if o != nil {
-			m = append(m, o)
-		}
-	}
-	return m
-}
-
-type multiObserver []Observer
-
-func (m multiObserver) Retry(ctx context.Context, op, key, endpoint string, attempt int, err error) {
-	for _, o := range m {
-		o.Retry(ctx, op, key, endpoint, attempt, err)
-	}
-}
-
-func (m multiObserver) Failover(ctx context.Context, op, key, from, to string, err error) {
-	for _, o := range m {
-		o.Failover(ctx, op, key, from, to, err)
-	}
-}
-
-func (m multiObserver) EndpointState(endpoint string, up bool) {
-	for _, o := range m {
-		o.EndpointState(endpoint, up)
-	}
 }

@@ -40,6 +40,28 @@
 // docs/failover.md has the defaults, how to tune them and a table of what
 // survives which failure.
 //
+// # Events
+//
+// Every retry, failover, endpoint going down or coming back, and change
+// of the resolved endpoints is reported as a backend.AttemptEvent to the
+// hooks in the context of the call that saw it (backend.WithAttemptHook):
+// the metrics, tracing and logging wrappers, put above the Backend, add
+// theirs to every call they forward, so they count, trace and log the
+// attempts without any configuration here. A resumed download reports
+// its break as a retry to the hooks of the context given to Get. An
+// endpoint that the background prober finds back is reported to the
+// first call, with hooks, that succeeds on it.
+//
+// # Capabilities
+//
+// The Backend always has BatchRemover and HealthChecker (with fallbacks:
+// one Remove per key, a List of one key as a probe) and KeyChecker
+// (Config.CheckKey). Presigner, Lifecycler, Copier and Composer it has
+// exactly when the endpoint backends have them: those of
+// Config.Prototype, or else of the first endpoint New opens. backend.As
+// finds them through Backend.Unwrap; each is forwarded with the retry
+// rules.
+//
 // # Errors
 //
 // Errors are *backend.Error values with the sentinels of package backend,
@@ -48,5 +70,5 @@
 // to the last attempt's error, so the driver's own error stays reachable
 // with errors.As. ErrNotRewindable and ErrObjectChanged mark the two
 // failures that are specific to retrying a transfer. Endpoint names in
-// errors, logs, String and the Observer never contain credentials.
+// errors, events and String never contain credentials.
 package failover

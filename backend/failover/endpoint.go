@@ -14,7 +14,7 @@ import (
 // and its health as the wrapper sees it.
 type endpoint struct {
 	addr string // as the resolver gave it; passed to Config.Open
-	name string // addr without credentials, for logs, errors and the Observer
+	name string // addr without credentials, for errors, events and String
 
 	openMu sync.Mutex // serialises Config.Open, so that it runs once
 
@@ -30,6 +30,10 @@ type endpoint struct {
 	refs       int  // requests (and open Get bodies) using be
 	removed    bool // dropped by the resolver: close be once refs is 0
 	closed     bool // be is closed (or will never be opened again)
+	// upUnreported: the endpoint came back while no call with attempt
+	// hooks was there to hear of it (the background prober); the next
+	// call with hooks that succeeds on it does.
+	upUnreported bool
 }
 
 func newEndpoint(addr string) *endpoint {
@@ -168,24 +172,33 @@ func (e *endpoint) markDown(err error, now time.Time, firstProbe time.Duration) 
 	if !e.up {
 		return false
 	}
-	e.up = false
+	e.up, e.upUnreported = false, false
 	e.downSince = now
 	e.probeDelay = firstProbe
 	e.nextProbe = now.Add(firstProbe)
 	return true
 }
 
-// markUp records a success. It reports whether the endpoint was down.
-func (e *endpoint) markUp() bool {
+// markUp records a success. It reports whether the endpoint's return to
+// the rotation is to be reported now: it was down, or it came back
+// unreported earlier. With report false (no one to tell), a return is
+// kept for the next call that reports.
+func (e *endpoint) markUp(report bool) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.failures, e.lastErr = 0, nil
-	if e.up {
+	back := !e.up
+	if back {
+		e.up = true
+		e.downSince, e.nextProbe = time.Time{}, time.Time{}
+	}
+	if !report {
+		e.upUnreported = e.upUnreported || back
 		return false
 	}
-	e.up = true
-	e.downSince, e.nextProbe = time.Time{}, time.Time{}
-	return true
+	back = back || e.upUnreported
+	e.upUnreported = false
+	return back
 }
 
 // probeFailed schedules the next probe of a down endpoint after next.

@@ -16,17 +16,23 @@ var (
 	_ backend.Backend       = (*Backend)(nil)
 	_ backend.BatchRemover  = (*Backend)(nil)
 	_ backend.HealthChecker = (*Backend)(nil)
-	_ backend.Presigner     = (*Backend)(nil)
-	_ backend.Lifecycler    = (*Backend)(nil)
+	_ backend.KeyChecker    = (*Backend)(nil)
+	_ backend.Wrapper       = (*Backend)(nil)
 )
 
 // Backend spreads requests over the endpoints of one store and retries and
 // fails them over following the rules of the package documentation. It is
-// safe for concurrent use. It does not implement backend.Wrapper, because it
-// wraps one backend per endpoint; instead it forwards every capability
-// itself.
+// safe for concurrent use.
+//
+// It always has BatchRemover and HealthChecker, with fallbacks of its own.
+// The other optional capabilities (Presigner, Lifecycler, Copier,
+// Composer) it has exactly when the endpoint backends have them, found
+// with backend.As through Unwrap, which returns the Backend with those
+// capabilities: it never claims one that its endpoints lack.
 type Backend struct {
-	cfg Config
+	cfg    Config
+	view   atomic.Pointer[view] // b with the endpoints' capabilities (Unwrap)
+	viewMu sync.Mutex           // serialises learn
 
 	mu       sync.Mutex
 	eps      []*endpoint        // current endpoints, in resolver order
@@ -46,9 +52,13 @@ type Backend struct {
 }
 
 // New asks cfg.Resolve for the endpoints and returns a Backend over them.
-// No endpoint is opened (or contacted) yet: Config.Open runs on first use.
-// New starts one goroutine, the re-prober of down endpoints, which Close
-// stops.
+// With cfg.Prototype set, no endpoint is opened (or contacted) yet:
+// Config.Open runs on first use. Without it, New tries to open the
+// endpoints in resolver order until one opens, to learn the capabilities
+// of the endpoint backends (Backend.Unwrap); an Open error does not fail
+// New (a retryable one marks the endpoint down, any other is returned by
+// the first request on that endpoint). New starts one goroutine, the
+// re-prober of down endpoints, which Close stops.
 func New(ctx context.Context, cfg Config) (*Backend, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -79,6 +89,7 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	for _, a := range addrs {
 		b.eps = append(b.eps, newEndpoint(a))
 	}
+	b.initCapabilities(ctx) // before the prober, which reads b.cfg.Open
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	go b.probeLoop()
 	return b, nil
@@ -111,15 +122,7 @@ func (b *Backend) Close() error {
 }
 
 // String names the endpoints, never credentials.
-func (b *Backend) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	names := make([]string, len(b.eps))
-	for i, e := range b.eps {
-		names[i] = e.name
-	}
-	return "failover(" + strings.Join(names, ",") + ")"
-}
+func (b *Backend) String() string { return "failover(" + b.names() + ")" }
 
 // GoString is what %#v prints: the number of endpoints, never their
 // names (which may hold credentials) nor the fields themselves, which the

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -94,18 +93,14 @@ func TestInvalidArgumentsFailBeforeAnyIO(t *testing.T) {
 	_, err = b.List(ctx, backend.ListOptions{Prefix: "../"})
 	assert.ErrorIs(t, err, backend.ErrInvalidKey)
 	assert.ErrorIs(t, b.Remove(ctx, "a/"), backend.ErrInvalidKey)
-	assert.Zero(t, c.openCount("a"), "nothing reached an endpoint")
+	assert.Empty(t, c.ep("a").callsOf(""), "nothing reached an endpoint")
 }
 
-func TestNoSecretsInStringLogsOrErrors(t *testing.T) {
+func TestNoSecretsInStringEventsOrErrors(t *testing.T) {
 	const secret = "s3cr3tPa55"
 	c := newFakeCluster(t, "user:"+secret+"@a:9000", "http://u:"+secret+"@b:9000")
-	var logs bytes.Buffer
 	rec := &recorder{}
-	cfg := c.config()
-	cfg.Observer = rec
-	cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	b := newBackend(t, cfg)
+	b := rec.watch(newBackend(t, c.config()))
 	for _, n := range []string{"user:" + secret + "@a:9000", "http://u:" + secret + "@b:9000"} {
 		c.ep(n).script(fault{kind: backend.ErrUnavailable, times: -1})
 	}
@@ -115,43 +110,56 @@ func TestNoSecretsInStringLogsOrErrors(t *testing.T) {
 	assert.NotContains(t, b.String(), secret)
 	assert.Equal(t, "failover(xxxxx@a:9000,http://u:xxxxx@b:9000)", b.String())
 	assert.NotContains(t, err.Error(), secret)
-	assert.NotContains(t, logs.String(), secret)
 	assert.NotContains(t, fmt.Sprint(b.Endpoints()), secret)
 	retries, failovers, states := rec.snapshot()
+	require.NotEmpty(t, retries)
+	require.NotEmpty(t, failovers)
+	require.NotEmpty(t, states)
 	assert.NotContains(t, fmt.Sprint(retries, failovers, states), secret)
-
-	// The levels: endpoint down at WARN, failover at INFO, retry at DEBUG.
-	assert.Contains(t, logs.String(), `"level":"WARN","msg":"objstore failover: endpoint down"`)
-	assert.Contains(t, logs.String(), `"level":"INFO","msg":"objstore failover: failing over"`)
-	assert.Contains(t, logs.String(), `"level":"DEBUG","msg":"objstore failover: retrying"`)
 }
 
-func TestObserversFanOut(t *testing.T) {
+// Every hook in the call's context hears every event of the call, in the
+// order the hooks were added; a call without hooks reports nothing, and
+// the events of one call never reach the hooks of another.
+func TestEveryHookOfTheCallHearsItsEvents(t *testing.T) {
 	c := newFakeCluster(t, "a", "b")
-	r1, r2 := &recorder{}, &recorder{}
-	cfg := c.config()
-	cfg.Observer = Observers(r1, nil, r2)
-	b := newBackend(t, cfg)
+	b := newBackend(t, c.config())
 	c.ep("a").script(fault{kind: backend.ErrUnavailable, times: -1})
-	for range 4 {
-		_, err := b.Stat(context.Background(), "k")
+	r1, r2, other := &recorder{}, &recorder{}, &recorder{}
+	var order []string
+	ctx := backend.WithAttemptHook(context.Background(), func(backend.AttemptEvent) { order = append(order, "first") })
+	ctx = r1.ctx(r2.ctx(ctx))
+	ctx = backend.WithAttemptHook(ctx, func(backend.AttemptEvent) { order = append(order, "last") })
+	for range 4 { // round robin: one of the first two goes to a
+		_, err := b.Stat(ctx, "k")
+		require.ErrorIs(t, err, backend.ErrNotFound)
+	}
+	for range 4 { // a is down: nothing to report
+		_, err := b.Stat(other.ctx(context.Background()), "k")
 		require.ErrorIs(t, err, backend.ErrNotFound)
 	}
 	re1, f1, s1 := r1.snapshot()
 	re2, f2, s2 := r2.snapshot()
+	re3, f3, s3 := other.snapshot()
 	assert.Equal(t, []string{"stat k a 1"}, re1)
 	assert.Equal(t, []string{"stat a->b"}, f1)
 	assert.Equal(t, []string{"a down"}, s1)
 	assert.Equal(t, re1, re2)
 	assert.Equal(t, f1, f2)
 	assert.Equal(t, s1, s2)
+	assert.Empty(t, re3)
+	assert.Empty(t, f3)
+	assert.Empty(t, s3)
+	assert.Equal(t, []string{"first", "last", "first", "last", "first", "last"}, order, "retry, failover, down: to every hook in order")
 }
 
-// Retry and Failover receive the context of the operation being retried,
-// with its values (and so its span): for metadata operations, puts, the
-// answer of a get, and a download resumed after its body broke.
-func TestObserverGetsTheOperationContext(t *testing.T) {
-	tagged := func(tag string) context.Context { return context.WithValue(t.Context(), tagKey{}, tag) }
+// Retry and failover events reach the hooks of the context of the
+// operation being retried: for metadata operations, puts, the answer of
+// a get, and a download resumed after its body broke (the context given
+// to Get).
+func TestEventsReachTheHooksOfTheirOperation(t *testing.T) {
+	rec := &recorder{}
+	tagged := func(tag string) context.Context { return backend.WithAttemptHook(t.Context(), rec.hook(tag)) }
 	// busyOnce makes the next op on both endpoints fail with
 	// ErrServerBusy, so that op is retried and fails over.
 	busyOnce := func(c *fakeCluster, op string) {
@@ -159,9 +167,9 @@ func TestObserverGetsTheOperationContext(t *testing.T) {
 			c.ep(n).script(fault{op: op, kind: backend.ErrServerBusy})
 		}
 	}
-	// check asserts that op was retried and that each of its events had
-	// the context tagged tag.
-	check := func(t *testing.T, rec *recorder, op, tag string) {
+	// check asserts that op was retried and that each of its events
+	// reached the hook tagged tag.
+	check := func(t *testing.T, op, tag string) {
 		t.Helper()
 		tags := rec.contextTags()
 		require.Contains(t, tags, "retry "+op+" "+tag)
@@ -174,34 +182,31 @@ func TestObserverGetsTheOperationContext(t *testing.T) {
 
 	t.Run("stat, put and get", func(t *testing.T) {
 		c := newFakeCluster(t, "a", "b")
-		rec := &recorder{}
-		cfg := c.config()
-		cfg.Observer = rec
-		b := newBackend(t, cfg)
+		b := newBackend(t, c.config())
 		busyOnce(c, "stat")
 		_, err := b.Stat(tagged("stat-1"), "k")
 		require.ErrorIs(t, err, backend.ErrNotFound)
-		check(t, rec, "stat", "stat-1")
+		check(t, "stat", "stat-1")
 		assert.Contains(t, rec.contextTags(), "failover stat stat-1")
 
 		busyOnce(c, "put")
 		_, err = b.Put(tagged("put-1"), "k", strings.NewReader("data"), backend.PutOptions{Size: 4})
 		require.NoError(t, err)
-		check(t, rec, "put", "put-1")
+		check(t, "put", "put-1")
 
 		busyOnce(c, "get")
 		rc, _, err := b.Get(tagged("get-1"), "k", backend.WholeObject)
 		require.NoError(t, err)
 		require.NoError(t, rc.Close())
-		check(t, rec, "get", "get-1")
+		check(t, "get", "get-1")
 	})
 
 	t.Run("download resumed", func(t *testing.T) {
+		rec.mu.Lock()
+		rec.tags = nil
+		rec.mu.Unlock()
 		c := newFakeCluster(t, "a")
-		rec := &recorder{}
-		cfg := c.config()
-		cfg.Observer = rec
-		b := newBackend(t, cfg)
+		b := newBackend(t, c.config())
 		data := randomBytes(21, 10000)
 		putDirect(t, c, "k", data)
 		c.ep("a").script(fault{op: "get", body: true, at: 1000, kind: backend.ErrUnavailable})

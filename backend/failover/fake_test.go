@@ -416,45 +416,92 @@ func (c *fakeCluster) config() Config {
 	}
 }
 
-// recorder is an Observer that keeps every event.
+// recorder keeps the attempt events of the calls whose context has one
+// of its hooks (hook, ctx, watch).
 type recorder struct {
 	mu        sync.Mutex
 	retries   []string // "op key endpoint attempt"
 	failovers []string // "op from->to"
 	states    []string // "endpoint up|down"
-	tags      []string // "retry|failover op TAG": the tagKey value of each event's ctx
+	resolves  []string // "error" or the endpoints
+	tags      []string // "retry|failover op TAG": the tag of the hook that got each event
 }
 
-// tagKey is the context key of a value that a test puts into an
-// operation's context, to see it again in the Observer.
-type tagKey struct{}
-
-func (r *recorder) tag(ctx context.Context, event, op string) {
-	r.tags = append(r.tags, fmt.Sprintf("%s %s %v", event, op, ctx.Value(tagKey{})))
-}
-
-func (r *recorder) Retry(ctx context.Context, op, key, endpoint string, attempt int, err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.retries = append(r.retries, fmt.Sprintf("%s %s %s %d", op, key, endpoint, attempt))
-	r.tag(ctx, "retry", op)
-}
-
-func (r *recorder) Failover(ctx context.Context, op, key, from, to string, err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.failovers = append(r.failovers, fmt.Sprintf("%s %s->%s", op, from, to))
-	r.tag(ctx, "failover", op)
-}
-
-func (r *recorder) EndpointState(endpoint string, up bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	s := "down"
-	if up {
-		s = "up"
+// hook returns a hook that records the events of a call, tagged tag.
+func (r *recorder) hook(tag string) backend.AttemptHook {
+	return func(ev backend.AttemptEvent) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		switch ev.Kind {
+		case backend.AttemptRetry:
+			r.retries = append(r.retries, fmt.Sprintf("%s %s %s %d", ev.Op, ev.Key, ev.Endpoint, ev.Attempt))
+		case backend.AttemptFailover:
+			r.failovers = append(r.failovers, fmt.Sprintf("%s %s->%s", ev.Op, ev.Endpoint, ev.To))
+		case backend.AttemptEndpointDown:
+			r.states = append(r.states, ev.Endpoint+" down")
+		case backend.AttemptEndpointUp:
+			r.states = append(r.states, ev.Endpoint+" up")
+		case backend.AttemptResolve:
+			if ev.Err != nil {
+				r.resolves = append(r.resolves, "error: "+ev.Err.Error())
+			} else {
+				r.resolves = append(r.resolves, ev.Endpoint)
+			}
+		}
+		if ev.Kind == backend.AttemptRetry || ev.Kind == backend.AttemptFailover {
+			r.tags = append(r.tags, fmt.Sprintf("%s %s %s", ev.Kind, ev.Op, tag))
+		}
 	}
-	r.states = append(r.states, endpoint+" "+s)
+}
+
+// ctx returns ctx with an untagged hook of r.
+func (r *recorder) ctx(ctx context.Context) context.Context {
+	return backend.WithAttemptHook(ctx, r.hook("-"))
+}
+
+// watch returns b with a hook of r in the context of every call, as a
+// wrapper above it (metrics, tracing, logging) adds its own.
+func (r *recorder) watch(b *Backend) observed { return observed{b, r} }
+
+// observed is b whose calls carry the hook of rec.
+type observed struct {
+	*Backend
+	rec *recorder
+}
+
+func (o observed) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	return o.Backend.Put(o.rec.ctx(ctx), key, r, opts)
+}
+
+func (o observed) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+	return o.Backend.Get(o.rec.ctx(ctx), key, opts)
+}
+
+func (o observed) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
+	return o.Backend.Stat(o.rec.ctx(ctx), key)
+}
+
+func (o observed) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+	return o.Backend.List(o.rec.ctx(ctx), opts)
+}
+
+func (o observed) Remove(ctx context.Context, key string) error {
+	return o.Backend.Remove(o.rec.ctx(ctx), key)
+}
+
+func (o observed) RemoveMany(ctx context.Context, keys []string) error {
+	return o.Backend.RemoveMany(o.rec.ctx(ctx), keys)
+}
+
+func (o observed) Health(ctx context.Context) ([]backend.EndpointHealth, error) {
+	return o.Backend.Health(o.rec.ctx(ctx))
+}
+
+// resolved returns the resolve events so far.
+func (r *recorder) resolved() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.resolves...)
 }
 
 // contextTags returns the tags of the events so far.

@@ -38,7 +38,7 @@ func TestMinIOUploadCut(t *testing.T) {
 	s := startServer(t, minio.MinPartSize)
 	p := faultproxy.Start(t, s.srv.Endpoint)
 	ev := &events{}
-	b := open(t, s.cfg, testConfig(ev), p.Addr())
+	b := ev.watch(open(t, s.cfg, testConfig(), p.Addr()))
 
 	for _, tc := range []struct {
 		name  string
@@ -96,7 +96,7 @@ func TestMinIODownloadCut(t *testing.T) {
 		p1 := faultproxy.Start(t, s.srv.Endpoint)
 		p2 := faultproxy.Start(t, s.srv.Endpoint)
 		ev := &events{}
-		b := open(t, s.cfg, testConfig(ev), p1.Addr(), p2.Addr())
+		b := ev.watch(open(t, s.cfg, testConfig(), p1.Addr(), p2.Addr()))
 		p1.CutAfter(faultproxy.Downstream, 1<<20)
 		p2.CutAfter(faultproxy.Downstream, 2<<20)
 		rc, info, err := b.Get(context.Background(), "dl/obj", backend.WholeObject)
@@ -115,7 +115,7 @@ func TestMinIODownloadCut(t *testing.T) {
 	})
 	t.Run("range resumed", func(t *testing.T) {
 		p := faultproxy.Start(t, s.srv.Endpoint)
-		b := open(t, s.cfg, testConfig(nil), p.Addr())
+		b := open(t, s.cfg, testConfig(), p.Addr())
 		p.CutAfter(faultproxy.Downstream, 300<<10)
 		rc, _, err := b.Get(context.Background(), "dl/obj", backend.GetOptions{Offset: 12345, Length: 2 << 20})
 		require.NoError(t, err)
@@ -127,7 +127,7 @@ func TestMinIODownloadCut(t *testing.T) {
 	})
 	t.Run("resume impossible: error, not EOF", func(t *testing.T) {
 		p := faultproxy.Start(t, s.srv.Endpoint)
-		b := open(t, s.cfg, testConfig(nil), p.Addr())
+		b := open(t, s.cfg, testConfig(), p.Addr())
 		rc, _, err := b.Get(context.Background(), "dl/obj", backend.WholeObject)
 		require.NoError(t, err)
 		defer rc.Close()
@@ -150,7 +150,7 @@ func TestMinIOHangFailsOver(t *testing.T) {
 	s := startServer(t, 0)
 	p1 := faultproxy.Start(t, s.srv.Endpoint)
 	p2 := faultproxy.Start(t, s.srv.Endpoint)
-	fc := testConfig(nil)
+	fc := testConfig()
 	fc.AttemptTimeout, fc.StallTimeout = time.Second, 1500*time.Millisecond
 	b := open(t, s.cfg, fc, p1.Addr(), p2.Addr())
 	data := payload(8, 100<<10)
@@ -219,7 +219,7 @@ func TestMinIOFirstURLRefused(t *testing.T) {
 	p1 := faultproxy.Start(t, s.srv.Endpoint)
 	p2 := faultproxy.Start(t, s.srv.Endpoint)
 	ev := &events{}
-	b := open(t, s.cfg, testConfig(ev), p1.Addr(), p2.Addr())
+	b := ev.watch(open(t, s.cfg, testConfig(), p1.Addr(), p2.Addr()))
 	p1.Refuse()
 	for i := range 10 {
 		data := payload(uint64(i), 1000+i)
@@ -254,7 +254,7 @@ func TestMinIOFirstURLRefused(t *testing.T) {
 func TestMinIOHTTPErrorAnswers(t *testing.T) {
 	s := startServer(t, 0)
 	h := faultproxy.StartHTTP(t, s.srv.Endpoint)
-	fc := testConfig(nil)
+	fc := testConfig()
 	fc.BaseDelay, fc.MaxDelay, fc.MaxAttempts = 40*time.Millisecond, 400*time.Millisecond, 4
 	b := open(t, s.cfg, fc, h.Addr())
 	data := payload(9, 4096)
@@ -350,7 +350,7 @@ func TestMinIOIfNotExistRetryFindsItsOwnWrite(t *testing.T) {
 	cfg.SkipConflictCheck = true // the PUT's answer is the first byte downstream
 	p := faultproxy.Start(t, s.srv.Endpoint)
 	ev := &events{}
-	b := open(t, cfg, testConfig(ev), p.Addr())
+	b := ev.watch(open(t, cfg, testConfig(), p.Addr()))
 	data := payload(10, 256<<10)
 
 	p.CutAfter(faultproxy.Downstream, 0)

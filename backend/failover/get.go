@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"sync"
 
 	"github.com/objstore-dev/objstore/backend"
@@ -191,8 +190,8 @@ func (r *getReader) resumable(err error) bool {
 }
 
 // drop closes a body that is done with. With a non-nil err (the body
-// broke and will be resumed), the break is reported and an ErrUnavailable
-// endpoint is marked down.
+// broke and will be resumed), the break is reported as a retry to the
+// hooks of Get's context and an ErrUnavailable endpoint is marked down.
 func (r *getReader) drop(cur *getResult, err error) {
 	r.mu.Lock()
 	mine := r.cur == cur
@@ -208,12 +207,11 @@ func (r *getReader) drop(cur *getResult, err error) {
 		return
 	}
 	if classify(err) == classUnavailable {
-		r.b.markDown(cur.e, err)
+		r.b.markDown(r.ctx, "get", r.key, cur.e, err)
 	}
 	r.resumes++
-	r.b.cfg.Observer.Retry(r.ctx, "get", r.key, cur.e.name, r.resumes, err)
-	r.b.cfg.Logger.Debug("objstore failover: download broke; resuming", slog.String("key", r.key),
-		slog.String("endpoint", cur.e.name), slog.Int64("offset", r.off), slog.Int64("left", r.left), slog.Any("error", err))
+	backend.ReportAttempt(r.ctx, backend.AttemptEvent{Kind: backend.AttemptRetry, Op: "get", Key: r.key,
+		Endpoint: cur.e.name, Attempt: r.resumes, Err: err})
 }
 
 // resume opens the rest of the range, from any endpoint, and checks that

@@ -24,9 +24,7 @@ func putDirect(t *testing.T, c *fakeCluster, key string, data []byte) {
 func TestGetResumesByteIdentical(t *testing.T) {
 	c := newFakeCluster(t, "a", "b")
 	rec := &recorder{}
-	cfg := c.config()
-	cfg.Observer = rec
-	b := newBackend(t, cfg)
+	b := rec.watch(newBackend(t, c.config()))
 	data := randomBytes(10, 300<<10)
 	putDirect(t, c, "k", data)
 	c.ep("a").script(fault{op: "get", body: true, at: 1000, kind: backend.ErrUnavailable})

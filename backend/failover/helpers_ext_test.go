@@ -44,7 +44,7 @@ func startServer(t *testing.T, partSize int64) *server {
 
 // testConfig has test-sized timings: quick backoffs and re-probes,
 // timeouts of a second or two.
-func testConfig(obs failover.Observer) failover.Config {
+func testConfig() failover.Config {
 	return failover.Config{
 		MaxAttempts:    5,
 		AttemptTimeout: 2 * time.Second,
@@ -53,7 +53,6 @@ func testConfig(obs failover.Observer) failover.Config {
 		MaxDelay:       100 * time.Millisecond,
 		ReprobeMin:     100 * time.Millisecond,
 		ReprobeMax:     500 * time.Millisecond,
-		Observer:       obs,
 	}
 }
 
@@ -71,7 +70,7 @@ func open(t *testing.T, cfg minio.Config, fc failover.Config, endpoints ...strin
 	return b
 }
 
-// events is an Observer that counts what it hears.
+// events counts the attempt events of the calls of a watched Backend.
 type events struct {
 	mu        sync.Mutex
 	retries   int
@@ -79,22 +78,50 @@ type events struct {
 	states    []string
 }
 
-func (e *events) Retry(_ context.Context, op, key, endpoint string, attempt int, err error) {
+func (e *events) hook(ev backend.AttemptEvent) {
 	e.mu.Lock()
-	e.retries++
-	e.mu.Unlock()
+	defer e.mu.Unlock()
+	switch ev.Kind {
+	case backend.AttemptRetry:
+		e.retries++
+	case backend.AttemptFailover:
+		e.failovers = append(e.failovers, ev.Op+" "+ev.Endpoint+"->"+ev.To)
+	case backend.AttemptEndpointDown, backend.AttemptEndpointUp:
+		e.states = append(e.states, fmt.Sprintf("%s up=%v", ev.Endpoint, ev.Kind == backend.AttemptEndpointUp))
+	}
 }
 
-func (e *events) Failover(_ context.Context, op, key, from, to string, err error) {
-	e.mu.Lock()
-	e.failovers = append(e.failovers, op+" "+from+"->"+to)
-	e.mu.Unlock()
+// watch returns b with e's hook in the context of every core operation,
+// as a wrapper above it (metrics, tracing, logging) adds its own.
+func (e *events) watch(b *failover.Backend) watched { return watched{b, e} }
+
+type watched struct {
+	*failover.Backend
+	ev *events
 }
 
-func (e *events) EndpointState(endpoint string, up bool) {
-	e.mu.Lock()
-	e.states = append(e.states, fmt.Sprintf("%s up=%v", endpoint, up))
-	e.mu.Unlock()
+func (w watched) ctx(ctx context.Context) context.Context {
+	return backend.WithAttemptHook(ctx, w.ev.hook)
+}
+
+func (w watched) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	return w.Backend.Put(w.ctx(ctx), key, r, opts)
+}
+
+func (w watched) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+	return w.Backend.Get(w.ctx(ctx), key, opts)
+}
+
+func (w watched) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
+	return w.Backend.Stat(w.ctx(ctx), key)
+}
+
+func (w watched) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+	return w.Backend.List(w.ctx(ctx), opts)
+}
+
+func (w watched) Remove(ctx context.Context, key string) error {
+	return w.Backend.Remove(w.ctx(ctx), key)
 }
 
 func (e *events) counts() (retries int, failovers, states []string) {

@@ -2,8 +2,12 @@ package failover
 
 import (
 	"context"
-	"log/slog"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/objstore-dev/objstore/backend"
 )
 
 // pick chooses the endpoint for the next attempt of an operation that has
@@ -20,12 +24,12 @@ import (
 //
 // tried maps each endpoint the operation used to its latest attempt number.
 // fresh is false in cases 3 and 4: the caller backs off before using it.
-func (b *Backend) pick(ctx context.Context, tried map[*endpoint]int) (e *endpoint, fresh bool) {
+func (b *Backend) pick(ctx context.Context, op, key string, tried map[*endpoint]int) (e *endpoint, fresh bool) {
 	if e := b.pickLive(tried); e != nil {
 		return e, true
 	}
 	if !b.anyLive() {
-		b.refresh(ctx)
+		b.refresh(ctx, op, key)
 		if e := b.pickLive(tried); e != nil {
 			return e, true
 		}
@@ -99,8 +103,9 @@ func (b *Backend) leastRecentlyFailed() *endpoint {
 
 // refresh asks the resolver for the endpoints again, at most once per
 // ReprobeMin, and applies the answer. An error or an empty answer keeps the
-// current endpoints.
-func (b *Backend) refresh(ctx context.Context) {
+// current endpoints. A failure or a change is reported to the hooks of
+// ctx, the context of operation op on key.
+func (b *Backend) refresh(ctx context.Context, op, key string) {
 	b.resolveMu.Lock()
 	defer b.resolveMu.Unlock()
 	if time.Since(b.lastResolve) < b.cfg.ReprobeMin {
@@ -111,36 +116,51 @@ func (b *Backend) refresh(ctx context.Context) {
 	addrs, err := b.cfg.Resolve(rctx)
 	cancel()
 	addrs = dedupe(addrs)
+	ev := backend.AttemptEvent{Kind: backend.AttemptResolve, Op: op, Key: key}
 	switch {
 	case err != nil:
-		b.cfg.Logger.Warn("objstore failover: resolver failed; keeping the endpoints", slog.Any("error", err))
-		return
+		ev.Err = fmt.Errorf("failover: resolving the endpoints again: %w", err)
 	case len(addrs) == 0:
-		b.cfg.Logger.Warn("objstore failover: resolver returned no endpoints; keeping the endpoints")
+		ev.Err = errors.New("failover: the resolver returned no endpoints")
+	case b.setEndpoints(addrs):
+		ev.Endpoint = b.names()
+	default:
 		return
 	}
-	b.setEndpoints(addrs)
+	backend.ReportAttempt(ctx, ev)
+}
+
+// names lists the current endpoints, separated by commas, credentials
+// removed.
+func (b *Backend) names() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	names := make([]string, len(b.eps))
+	for i, e := range b.eps {
+		names[i] = e.name
+	}
+	return strings.Join(names, ",")
 }
 
 // setEndpoints makes addrs the endpoint list: endpoints already known keep
 // their state, new ones start up, and dropped ones are closed once unused.
-func (b *Backend) setEndpoints(addrs []string) {
+// It reports whether an endpoint was added or dropped.
+func (b *Backend) setEndpoints(addrs []string) bool {
 	b.mu.Lock()
 	old := make(map[string]*endpoint, len(b.eps))
 	for _, e := range b.eps {
 		old[e.addr] = e
 	}
 	eps := make([]*endpoint, 0, len(addrs))
-	var added, dropped []string
+	changed := false
 	for _, a := range addrs {
 		if e, ok := old[a]; ok {
 			eps = append(eps, e)
 			delete(old, a)
 			continue
 		}
-		e := newEndpoint(a)
-		eps = append(eps, e)
-		added = append(added, e.name)
+		eps = append(eps, newEndpoint(a))
+		changed = true
 	}
 	for e := range b.draining {
 		if e.isClosed() {
@@ -148,41 +168,38 @@ func (b *Backend) setEndpoints(addrs []string) {
 		}
 	}
 	for _, e := range old {
-		dropped = append(dropped, e.name)
 		b.draining[e] = true
+		changed = true
 	}
 	b.eps = eps
 	b.mu.Unlock()
 	for _, e := range old {
 		e.remove()
 	}
-	if len(added)+len(dropped) > 0 {
-		b.cfg.Logger.Info("objstore failover: endpoints changed", slog.Any("added", added), slog.Any("dropped", dropped))
-	}
+	return changed
 }
 
 // markDown records that e failed with a connection-class error; if it was
-// up, it goes down, the Observer and the log hear of it and the prober is
-// woken.
-func (b *Backend) markDown(e *endpoint, err error) {
+// up, it goes down, the hooks of ctx (the context of operation op on key)
+// hear of it and the prober is woken.
+func (b *Backend) markDown(ctx context.Context, op, key string, e *endpoint, err error) {
 	first := jitter(b.cfg.ReprobeMin)
 	if !e.markDown(err, time.Now(), first) {
 		return
 	}
-	b.cfg.Logger.Warn("objstore failover: endpoint down", slog.String("endpoint", e.name),
-		slog.Duration("reprobe_in", first), slog.Any("error", err))
-	b.cfg.Observer.EndpointState(e.name, false)
+	backend.ReportAttempt(ctx, backend.AttemptEvent{Kind: backend.AttemptEndpointDown, Op: op, Key: key, Endpoint: e.name, Err: err})
 	select {
 	case b.wake <- struct{}{}:
 	default:
 	}
 }
 
-// markUp records a success on e; if it was down, it comes back.
-func (b *Backend) markUp(e *endpoint) {
-	if !e.markUp() {
-		return
+// markUp records a success on e; if it was down, it comes back. The
+// hooks of ctx (the context of operation op on key) hear of it; when ctx
+// has none (the background prober), the first call with hooks that
+// succeeds on e hears of it instead.
+func (b *Backend) markUp(ctx context.Context, op, key string, e *endpoint) {
+	if e.markUp(len(backend.AttemptHooks(ctx)) > 0) {
+		backend.ReportAttempt(ctx, backend.AttemptEvent{Kind: backend.AttemptEndpointUp, Op: op, Key: key, Endpoint: e.name})
 	}
-	b.cfg.Logger.Info("objstore failover: endpoint up", slog.String("endpoint", e.name))
-	b.cfg.Observer.EndpointState(e.name, true)
 }

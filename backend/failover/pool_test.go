@@ -31,9 +31,7 @@ func TestRoundRobinSpreadsLoad(t *testing.T) {
 func TestUnavailableEndpointIsMarkedDownAndSkipped(t *testing.T) {
 	c := newFakeCluster(t, "a", "b", "c")
 	rec := &recorder{}
-	cfg := c.config()
-	cfg.Observer = rec
-	b := newBackend(t, cfg)
+	b := rec.watch(newBackend(t, c.config()))
 	c.ep("a").script(fault{kind: backend.ErrUnavailable, times: -1})
 	_, err := c.direct().Put(context.Background(), "k", strings.NewReader("x"), backend.PutOptions{Size: 1})
 	require.NoError(t, err)
@@ -100,9 +98,8 @@ func TestDownEndpointIsReprobed(t *testing.T) {
 			c.plain = !withHealth
 			rec := &recorder{}
 			cfg := c.config()
-			cfg.Observer = rec
 			cfg.ReprobeMin, cfg.ReprobeMax = 20*time.Millisecond, 40*time.Millisecond
-			b := newBackend(t, cfg)
+			b := rec.watch(newBackend(t, cfg))
 			probeOp := "health"
 			if !withHealth {
 				probeOp = "list"
@@ -121,14 +118,17 @@ func TestDownEndpointIsReprobed(t *testing.T) {
 			require.Eventually(t, func() bool { return b.Endpoints()[0].Up }, 3*time.Second, 5*time.Millisecond)
 			assert.Len(t, c.ep("a").callsOf(probeOp), 3, "two failed probes, then one that succeeded")
 			_, _, states := rec.snapshot()
-			assert.Equal(t, []string{"a down", "a up"}, states)
-			// Back in the rotation.
+			assert.Equal(t, []string{"a down"}, states, "the prober has no call to report to")
+			// Back in the rotation; the first call served by a reports
+			// its return.
 			before := len(c.ep("a").callsOf("stat"))
 			for range 4 {
 				_, err := b.Stat(context.Background(), "k")
 				require.NoError(t, err)
 			}
 			assert.Equal(t, before+2, len(c.ep("a").callsOf("stat")))
+			_, _, states = rec.snapshot()
+			assert.Equal(t, []string{"a down", "a up"}, states)
 		})
 	}
 }
@@ -175,7 +175,8 @@ func TestResolverIsAskedAgainWhenEveryEndpointFailed(t *testing.T) {
 	c := newFakeCluster(t, "a")
 	cfg := c.config()
 	cfg.ReprobeMin, cfg.ReprobeMax = 10*time.Millisecond, 10*time.Millisecond
-	b := newBackend(t, cfg)
+	rec := &recorder{}
+	b := rec.watch(newBackend(t, cfg))
 	require.Equal(t, 1, c.resolveCount())
 	c.ep("a").script(fault{kind: backend.ErrUnavailable, times: -1})
 	_, err := c.direct().Put(context.Background(), "k", strings.NewReader("x"), backend.PutOptions{Size: 1})
@@ -192,6 +193,7 @@ func TestResolverIsAskedAgainWhenEveryEndpointFailed(t *testing.T) {
 	assert.Equal(t, "b", st[0].Endpoint)
 	assert.True(t, c.ep("a").closed.Load(), "the dropped endpoint's backend is closed")
 	assert.Equal(t, "failover(b)", b.String())
+	assert.Equal(t, []string{"b"}, rec.resolved(), "the change is reported to the call that made it")
 }
 
 func TestResolverErrorsKeepTheEndpoints(t *testing.T) {
@@ -214,7 +216,8 @@ func TestResolverErrorsKeepTheEndpoints(t *testing.T) {
 		}
 		return []string{}, nil
 	}
-	b := newBackend(t, cfg)
+	rec := &recorder{}
+	b := rec.watch(newBackend(t, cfg))
 	c.ep("a").script(fault{kind: backend.ErrUnavailable, times: 4})
 	time.Sleep(5 * time.Millisecond)
 	_, err := b.Stat(context.Background(), "nope")
@@ -224,6 +227,12 @@ func TestResolverErrorsKeepTheEndpoints(t *testing.T) {
 	mu.Unlock()
 	require.Len(t, b.Endpoints(), 1)
 	assert.Equal(t, "a", b.Endpoints()[0].Endpoint)
+	resolved := rec.resolved()
+	require.NotEmpty(t, resolved)
+	assert.Equal(t, "error: failover: resolving the endpoints again: resolver down", resolved[0])
+	for _, r := range resolved[1:] {
+		assert.Equal(t, "error: failover: the resolver returned no endpoints", r)
+	}
 }
 
 func TestDroppedEndpointClosesAfterItsLastReader(t *testing.T) {
@@ -249,9 +258,11 @@ func TestDroppedEndpointClosesAfterItsLastReader(t *testing.T) {
 
 func TestOpenIsLazyAndOnce(t *testing.T) {
 	c := newFakeCluster(t, "a", "b", "c")
-	b := newBackend(t, c.config())
+	cfg := c.config()
+	cfg.Prototype = (*fakeEndpoint)(nil)
+	b := newBackend(t, cfg)
 	for _, n := range []string{"a", "b", "c"} {
-		assert.Zero(t, c.openCount(n), "New opens nothing")
+		assert.Zero(t, c.openCount(n), "with a Prototype, New opens nothing")
 	}
 	var wg sync.WaitGroup
 	for range 60 {
@@ -267,10 +278,18 @@ func TestOpenIsLazyAndOnce(t *testing.T) {
 }
 
 func TestOpenFailures(t *testing.T) {
+	// With a Prototype, New opens nothing: the first request does
+	// (TestNewLearnsCapabilitiesFromTheFirstEndpointThatOpens: without,
+	// where the errors are the same).
+	lazy := func(c *fakeCluster) Config {
+		cfg := c.config()
+		cfg.Prototype = (*fakeEndpoint)(nil)
+		return cfg
+	}
 	t.Run("unavailable: fail over", func(t *testing.T) {
 		c := newFakeCluster(t, "a", "b")
 		c.openFault["a"] = backend.NewError("open", "", backend.ErrUnavailable, scriptedErr(backend.ErrUnavailable))
-		b := newBackend(t, c.config())
+		b := newBackend(t, lazy(c))
 		for range 4 {
 			_, err := b.Stat(context.Background(), "k")
 			require.ErrorIs(t, err, backend.ErrNotFound)
@@ -282,17 +301,21 @@ func TestOpenFailures(t *testing.T) {
 	t.Run("configuration error: returned", func(t *testing.T) {
 		c := newFakeCluster(t, "a")
 		c.openFault["a"] = backend.NewError("open", "", backend.ErrInvalidArgument, errors.New("bad endpoint"))
-		b := newBackend(t, c.config())
+		b := newBackend(t, lazy(c))
 		_, err := b.Stat(context.Background(), "k")
 		require.ErrorIs(t, err, backend.ErrInvalidArgument)
 		assert.Contains(t, err.Error(), "bad endpoint")
 	})
 	t.Run("nil backend", func(t *testing.T) {
 		c := newFakeCluster(t, "a")
-		cfg := c.config()
+		cfg := lazy(c)
 		cfg.Open = func(context.Context, string) (backend.Backend, error) { return nil, nil }
 		b := newBackend(t, cfg)
 		_, err := b.Stat(context.Background(), "k")
+		require.ErrorIs(t, err, backend.ErrInvalidArgument)
+		cfg.Prototype = nil
+		b = newBackend(t, cfg) // opens the endpoint: no error yet
+		_, err = b.Stat(context.Background(), "k")
 		require.ErrorIs(t, err, backend.ErrInvalidArgument)
 	})
 }

@@ -18,7 +18,7 @@ import (
 // any endpoint is asked.
 func TestPresignForwardsEveryMethod(t *testing.T) {
 	c := newFakeCluster(t, "a")
-	b := newBackend(t, c.config())
+	b := presigner(t, newBackend(t, c.config()))
 	ctx := context.Background()
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete} {
 		u, err := b.Presign(ctx, m, "k", time.Minute, backend.PresignOptions{})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -75,7 +74,7 @@ func (b *Backend) probe(e *endpoint) {
 		return // closing
 	}
 	if err == nil {
-		b.markUp(e)
+		b.markUp(b.ctx, "probe", "", e) // no hooks: reported by the next call that uses e
 		return
 	}
 	e.mu.Lock()
@@ -83,8 +82,6 @@ func (b *Backend) probe(e *endpoint) {
 	e.mu.Unlock()
 	next = jitter(max(next, b.cfg.ReprobeMin))
 	e.probeFailed(err, time.Now(), next)
-	b.cfg.Logger.Debug("objstore failover: endpoint still down", slog.String("endpoint", e.name),
-		slog.Duration("reprobe_in", next), slog.Any("error", err))
 }
 
 // check reports whether an endpoint answers: its HealthChecker says every
@@ -97,7 +94,7 @@ func (b *Backend) check(ctx context.Context, e *endpoint) error {
 		return err
 	}
 	defer e.release()
-	if hc, ok := be.(backend.HealthChecker); ok {
+	if hc, ok := backend.As[backend.HealthChecker](be); ok {
 		hs, err := hc.Health(ctx)
 		if err != nil {
 			return err

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"hash"
 	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,8 +95,6 @@ func (b *Backend) ownWrite(ctx context.Context, e *endpoint, be backend.Backend,
 	case err != nil:
 		return backend.ObjectInfo{}, exist // e.g. removed since: report what the server said
 	case info.Size == size && etagIs(info.ETag, sum):
-		b.cfg.Logger.Info("objstore failover: a retried conditional put found its own earlier write",
-			slog.String("key", key), slog.String("endpoint", e.name), slog.String("etag", info.ETag))
 		return info, nil
 	}
 	return backend.ObjectInfo{}, exist

@@ -191,11 +191,11 @@ func TestIfNotExistConflictsAreReported(t *testing.T) {
 	})
 	t.Run("another writer between the attempts", func(t *testing.T) {
 		c := newFakeCluster(t, "a")
-		cfg := c.config()
-		cfg.Observer = &overwriter{store: c, key: "k", data: "theirs"}
-		b := newBackend(t, cfg)
+		b := newBackend(t, c.config())
 		c.ep("a").script(fault{op: "put", kind: backend.ErrUnavailable, apply: true})
-		_, err := b.Put(context.Background(), "k", strings.NewReader("mine"), backend.PutOptions{Size: 4, IfNotExist: true})
+		o := &overwriter{store: c, key: "k", data: "theirs"}
+		ctx := backend.WithAttemptHook(context.Background(), o.hook)
+		_, err := b.Put(ctx, "k", strings.NewReader("mine"), backend.PutOptions{Size: 4, IfNotExist: true})
 		require.ErrorIs(t, err, backend.ErrExist)
 		assert.Equal(t, []byte("theirs"), getAll(t, c.direct(), "k"))
 	})
@@ -212,18 +212,17 @@ func TestIfNotExistConflictsAreReported(t *testing.T) {
 	})
 }
 
-// overwriter is an Observer that, before the first retry of a put,
+// overwriter is an attempt hook that, before the first retry of a put,
 // replaces the object as another writer would.
 type overwriter struct {
-	nopObserver
 	store *fakeCluster
 	key   string
 	data  string
 	done  bool
 }
 
-func (o *overwriter) Retry(_ context.Context, op, key, endpoint string, attempt int, err error) {
-	if o.done || op != "put" {
+func (o *overwriter) hook(ev backend.AttemptEvent) {
+	if o.done || ev.Kind != backend.AttemptRetry || ev.Op != "put" {
 		return
 	}
 	o.done = true

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/url"
 	"time"
@@ -102,7 +101,7 @@ func run[T any](ctx context.Context, b *Backend, op, key string, hook retryHook,
 		if err := ctx.Err(); err != nil {
 			return zero, ctxError(op, key, err, lastErr)
 		}
-		e, fresh := b.pick(ctx, tried)
+		e, fresh := b.pick(ctx, op, key, tried)
 		if n > 1 {
 			var delay time.Duration
 			if lastClass == classBusy || !fresh {
@@ -139,13 +138,11 @@ func run[T any](ctx context.Context, b *Backend, op, key string, hook retryHook,
 					return zero, err
 				}
 			}
-			b.cfg.Observer.Retry(ctx, op, key, prev.name, n-1, lastErr)
-			b.cfg.Logger.Debug("objstore failover: retrying", slog.String("op", op), slog.String("key", key),
-				slog.String("endpoint", prev.name), slog.Int("attempt", n-1), slog.Duration("backoff", delay), slog.Any("error", lastErr))
+			backend.ReportAttempt(ctx, backend.AttemptEvent{Kind: backend.AttemptRetry, Op: op, Key: key,
+				Endpoint: prev.name, Attempt: n - 1, Err: lastErr, Delay: delay})
 			if e != prev {
-				b.cfg.Observer.Failover(ctx, op, key, prev.name, e.name, lastErr)
-				b.cfg.Logger.Info("objstore failover: failing over", slog.String("op", op), slog.String("key", key),
-					slog.String("from", prev.name), slog.String("to", e.name), slog.Any("error", lastErr))
+				backend.ReportAttempt(ctx, backend.AttemptEvent{Kind: backend.AttemptFailover, Op: op, Key: key,
+					Endpoint: prev.name, To: e.name, Attempt: n - 1, Err: lastErr})
 			}
 			if err := sleep(ctx, delay); err != nil {
 				return zero, ctxError(op, key, err, lastErr)
@@ -154,7 +151,7 @@ func run[T any](ctx context.Context, b *Backend, op, key string, hook retryHook,
 
 		v, err := attemptOn(ctx, b, e, attempt)
 		if err == nil {
-			b.markUp(e)
+			b.markUp(ctx, op, key, e)
 			return v, nil
 		}
 		var stop *stopError
@@ -170,7 +167,7 @@ func run[T any](ctx context.Context, b *Backend, op, key string, hook retryHook,
 		case classPermanent:
 			return zero, err
 		case classUnavailable:
-			b.markDown(e, err)
+			b.markDown(ctx, op, key, e, err)
 		}
 		if n >= b.cfg.MaxAttempts {
 			return zero, gaveUp(op, key, n, time.Since(start), e, err, "MaxAttempts reached")

@@ -44,9 +44,7 @@ func TestPermanentErrorsAreNeverRetried(t *testing.T) {
 		t.Run(kind.Error(), func(t *testing.T) {
 			c := newFakeCluster(t, "a", "b", "c")
 			rec := &recorder{}
-			cfg := c.config()
-			cfg.Observer = rec
-			b := newBackend(t, cfg)
+			b := rec.watch(newBackend(t, c.config()))
 			for _, n := range []string{"a", "b", "c"} {
 				c.ep(n).script(fault{kind: kind, times: -1})
 			}
@@ -81,9 +79,8 @@ func TestServerBusyIsRetriedWithBackoff(t *testing.T) {
 	c := newFakeCluster(t, "a")
 	rec := &recorder{}
 	cfg := c.config()
-	cfg.Observer = rec
 	cfg.BaseDelay, cfg.MaxDelay = 20*time.Millisecond, time.Second
-	b := newBackend(t, cfg)
+	b := rec.watch(newBackend(t, cfg))
 	c.ep("a").script(fault{op: "put", kind: backend.ErrServerBusy, readN: 10, times: 3})
 
 	data := randomBytes(1, 5000)
@@ -105,9 +102,7 @@ func TestServerBusyIsRetriedWithBackoff(t *testing.T) {
 func TestBusyRetryMovesToTheNextEndpoint(t *testing.T) {
 	c := newFakeCluster(t, "a", "b")
 	rec := &recorder{}
-	cfg := c.config()
-	cfg.Observer = rec
-	b := newBackend(t, cfg)
+	b := rec.watch(newBackend(t, c.config()))
 	c.ep("a").script(fault{op: "stat", kind: backend.ErrServerBusy, times: -1})
 	c.ep("b").script(fault{op: "stat", kind: backend.ErrServerBusy, times: -1})
 	_, err := b.Stat(context.Background(), "k")

@@ -12,13 +12,14 @@ import (
 	"github.com/objstore-dev/objstore/conformance"
 )
 
-// Failover over one endpoint whose backend is the inner one. It opens
-// endpoints lazily, so it cannot know their capabilities when it is made:
-// it always has RemoveMany and Health (with fallbacks of its own: one
-// Remove per key, a listing as probe) and CheckKey (Config.CheckKey, here
-// forwarding as the drivers' do), and always has Presign, SetExpiry,
-// Expiry, Compose and Copy, which answer ErrNotSupported when the
-// endpoint backend lacks them.
+// Failover over one endpoint whose backend is the inner one. It always
+// has RemoveMany and Health (with fallbacks of its own: one Remove per
+// key, a listing as probe) and CheckKey (Config.CheckKey, here forwarding
+// as the drivers' do). Presigner, Lifecycler, Composer and Copier it has
+// exactly when the inner backend has them, learned when New opens the
+// endpoint: backend.As finds them through Unwrap (which returns the
+// failover backend with those capabilities, each call retried, not the
+// inner backend), never on *Backend itself.
 func TestWrapperCompleteness(t *testing.T) {
 	conformance.RunWrapper(t, func(t *testing.T, inner backend.Backend) backend.Backend {
 		b, err := failover.New(context.Background(), failover.Config{
@@ -39,8 +40,8 @@ func TestWrapperCompleteness(t *testing.T) {
 		conformance.Expect(conformance.BatchRemover, conformance.Provided),
 		conformance.Expect(conformance.HealthChecker, conformance.Provided),
 		conformance.Expect(conformance.KeyChecker, conformance.Provided),
-		conformance.Expect(conformance.Presigner, conformance.Refused),
-		conformance.Expect(conformance.Lifecycler, conformance.Refused),
-		conformance.Expect(conformance.Composer, conformance.Refused),
-		conformance.Expect(conformance.Copier, conformance.Refused))
+		conformance.Expect(conformance.Presigner, conformance.Unwrapped),
+		conformance.Expect(conformance.Lifecycler, conformance.Unwrapped),
+		conformance.Expect(conformance.Composer, conformance.Unwrapped),
+		conformance.Expect(conformance.Copier, conformance.Unwrapped))
 }

@@ -99,9 +99,9 @@ func (b *Backend) compose(ctx context.Context, dst string, srcs []string, attrs 
 	for i, s := range srcs {
 		hs[i] = b.bucket.Object(s)
 	}
-	// A compose replaces dst whole, so repeating it after a transient
-	// failure is safe.
-	c := b.bucket.Object(dst).Retryer(storage.WithPolicy(storage.RetryAlways), storage.WithMaxAttempts(b.attempts)).ComposerFrom(hs...)
+	// A compose replaces dst whole: the failover layer of New may repeat
+	// it after a transient failure.
+	c := b.bucket.Object(dst).ComposerFrom(hs...)
 	if attrs != nil {
 		c.ObjectAttrs = *attrs
 	}

@@ -80,9 +80,9 @@ func (b *Backend) copyOnce(ctx context.Context, dst, src string, opts backend.Co
 		}
 		srcObj, pinned = srcObj.Generation(cur.Generation), true
 	}
-	// A copy replaces dst whatever it holds: sending it again after a
-	// transient failure is safe.
-	o := b.bucket.Object(dst).Retryer(storage.WithPolicy(storage.RetryAlways), storage.WithMaxAttempts(b.attempts))
+	// A copy replaces dst whatever it holds: the failover layer of New
+	// may send it again after a transient failure.
+	o := b.bucket.Object(dst)
 	c := o.CopierFrom(srcObj)
 	if opts.ReplaceMetadata {
 		c.ContentType, c.Metadata = opts.ContentType, opts.Metadata

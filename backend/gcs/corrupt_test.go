@@ -95,7 +95,7 @@ func (f *flipAt) Read(p []byte) (int, error) {
 // transport is d.
 func openDamaging(t *testing.T, srv *testserver.FakeGCS, clean *gcs.Backend, d *damagingTransport, chunk int) *gcs.Backend {
 	t.Helper()
-	b, err := gcs.New(context.Background(), gcs.Config{
+	b, err := gcs.NewDriver(context.Background(), gcs.Config{
 		Bucket:        clean.Bucket(),
 		Endpoint:      srv.URL + "/storage/v1/",
 		Anonymous:     true,

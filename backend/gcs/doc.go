@@ -2,17 +2,25 @@
 // cloud.google.com/go/storage (JSON API over HTTP; object bytes are read
 // through the XML API, see Attributes and checksums).
 //
-// New opens one bucket with a Config; the caller may pass a
-// *storage.Client of its own, which the Backend then uses and never
-// closes. Otherwise New creates a client with Application Default
-// Credentials, or with no credentials at all when STORAGE_EMULATOR_HOST
-// names an emulator (fake-gcs-server, the storage testbench). Close closes
-// a client New created and, when that client sends no credentials, the
-// idle connections of its HTTP transport.
+// New opens one bucket with a Config and returns the driver wrapped in
+// backend/failover, the retry layer of every network driver (retries with
+// jittered backoff, AttemptTimeout and StallTimeout, downloads resumed
+// against the same ETag; Config.Retry tunes it); NewDriver returns the
+// raw driver, one attempt per operation. The storage library's own
+// retries are always off, so attempts do not multiply (the library still
+// re-requests the rest of a download whose connection broke, once per
+// break and pinned to its generation; the failover layer resumes when
+// that fails too). The caller may pass a *storage.Client of its own,
+// which the Backend then uses and never closes. Otherwise New creates a
+// client with Application Default Credentials, or with no credentials at
+// all when STORAGE_EMULATOR_HOST names an emulator (fake-gcs-server, the
+// storage testbench). Close closes a client New created and, when that
+// client sends no credentials, the idle connections of its HTTP
+// transport.
 //
 // # URLs
 //
-//	gs://BUCKET[?create_bucket=true&project=ID&chunk_size=BYTES&max_attempts=N&endpoint=URL&anonymous=true]
+//	gs://BUCKET[?create_bucket=true&project=ID&chunk_size=BYTES&endpoint=URL&anonymous=true&max_attempts=N&attempt_timeout=10s&stall_timeout=30s&max_elapsed=1m]
 //
 // The query parameters:
 //
@@ -22,9 +30,13 @@
 //     16 MiB, rounded up to a multiple of 256 KiB): objects larger than
 //     it, or of unknown size, are sent as resumable uploads in chunks of
 //     this size, so memory stays bounded by it.
-//   - max_attempts caps the attempts of one request on transient failures
-//     (default 5; the storage library alone retries until the context
-//     ends).
+//   - max_attempts, max_elapsed, attempt_timeout and stall_timeout are
+//     the retry settings of every network driver (Config.Retry, see
+//     backend/failover): attempts per operation (default 5), the time
+//     after which no retry starts (1m), the bound of one metadata request
+//     or the wait for an answer (10s), and of a transfer without progress
+//     (30s). max_attempts is a whole number, the others durations such as
+//     30s, all greater than 0.
 //   - endpoint overrides the JSON API endpoint (e.g. a private endpoint,
 //     or an emulator's http://HOST:PORT/storage/v1/); anonymous=true sends
 //     no credentials (public buckets, emulators).

@@ -18,6 +18,6 @@ import (
 func TestRetriesUnderFaults(t *testing.T) {
 	srv := testserver.StartFakeGCS(t)
 	retrytest.Run(t, func(t *testing.T) backend.Backend {
-		return openFresh(t, srv, gcs.Config{MaxAttempts: 1})
+		return openFresh(t, srv, gcs.Config{})
 	})
 }

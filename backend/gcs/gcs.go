@@ -12,6 +12,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 )
 
 var (
@@ -26,9 +27,6 @@ const (
 	// chunkQuantum is the granularity of resumable upload chunks; the
 	// storage library rounds ChunkSize up to a multiple of it.
 	chunkQuantum = 256 << 10
-	// DefaultMaxAttempts is the number of attempts of one request when
-	// Config.MaxAttempts is 0.
-	DefaultMaxAttempts = 5
 	// DefaultRemoveConcurrency is the number of concurrent deletes of
 	// RemoveMany when Config.RemoveConcurrency is 0.
 	DefaultRemoveConcurrency = 16
@@ -42,7 +40,9 @@ type Config struct {
 
 	// Client is a caller's client. When set, Endpoint, Anonymous and
 	// ClientOptions are ignored, and Close leaves the client open: it
-	// stays the caller's to close.
+	// stays the caller's to close. Its retry settings are not used: the
+	// driver's requests make one attempt each (the client itself is left
+	// as it is).
 	Client *storage.Client
 
 	// CreateBucket creates the bucket in ProjectID when it does not exist.
@@ -56,18 +56,15 @@ type Config struct {
 	// object larger than it, or of unknown size, is uploaded in chunks of
 	// this size (a resumable upload), so a Put holds at most one chunk in
 	// memory; a smaller object of known size gets a buffer just large
-	// enough for it. A buffered chunk is what lets the storage library
-	// retry a failed request without asking the caller's reader again.
+	// enough for it.
 	ChunkSize int
 
-	// MaxAttempts caps the attempts of one request, the first included,
-	// that the storage library makes on a transient failure (refused or
-	// reset connections, 429, 5xx), waiting with its jittered exponential
-	// backoff (1s, 2s, 4s, ... capped at 30s) in between; 0 means
-	// DefaultMaxAttempts. The library alone would retry until the
-	// context ends, so a call without a deadline on a dead server would
-	// never return.
-	MaxAttempts int
+	// Retry tunes the retries, backoff and timeouts of New (the failover
+	// layer, package backend/failover, with the bucket as its one
+	// endpoint); NewDriver ignores it. Zero fields take the failover
+	// defaults. StallTimeout must exceed the time to send one chunk
+	// (ChunkSize) to GCS.
+	Retry failover.Retry
 
 	// RemoveConcurrency bounds the concurrent deletes of RemoveMany; 0
 	// means DefaultRemoveConcurrency.
@@ -84,33 +81,62 @@ type Config struct {
 	ClientOptions []option.ClientOption
 }
 
-// Backend is a GCS bucket. It is safe for concurrent use.
+// Backend is the raw driver of a GCS bucket, as NewDriver returns it: one
+// attempt per operation, the storage library's own retries off. It is
+// safe for concurrent use.
 type Backend struct {
 	client     *storage.Client
 	bucket     *storage.BucketHandle
 	name       string
 	ownsClient bool
-	transport  *http.Transport // the client's, when New made it; else nil
+	transport  *http.Transport // the client's, when NewDriver made it; else nil
 	chunkSize  int
-	attempts   int // Config.MaxAttempts, defaulted
 	removeConc int
 	presign    presignConfig // presign.go
 	guard      backend.Guard
 }
 
-// New opens the bucket that cfg names. With cfg.CreateBucket it creates
-// the bucket if needed; otherwise it makes no request (checking that the
-// bucket exists would need storage.buckets.get, a permission that
-// object-only service accounts lack).
-func New(ctx context.Context, cfg Config) (*Backend, error) {
+// New returns the Backend of the bucket that cfg names: the raw driver
+// (NewDriver) wrapped in backend/failover, with the bucket as its one
+// endpoint, which retries transient failures (429, 5xx, refused or reset
+// connections) with jittered backoff, bounds each attempt
+// (Retry.AttemptTimeout, Retry.StallTimeout), resumes a broken download
+// against the same ETag, and sends a put again from byte 0 when its reader
+// can seek (a reader that cannot is retried only before its first byte
+// left). The storage library's own retries are off, so attempts do not
+// multiply. The result also implements backend.BatchRemover,
+// backend.Presigner, backend.Copier and backend.Composer.
+//
+// The configuration is checked first. With cfg.CreateBucket the bucket is
+// created now, by NewDriver, in one attempt: a failure fails New (as
+// minio.New does), so that a store opened to be created exists once New
+// returns.
+func New(ctx context.Context, cfg Config) (backend.Backend, error) {
+	if err := cfg.Retry.Validate(); err != nil {
+		return nil, err
+	}
+	d, err := NewDriver(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var fc failover.Config
+	cfg.Retry.ApplyTo(&fc)
+	return failover.Single(ctx, d, d.String(), "gcs.Backend", fc)
+}
+
+// NewDriver opens the bucket that cfg names and returns the raw driver:
+// one attempt per operation (the storage library's own retries are off),
+// no timeouts but the caller's context. New wraps it in the retry layer.
+// With cfg.CreateBucket it creates the bucket if needed; otherwise it
+// makes no request (checking that the bucket exists would need
+// storage.buckets.get, a permission that object-only service accounts
+// lack). cfg.Retry is ignored.
+func NewDriver(ctx context.Context, cfg Config) (*Backend, error) {
 	if cfg.Bucket == "" {
 		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, errors.New("gcs: bucket name is empty"))
 	}
 	if cfg.ChunkSize < 0 {
 		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("gcs: chunk size %d is negative", cfg.ChunkSize))
-	}
-	if cfg.MaxAttempts < 0 {
-		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("gcs: max attempts %d is negative", cfg.MaxAttempts))
 	}
 	if cfg.RemoveConcurrency < 0 {
 		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("gcs: remove concurrency %d is negative", cfg.RemoveConcurrency))
@@ -153,15 +179,15 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		}
 		b.client, b.ownsClient = c, true
 	}
-	b.attempts = cfg.MaxAttempts
-	if b.attempts == 0 {
-		b.attempts = DefaultMaxAttempts
-	}
 	// A bucket handle's retry settings are its own copy: a caller's
-	// client keeps its settings. Uploads ignore this cap (put.go).
-	b.bucket = b.client.Bucket(cfg.Bucket).Retryer(storage.WithMaxAttempts(b.attempts))
+	// client keeps its settings.
+	b.bucket = b.client.Bucket(cfg.Bucket).Retryer(noRetries()...)
 	if cfg.CreateBucket {
-		if err := b.createBucket(ctx, cfg.ProjectID); err != nil {
+		project, err := bucketProject(cfg)
+		if err == nil {
+			err = b.createBucket(ctx, project)
+		}
+		if err != nil {
 			b.Close()
 			return nil, err
 		}
@@ -169,16 +195,40 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	return b, nil
 }
 
-// createBucket creates the bucket; one that exists already (HTTP 409) is
-// fine, whoever created it.
-func (b *Backend) createBucket(ctx context.Context, project string) error {
+// noRetries are the retry options of every request of the driver: one
+// attempt, whatever the error. RetryNever alone would not do: it keeps
+// the library's run loop from retrying, but uploads are sent by the API
+// library underneath, which retries a failed request (and each chunk of
+// a resumable upload) on 5xx and connection errors until the context
+// ends unless it is given an error function; RetryAlways hands it ours,
+// which retries nothing. A read whose body breaks is still re-requested
+// once per break by the storage library (pinned to its generation): that
+// cannot be turned off; when that request fails too, the failover layer
+// resumes the read itself.
+func noRetries() []storage.RetryOption {
+	return []storage.RetryOption{
+		storage.WithPolicy(storage.RetryAlways),
+		storage.WithErrorFunc(func(error) bool { return false }),
+	}
+}
+
+// bucketProject returns the project of a bucket to create:
+// Config.ProjectID, else $GOOGLE_CLOUD_PROJECT.
+func bucketProject(cfg Config) (string, error) {
+	project := cfg.ProjectID
 	if project == "" {
 		project = os.Getenv("GOOGLE_CLOUD_PROJECT")
 	}
 	if project == "" {
-		return backend.NewError("open", "", backend.ErrInvalidArgument,
-			fmt.Errorf("gcs: creating bucket %q needs a project: set Config.ProjectID, ?project=ID or $GOOGLE_CLOUD_PROJECT", b.name))
+		return "", backend.NewError("open", "", backend.ErrInvalidArgument,
+			fmt.Errorf("gcs: creating bucket %q needs a project: set Config.ProjectID, ?project=ID or $GOOGLE_CLOUD_PROJECT", cfg.Bucket))
 	}
+	return project, nil
+}
+
+// createBucket creates the bucket in project; one that exists already
+// (HTTP 409) is fine, whoever created it.
+func (b *Backend) createBucket(ctx context.Context, project string) error {
 	err := b.bucket.Create(ctx, project, nil)
 	var gerr *googleapi.Error
 	if err == nil || errors.As(err, &gerr) && gerr.Code == http.StatusConflict {
@@ -187,7 +237,7 @@ func (b *Backend) createBucket(ctx context.Context, project string) error {
 	return backend.NewError("open", "", classify(err), fmt.Errorf("gcs: create bucket %q: %w", b.name, err))
 }
 
-// ownTransport returns an HTTP transport for a client New makes that
+// ownTransport returns an HTTP transport for a client NewDriver makes that
 // sends no credentials (Anonymous, or an emulator named by
 // STORAGE_EMULATOR_HOST) and gets no ClientOptions of the caller, or nil.
 // Close closes the idle connections of that transport, so that a closed
@@ -225,8 +275,8 @@ func (b *Backend) Client() *storage.Client { return b.client }
 // Bucket returns the name of the bucket.
 func (b *Backend) Bucket() string { return b.name }
 
-// Close closes the storage client if New created it, and then the idle
-// connections of the transport New made for it (see ownTransport); a
+// Close closes the storage client if NewDriver created it, and then the
+// idle connections of the transport NewDriver made for it (see ownTransport); a
 // caller's client is left open. Close is idempotent.
 func (b *Backend) Close() error {
 	if !b.guard.Close() {

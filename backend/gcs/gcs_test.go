@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"testing"
+	"time"
 
 	"cloud.google.com/go/storage"
 	"github.com/stretchr/testify/require"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/backend/gcs"
 	"github.com/objstore-dev/objstore/conformance"
 	"github.com/objstore-dev/objstore/conformance/clienttest"
@@ -31,10 +33,28 @@ func bucketName(t testing.TB) string {
 	return "objstore-test-" + hex.EncodeToString(b[:])
 }
 
-// openFresh opens a new, empty bucket on srv with a client of the
-// backend's own (JSON reads), closed on cleanup.
+// openFresh opens a new, empty bucket on srv with the raw driver
+// (NewDriver: one attempt per operation) and a client of the backend's
+// own, closed on cleanup.
 func openFresh(t testing.TB, srv *testserver.FakeGCS, cfg gcs.Config) *gcs.Backend {
 	t.Helper()
+	b, err := gcs.NewDriver(context.Background(), freshConfig(t, srv, cfg))
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// openNew is openFresh through New: the driver in the retry layer.
+func openNew(t testing.TB, srv *testserver.FakeGCS, cfg gcs.Config) backend.Backend {
+	t.Helper()
+	b, err := gcs.New(context.Background(), freshConfig(t, srv, cfg))
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// freshConfig is cfg on a new bucket of srv, created on open.
+func freshConfig(t testing.TB, srv *testserver.FakeGCS, cfg gcs.Config) gcs.Config {
 	cfg.Bucket = bucketName(t)
 	cfg.CreateBucket = true
 	cfg.ProjectID = "objstore-test"
@@ -42,10 +62,7 @@ func openFresh(t testing.TB, srv *testserver.FakeGCS, cfg gcs.Config) *gcs.Backe
 		cfg.Endpoint = srv.URL + "/storage/v1/"
 		cfg.Anonymous = true
 	}
-	b, err := gcs.New(context.Background(), cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { b.Close() })
-	return b
+	return cfg
 }
 
 // callerClient returns a storage client made the way a user would make
@@ -60,10 +77,19 @@ func callerClient(t testing.TB, srv *testserver.FakeGCS) *storage.Client {
 	return c
 }
 
+// TestConformance runs the shared suite through New (the driver in the
+// retry layer) and through the raw driver, each check on a fresh bucket.
 func TestConformance(t *testing.T) {
 	srv := testserver.StartFakeGCS(t)
-	conformance.Run(t, func(t *testing.T) backend.Backend {
-		return openFresh(t, srv, gcs.Config{})
+	t.Run("New", func(t *testing.T) {
+		conformance.Run(t, func(t *testing.T) backend.Backend {
+			return openNew(t, srv, gcs.Config{})
+		})
+	})
+	t.Run("NewDriver", func(t *testing.T) {
+		conformance.Run(t, func(t *testing.T) backend.Backend {
+			return openFresh(t, srv, gcs.Config{})
+		})
 	})
 }
 
@@ -93,7 +119,7 @@ func TestConformanceCallerClient(t *testing.T) {
 func TestClient(t *testing.T) {
 	srv := testserver.StartFakeGCS(t)
 	clienttest.Run(t, func(t *testing.T) backend.Backend {
-		return openFresh(t, srv, gcs.Config{})
+		return openNew(t, srv, gcs.Config{})
 	})
 }
 
@@ -129,6 +155,9 @@ func TestNewInvalidConfig(t *testing.T) {
 		"no bucket":            {},
 		"negative chunk":       {Bucket: "b", ChunkSize: -1},
 		"negative concurrency": {Bucket: "b", RemoveConcurrency: -1},
+		"negative attempts":    {Bucket: "b", Retry: failover.Retry{MaxAttempts: -1}},
+		"negative timeout":     {Bucket: "b", Retry: failover.Retry{AttemptTimeout: -1}},
+		"backoff upside down":  {Bucket: "b", Retry: failover.Retry{BaseDelay: time.Second, MaxDelay: time.Millisecond}},
 	} {
 		_, err := gcs.New(context.Background(), cfg)
 		require.ErrorIs(t, err, backend.ErrInvalidArgument, name)

@@ -65,7 +65,7 @@ func presignConfigOf(cfg Config) presignConfig {
 // option.WithCredentialsFile in Config.ClientOptions) signs locally, with
 // no request; otherwise (a GCE or GKE service account, impersonation) the
 // IAM Credentials API's signBlob signs, one request per URL that ctx does
-// not interrupt (it is bounded by MaxAttempts), and the account needs
+// not interrupt, and the account needs
 // iam.serviceAccounts.signBlob on itself. An anonymous client, one for
 // STORAGE_EMULATOR_HOST, or credentials without a service account (a
 // user's gcloud login) cannot sign: ErrNotSupported.

@@ -56,7 +56,7 @@ func serviceAccount(t *testing.T) ([]byte, *rsa.PublicKey) {
 // account's credentials: the Backend that signs.
 func openSigner(t *testing.T, srv *testserver.FakeGCS, bucket string, creds []byte) *gcs.Backend {
 	t.Helper()
-	s, err := gcs.New(context.Background(), gcs.Config{
+	s, err := gcs.NewDriver(context.Background(), gcs.Config{
 		Bucket:        bucket,
 		Endpoint:      srv.URL + "/storage/v1/",
 		ClientOptions: []option.ClientOption{option.WithAuthCredentialsJSON(option.ServiceAccount, creds)},

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync/atomic"
 
 	"cloud.google.com/go/storage"
 
@@ -30,6 +29,9 @@ import (
 // The object is published only by a normal Close of the writer, which is
 // done only after r ended cleanly with exactly opts.Size bytes (when
 // known) and ctx is still live; every other path goes through abort.
+// Every request is sent once (noRetries): a failed request, a chunk of a
+// resumable upload included, fails the Put, and the failover layer of New
+// sends the object again from byte 0 when it can.
 //
 // The HTTP attributes are fields of the uploaded object resource. The
 // checksum is GCS's CRC32C of the object: the library declares the CRC32C
@@ -41,7 +43,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	if err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	o := b.bucket.Object(key).Retryer(b.uploadRetries())
+	o := b.bucket.Object(key)
 	switch {
 	case opts.IfNotExist:
 		o = o.If(storage.Conditions{DoesNotExist: true})
@@ -57,13 +59,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 			return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrPreconditionFailed,
 				fmt.Errorf("IfMatch %q: the object's ETag is %q", opts.IfMatch, cur.Etag))
 		}
-		// Conditional, hence idempotent: the library retries it.
 		o = o.If(storage.Conditions{GenerationMatch: cur.Generation, MetagenerationMatch: cur.Metageneration})
-	default:
-		// A plain put replaces the object whatever it holds, so sending it
-		// again after a transient failure is safe; the library retries
-		// only idempotent uploads unless told so.
-		o = o.Retryer(storage.WithPolicy(storage.RetryAlways))
 	}
 	// abort cancels wctx, so that the library stops the upload.
 	wctx, cancel := context.WithCancel(ctx)
@@ -173,19 +169,6 @@ func abort(w *storage.Writer, cancel context.CancelFunc, wrote bool, cause error
 	// Close could close it cleanly. io.Pipe keeps the first close error.
 	_ = w.CloseWithError(cause) //nolint:staticcheck // see above
 	_ = w.Close()
-}
-
-// uploadRetries caps the retries of one Put. The library's upload
-// requests retry until their context ends, whatever WithMaxAttempts says,
-// so a Put without a deadline to a dead server would never return; this
-// error function lets the library retry what it would (storage.ShouldRetry)
-// until the Put has made Config.MaxAttempts attempts in all, across its
-// chunks.
-func (b *Backend) uploadRetries() storage.RetryOption {
-	var failures atomic.Int32
-	return storage.WithErrorFunc(func(err error) bool {
-		return storage.ShouldRetry(err) && int(failures.Add(1)) < b.attempts
-	})
 }
 
 // chunkFor returns the writer's ChunkSize for an object of the given size

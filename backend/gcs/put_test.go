@@ -15,6 +15,7 @@ import (
 	"google.golang.org/api/googleapi"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/backend/gcs"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
@@ -231,12 +232,11 @@ func TestRemoveMany(t *testing.T) {
 }
 
 // TestErrorsUnreachable: a server that refuses connections is
-// ErrUnavailable, with the key named.
+// ErrUnavailable, with the key named; the raw driver makes one attempt.
 func TestErrorsUnreachable(t *testing.T) {
-	b, err := gcs.New(context.Background(), gcs.Config{Bucket: "b", Endpoint: "http://127.0.0.1:1/storage/v1/", Anonymous: true})
+	b, err := gcs.NewDriver(context.Background(), gcs.Config{Bucket: "b", Endpoint: "http://127.0.0.1:1/storage/v1/", Anonymous: true})
 	require.NoError(t, err)
 	defer b.Close()
-	// The library retries refused connections until the context ends.
 	for op, call := range map[string]func(ctx context.Context) error{
 		"stat": func(ctx context.Context) error { _, err := b.Stat(ctx, "some/key"); return err },
 		"put": func(ctx context.Context) error {
@@ -246,25 +246,26 @@ func TestErrorsUnreachable(t *testing.T) {
 		"get":  func(ctx context.Context) error { _, _, err := b.Get(ctx, "some/key", backend.WholeObject); return err },
 		"list": func(ctx context.Context) error { _, err := b.List(ctx, backend.ListOptions{}); return err },
 	} {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := call(ctx)
-		cancel()
+		// No deadline: one attempt returns at once, where the storage
+		// library alone would retry until the context ends.
+		start := time.Now()
+		err := call(context.Background())
 		require.ErrorIs(t, err, backend.ErrUnavailable, op)
 		var be *backend.Error
 		require.ErrorAs(t, err, &be, op)
 		assert.Equal(t, op, be.Op)
+		assert.Less(t, time.Since(start), 10*time.Second, op)
 	}
 }
 
-// TestMaxAttemptsEndsRetries: without a deadline, a call to a dead server
-// returns ErrUnavailable after MaxAttempts attempts, where the storage
-// library alone would retry until the context ends.
+// TestMaxAttemptsEndsRetries: without a deadline, a call of New's
+// Backend to a dead server returns ErrUnavailable after Retry.MaxAttempts
+// attempts (a *failover.RetryError says so), puts of every kind included.
 func TestMaxAttemptsEndsRetries(t *testing.T) {
-	b, err := gcs.New(context.Background(), gcs.Config{Bucket: "b", Endpoint: "http://127.0.0.1:1/storage/v1/", Anonymous: true, MaxAttempts: 2})
+	b, err := gcs.New(context.Background(), gcs.Config{Bucket: "b", Endpoint: "http://127.0.0.1:1/storage/v1/", Anonymous: true,
+		Retry: failover.Retry{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}})
 	require.NoError(t, err)
 	defer b.Close()
-	// Uploads retry in the library until their context ends, whatever
-	// its attempts setting: the driver counts them itself (put.go).
 	for op, call := range map[string]func() error{
 		"stat": func() error { _, err := b.Stat(context.Background(), "some/key"); return err },
 		"put": func() error {
@@ -286,11 +287,14 @@ func TestMaxAttemptsEndsRetries(t *testing.T) {
 		select {
 		case err := <-done:
 			require.ErrorIs(t, err, backend.ErrUnavailable, op)
-		case <-time.After(30 * time.Second): // two attempts wait at most one backoff of 1s
+			var re *failover.RetryError
+			require.ErrorAs(t, err, &re, op, "a seekable reader is sent again")
+			assert.Equal(t, 2, re.Attempts, op)
+		case <-time.After(30 * time.Second):
 			t.Fatalf("%s of a dead server still retrying after 30s: MaxAttempts is not applied", op)
 		}
 	}
 
-	_, err = gcs.New(context.Background(), gcs.Config{Bucket: "b", MaxAttempts: -1})
+	_, err = gcs.New(context.Background(), gcs.Config{Bucket: "b", Retry: failover.Retry{MaxAttempts: -1}})
 	require.ErrorIs(t, err, backend.ErrInvalidArgument)
 }

@@ -23,10 +23,9 @@ import (
 func TestRetryAfter(t *testing.T) {
 	srv := testserver.StartFakeGCS(t)
 	proxy := faultproxy.StartHTTP(t, srv.Endpoint)
-	b, err := gcs.New(t.Context(), gcs.Config{
+	b, err := gcs.NewDriver(t.Context(), gcs.Config{
 		Bucket: bucketName(t), CreateBucket: true, ProjectID: "objstore-test",
 		Endpoint: "http://" + proxy.Addr() + "/storage/v1/", Anonymous: true,
-		MaxAttempts: 1,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/api/googleapi"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 )
 
 func init() {
@@ -26,9 +27,11 @@ func init() {
 // removeOp is the Op of RemoveBucket's errors (backend.Remover's).
 const removeOp = "remove-store"
 
-// RemoveBucket removes cfg's bucket, which must be empty (the storage
-// library retries transient failures, up to cfg.MaxAttempts attempts); it
-// is the gs:// remover of backend.RemoveStore and objstore.RemoveStore.
+// RemoveBucket removes cfg's bucket, which must be empty; it is the gs://
+// remover of backend.RemoveStore and objstore.RemoveStore. It is no
+// operation of the Backend, so no failover layer retries it: the storage
+// library does, on transient failures, up to cfg.Retry.MaxAttempts
+// attempts (default failover.DefaultMaxAttempts) within ctx.
 // cfg.CreateBucket is ignored.
 //
 // GCS refuses to remove a bucket that holds objects (409 Conflict; 412
@@ -39,12 +42,21 @@ const removeOp = "remove-store"
 // permission, which object-only service accounts lack (ErrPermission).
 func RemoveBucket(ctx context.Context, cfg Config) error {
 	cfg.CreateBucket = false
-	b, err := New(ctx, cfg)
+	if err := cfg.Retry.Validate(); err != nil {
+		return removeErr(err)
+	}
+	b, err := NewDriver(ctx, cfg)
 	if err != nil {
 		return removeErr(err)
 	}
 	defer b.Close()
-	err = b.bucket.Delete(ctx)
+	attempts := cfg.Retry.MaxAttempts
+	if attempts == 0 {
+		attempts = failover.DefaultMaxAttempts
+	}
+	// A deletion of the bucket is idempotent: the library's default
+	// policy retries it.
+	err = b.client.Bucket(b.name).Retryer(storage.WithMaxAttempts(attempts)).Delete(ctx)
 	var gerr *googleapi.Error
 	switch {
 	case err == nil:

@@ -26,14 +26,19 @@ var urlForm = storeurl.Form{
 // Config. Unknown query parameters are an error.
 func ConfigFromURL(u *url.URL) (Config, error) {
 	var cfg Config
-	bucket, err := urlForm.Parse(u, map[string]storeurl.Param{
+	params := map[string]storeurl.Param{
 		"create_bucket": storeurl.Bool(&cfg.CreateBucket),
 		"project":       storeurl.String(&cfg.ProjectID),
 		"chunk_size":    storeurl.PositiveInt(&cfg.ChunkSize),
-		"max_attempts":  storeurl.PositiveInt(&cfg.MaxAttempts),
 		"endpoint":      storeurl.String(&cfg.Endpoint),
 		"anonymous":     storeurl.Bool(&cfg.Anonymous),
-	})
+	}
+	// max_attempts, max_elapsed, attempt_timeout, stall_timeout, as on
+	// every network driver.
+	for name, set := range cfg.Retry.URLParams() {
+		params[name] = set
+	}
+	bucket, err := urlForm.Parse(u, params)
 	if err != nil {
 		return Config{}, err
 	}

@@ -5,11 +5,13 @@ import (
 	"io"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/backend/gcs"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
@@ -51,9 +53,11 @@ func TestConfigFromURL(t *testing.T) {
 		require.NoError(t, err)
 		return gcs.ConfigFromURL(u)
 	}
-	cfg, err := parse("gs://bkt?create_bucket=true&project=proj&chunk_size=1048576&max_attempts=3&endpoint=http://h:1/storage/v1/&anonymous=1")
+	cfg, err := parse("gs://bkt?create_bucket=true&project=proj&chunk_size=1048576&max_attempts=3&endpoint=http://h:1/storage/v1/&anonymous=1" +
+		"&attempt_timeout=2s&stall_timeout=1m&max_elapsed=90s")
 	require.NoError(t, err)
-	assert.Equal(t, gcs.Config{Bucket: "bkt", CreateBucket: true, ProjectID: "proj", ChunkSize: 1 << 20, MaxAttempts: 3,
+	assert.Equal(t, gcs.Config{Bucket: "bkt", CreateBucket: true, ProjectID: "proj", ChunkSize: 1 << 20,
+		Retry:    failover.Retry{MaxAttempts: 3, AttemptTimeout: 2 * time.Second, StallTimeout: time.Minute, MaxElapsed: 90 * time.Second},
 		Endpoint: "http://h:1/storage/v1/", Anonymous: true}, cfg)
 
 	for _, bad := range []string{
@@ -64,6 +68,9 @@ func TestConfigFromURL(t *testing.T) {
 		"gs://bkt?create_bucket=maybe", // not a bool
 		"gs://bkt?chunk_size=0",        // not positive
 		"gs://bkt?project=a&project=b", // twice
+		"gs://bkt?max_attempts=0",      // not positive
+		"gs://bkt?stall_timeout=30",    // no unit
+		"gs://bkt?base_delay=1s",       // not a URL parameter
 		"s3://bkt",                     // wrong scheme
 	} {
 		_, err := parse(bad)

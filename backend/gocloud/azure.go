@@ -10,12 +10,14 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 	"gocloud.dev/blob/azureblob"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/internal/storeurl"
 )
 
@@ -72,14 +74,71 @@ type AzureConfig struct {
 	// Options are applied after the ones NewAzure sets (name, ownership,
 	// key codec).
 	Options []Option
+
+	// Retry tunes the retries, backoff and timeouts of NewAzure (the
+	// failover layer, package backend/failover, with the container as its
+	// one endpoint); NewAzureDriver ignores it. Zero fields take the
+	// failover defaults. StallTimeout must exceed the time to send one
+	// block of an upload (WithUploadBuffer; 8 MiB by default).
+	Retry failover.Retry
 }
 
 // NewAzure opens an Azure Blob Storage container through gocloud's
-// azureblob driver. The Backend owns the bucket and the HTTP client it
-// creates: Close closes both (a caller's Client is left alone).
-func NewAzure(ctx context.Context, cfg AzureConfig) (*Backend, error) {
+// azureblob driver and returns it wrapped in backend/failover, with the
+// container as its one endpoint: transient failures (429, 5xx, refused or
+// reset connections) are retried with jittered backoff, each attempt is
+// bounded (Retry.AttemptTimeout, Retry.StallTimeout), a broken download is
+// resumed against the same ETag, and a put is sent again from byte 0 when
+// its reader can seek (a reader that cannot is retried only before its
+// first byte left). The Azure SDK's own retries are off in the client
+// NewAzure makes, so attempts do not multiply; a caller's Client keeps its
+// own retry options (give it policy.RetryOptions{MaxRetries: -1}).
+//
+// The Backend owns the bucket and the HTTP client it creates: Close
+// closes both (a caller's Client is left alone). The configuration is
+// checked first. With cfg.CreateContainer the container is created now,
+// by NewAzureDriver, in one attempt: a failure fails NewAzure, so that a
+// store opened to be created exists once NewAzure returns.
+func NewAzure(ctx context.Context, cfg AzureConfig) (backend.Backend, error) {
+	if err := cfg.Retry.Validate(); err != nil {
+		return nil, err
+	}
+	d, err := NewAzureDriver(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var fc failover.Config
+	cfg.Retry.ApplyTo(&fc)
+	return failover.Single(ctx, d, d.String(), "gocloud.Backend", fc)
+}
+
+// NewAzureDriver opens an Azure Blob Storage container through gocloud's
+// azureblob driver and returns the raw driver: one attempt per request
+// (the Azure SDK's retries are off in the client it makes; a caller's
+// Client keeps its own), no timeouts but the caller's context. NewAzure
+// wraps it in the retry layer. With cfg.CreateContainer the container is
+// created now. cfg.Retry is ignored. The Backend owns the bucket and the
+// HTTP client it creates: Close closes both (a caller's Client is left
+// alone).
+func NewAzureDriver(ctx context.Context, cfg AzureConfig) (*Backend, error) {
+	b, client, err := openAzure(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.CreateContainer {
+		if err := createContainer(ctx, client, cfg.Container); err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// openAzure makes the driver of cfg and returns it with its container
+// client, without a request.
+func openAzure(ctx context.Context, cfg AzureConfig) (*Backend, *container.Client, error) {
 	if cfg.Container == "" {
-		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, errors.New("azblob: container name is empty"))
+		return nil, nil, backend.NewError("open", "", backend.ErrInvalidArgument, errors.New("azblob: container name is empty"))
 	}
 	client, closeHTTP := cfg.Client, func() error { return nil }
 	if client == nil {
@@ -89,22 +148,19 @@ func NewAzure(ctx context.Context, cfg AzureConfig) (*Backend, error) {
 		hc := &http.Client{Transport: transport}
 		closeHTTP = func() error { transport.CloseIdleConnections(); return nil }
 		var err error
-		client, err = newContainerClient(cfg, &container.ClientOptions{ClientOptions: azcore.ClientOptions{Transport: hc}})
+		client, err = newContainerClient(cfg, &container.ClientOptions{ClientOptions: azcore.ClientOptions{
+			Transport: hc,
+			// One try per request: retrying is the failover layer's job.
+			Retry: policy.RetryOptions{MaxRetries: -1},
+		}})
 		if err != nil {
-			return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("azblob: container %q: %w", cfg.Container, err))
-		}
-	}
-	if cfg.CreateContainer {
-		_, err := client.Create(ctx, nil)
-		if err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
-			closeHTTP()
-			return nil, backend.NewError("open", "", classify(err), fmt.Errorf("azblob: create container %q: %w", cfg.Container, err))
+			return nil, nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("azblob: container %q: %w", cfg.Container, err))
 		}
 	}
 	bucket, err := azureblob.OpenBucket(ctx, client, nil)
 	if err != nil {
 		closeHTTP()
-		return nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("azblob: container %q: %w", cfg.Container, err))
+		return nil, nil, backend.NewError("open", "", backend.ErrInvalidArgument, fmt.Errorf("azblob: container %q: %w", cfg.Container, err))
 	}
 	codec := AzureKeys
 	if cfg.RawKeys {
@@ -116,7 +172,16 @@ func NewAzure(ctx context.Context, cfg AzureConfig) (*Backend, error) {
 		WithKeyCodec(codec),
 		onClose(closeHTTP),
 	}, cfg.Options...)
-	return New(bucket, opts...), nil
+	return New(bucket, opts...), client, nil
+}
+
+// createContainer creates the container; one that exists already is fine.
+func createContainer(ctx context.Context, client *container.Client, name string) error {
+	_, err := client.Create(ctx, nil)
+	if err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
+		return backend.NewError("open", "", classify(err), fmt.Errorf("azblob: create container %q: %w", name, err))
+	}
+	return nil
 }
 
 // newContainerClient makes the container client for cfg, choosing the
@@ -178,8 +243,10 @@ func newContainerClient(cfg AzureConfig, opts *container.ClientOptions) (*contai
 //     a domain on localhost or 127.0.0.1, or with the emulator flag).
 //
 // The URL's query may override them as gocloud's opener allows (domain,
-// protocol, cdn, localemu, storage_account), and adds create_container
-// and key_encoding (azure, the default, or raw). With a SAS token from the
+// protocol, cdn, localemu, storage_account), and adds create_container,
+// key_encoding (azure, the default, or raw) and the retry settings of
+// every network driver: max_attempts, max_elapsed, attempt_timeout and
+// stall_timeout (AzureConfig.Retry). With a SAS token from the
 // environment, the query may not point the token at another endpoint.
 // Credentials never come from the URL.
 func AzureConfigFromURL(u *url.URL) (AzureConfig, error) {
@@ -206,8 +273,7 @@ func AzureConfigFromURL(u *url.URL) (AzureConfig, error) {
 	envSvc := azureblob.NewDefaultServiceURLOptions()
 	svc := *envSvc
 	svc.SASToken = "" // appended by newContainerClient
-	var err error
-	cfg.Container, err = azureURL.Parse(u, map[string]storeurl.Param{
+	params := map[string]storeurl.Param{
 		"domain":           storeurl.String(&svc.StorageDomain),
 		"protocol":         storeurl.String(&svc.Protocol),
 		"cdn":              storeurl.Bool(&svc.IsCDN),
@@ -225,7 +291,14 @@ func AzureConfigFromURL(u *url.URL) (AzureConfig, error) {
 			}
 			return nil
 		},
-	})
+	}
+	// max_attempts, max_elapsed, attempt_timeout, stall_timeout, as on
+	// every network driver.
+	for name, set := range cfg.Retry.URLParams() {
+		params[name] = set
+	}
+	var err error
+	cfg.Container, err = azureURL.Parse(u, params)
 	if err != nil {
 		return AzureConfig{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/backend/gocloud"
 	"github.com/objstore-dev/objstore/conformance"
 	"github.com/objstore-dev/objstore/conformance/clienttest"
@@ -28,21 +30,36 @@ func containerName(t testing.TB) string {
 	return "objstore-" + hex.EncodeToString(b[:])
 }
 
-// openAzure opens a fresh container on Azurite with the typed
-// constructor, closed on cleanup.
+// openAzure opens a fresh container on Azurite with the raw driver
+// (NewAzureDriver: one attempt per request), closed on cleanup.
 func openAzure(t testing.TB, az *testserver.Azurite, opts ...gocloud.Option) *gocloud.Backend {
 	t.Helper()
-	b, err := gocloud.NewAzure(context.Background(), gocloud.AzureConfig{
+	b, err := gocloud.NewAzureDriver(context.Background(), azureConfig(t, az, opts...))
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// openAzureNew is openAzure through NewAzure: the driver in the retry
+// layer.
+func openAzureNew(t testing.TB, az *testserver.Azurite, opts ...gocloud.Option) backend.Backend {
+	t.Helper()
+	b, err := gocloud.NewAzure(context.Background(), azureConfig(t, az, opts...))
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// azureConfig names a fresh container on az, created on open.
+func azureConfig(t testing.TB, az *testserver.Azurite, opts ...gocloud.Option) gocloud.AzureConfig {
+	return gocloud.AzureConfig{
 		Container:       containerName(t),
 		ServiceURL:      az.Endpoint,
 		AccountName:     az.Account,
 		AccountKey:      az.Key,
 		CreateContainer: true,
 		Options:         opts,
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { b.Close() })
-	return b
+	}
 }
 
 // setAzuriteEnv points gocloud's environment variables at az, as a user
@@ -60,9 +77,16 @@ func setAzuriteEnv(t *testing.T, az *testserver.Azurite) {
 	t.Setenv("AZURE_STORAGE_PROTOCOL", "http")
 }
 
+// TestConformanceAzurite runs the shared suite through NewAzure (the
+// driver in the retry layer) and through the raw driver.
 func TestConformanceAzurite(t *testing.T) {
 	az := testserver.StartAzurite(t)
-	conformance.Run(t, func(t *testing.T) backend.Backend { return openAzure(t, az) })
+	t.Run("NewAzure", func(t *testing.T) {
+		conformance.Run(t, func(t *testing.T) backend.Backend { return openAzureNew(t, az) })
+	})
+	t.Run("NewAzureDriver", func(t *testing.T) {
+		conformance.Run(t, func(t *testing.T) backend.Backend { return openAzure(t, az) })
+	})
 }
 
 // TestConformanceAzuriteURL opens every namespace through an azblob://
@@ -82,7 +106,7 @@ func TestConformanceAzuriteURL(t *testing.T) {
 
 func TestClientAzurite(t *testing.T) {
 	az := testserver.StartAzurite(t)
-	clienttest.Run(t, func(t *testing.T) backend.Backend { return openAzure(t, az) })
+	clienttest.Run(t, func(t *testing.T) backend.Backend { return openAzureNew(t, az) })
 }
 
 // rawContainer returns a container client of the SDK for checks that look
@@ -231,6 +255,10 @@ func TestAzureConfigFromURL(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:10000/acct", cfg.ServiceURL)
 	assert.True(t, cfg.CreateContainer)
 	assert.True(t, cfg.RawKeys)
+	assert.Equal(t, failover.Retry{}, cfg.Retry)
+	cfg, err = parse("azblob://box?max_attempts=3&attempt_timeout=2s&stall_timeout=1m&max_elapsed=90s")
+	require.NoError(t, err)
+	assert.Equal(t, failover.Retry{MaxAttempts: 3, AttemptTimeout: 2 * time.Second, StallTimeout: time.Minute, MaxElapsed: 90 * time.Second}, cfg.Retry)
 	cfg, err = parse("azblob://box?domain=example.test&localemu=true")
 	require.NoError(t, err)
 	assert.Equal(t, "https://example.test/acct", cfg.ServiceURL)
@@ -244,6 +272,9 @@ func TestAzureConfigFromURL(t *testing.T) {
 		"azblob://box?key_encoding=base64",
 		"azblob://box?protocol=ftp",
 		"azblob://box?storage_account=other", // the key is acct's
+		"azblob://box?max_attempts=0",
+		"azblob://box?attempt_timeout=soon",
+		"azblob://box?base_delay=1s", // not a URL parameter
 	} {
 		_, err := parse(bad)
 		require.ErrorIs(t, err, backend.ErrInvalidArgument, bad)

@@ -98,7 +98,7 @@ func openDamaging(t *testing.T, az *testserver.Azurite, clean *gocloud.Backend, 
 	c, err := container.NewClientWithSharedKeyCredential(az.Endpoint+"/"+name, cred,
 		&container.ClientOptions{ClientOptions: azcore.ClientOptions{Transport: &http.Client{Transport: d}}})
 	require.NoError(t, err)
-	b, err := gocloud.NewAzure(context.Background(), gocloud.AzureConfig{Container: name, Client: c, Options: opts})
+	b, err := gocloud.NewAzureDriver(context.Background(), gocloud.AzureConfig{Container: name, Client: c, Options: opts})
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
 	return b

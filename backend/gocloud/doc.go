@@ -3,16 +3,30 @@
 // and NewAzure opens Azure Blob Storage through gocloud's azureblob
 // driver.
 //
+// # Retries
+//
+// NewAzure (and azblob:// URLs) returns the driver wrapped in
+// backend/failover, the retry layer of every network driver: retries with
+// jittered backoff, AttemptTimeout and StallTimeout, downloads resumed
+// against the same ETag, tuned by AzureConfig.Retry. The Azure SDK's own
+// retries are off in the client NewAzure makes (MaxRetries -1), so
+// attempts do not multiply; a caller's AzureConfig.Client keeps its own
+// retry options. NewAzureDriver returns the raw driver, one attempt per
+// request. New wraps a caller's bucket as it is, with whatever retries its
+// gocloud driver has, and no retry layer: put one around it with
+// failover.New (a Resolve that names one endpoint, an Open that returns
+// the Backend) after turning the bucket's own retries off.
+//
 // # Ownership
 //
 // New does not take the bucket over: Close of the Backend leaves the
 // bucket open unless OwnBucket is given, as a *storage.Client given to
-// gcs.New stays its owner's. NewAzure and azblob:// URLs open their own
-// bucket and HTTP client, and Close closes both.
+// gcs.New stays its owner's. NewAzure, NewAzureDriver and azblob:// URLs
+// open their own bucket and HTTP client, and Close closes both.
 //
 // # URLs
 //
-//	azblob://CONTAINER[?create_container=true&key_encoding=azure|raw&domain=D&protocol=http|https&localemu=true&cdn=true&storage_account=A]
+//	azblob://CONTAINER[?create_container=true&key_encoding=azure|raw&domain=D&protocol=http|https&localemu=true&cdn=true&storage_account=A&max_attempts=N&attempt_timeout=10s&stall_timeout=30s&max_elapsed=1m]
 //
 // The account, credentials and endpoint come from gocloud's environment
 // variables, read at each Open: AZURE_STORAGE_ACCOUNT with
@@ -23,7 +37,9 @@
 // AZURE_STORAGE_IS_LOCAL_EMULATOR shape the service URL. For Azurite on
 // 127.0.0.1:10000, set AZURE_STORAGE_ACCOUNT=devstoreaccount1, its
 // well-known key, AZURE_STORAGE_DOMAIN=127.0.0.1:10000 and
-// AZURE_STORAGE_PROTOCOL=http. See AzureConfigFromURL for the query.
+// AZURE_STORAGE_PROTOCOL=http. See AzureConfigFromURL for the query;
+// max_attempts, max_elapsed, attempt_timeout and stall_timeout are the
+// retry settings every network driver's URL takes (AzureConfig.Retry).
 //
 // Only azblob:// is registered here; other gocloud URLs (s3://, gs://,
 // mem://, file://) would clash with this module's own drivers, so open

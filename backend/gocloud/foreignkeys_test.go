@@ -36,7 +36,7 @@ func TestForeignKeysAzurite(t *testing.T) {
 	az := testserver.StartAzurite(t)
 	ctx := context.Background()
 	name := containerName(t)
-	b, err := gocloud.NewAzure(ctx, gocloud.AzureConfig{
+	b, err := gocloud.NewAzureDriver(ctx, gocloud.AzureConfig{
 		Container:       name,
 		ServiceURL:      az.Endpoint,
 		AccountName:     az.Account,

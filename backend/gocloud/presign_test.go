@@ -137,7 +137,7 @@ func TestPresignRefusalsAzurite(t *testing.T) {
 	require.NoError(t, err)
 	parsed, err := url.Parse(tokenURL)
 	require.NoError(t, err)
-	noKey, err := gocloud.NewAzure(context.Background(), gocloud.AzureConfig{
+	noKey, err := gocloud.NewAzureDriver(context.Background(), gocloud.AzureConfig{
 		Container:  containerName(t),
 		ServiceURL: az.Endpoint,
 		SASToken:   parsed.RawQuery,

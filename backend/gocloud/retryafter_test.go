@@ -38,7 +38,7 @@ func retryAfterAzurite(t *testing.T, az *testserver.Azurite) {
 			Retry:     policy.RetryOptions{MaxRetries: -1}, // one attempt: retrying is failover's job
 		}})
 	require.NoError(t, err)
-	b, err := gocloud.NewAzure(t.Context(), gocloud.AzureConfig{Container: name, Client: client, CreateContainer: true})
+	b, err := gocloud.NewAzureDriver(t.Context(), gocloud.AzureConfig{Container: name, Client: client, CreateContainer: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
 	ctx := t.Context()

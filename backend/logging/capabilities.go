@@ -23,7 +23,7 @@ var _ observe.Instrumented = capabilities{}
 // RemoveMany is logged as op "remove-many" with the number of keys.
 func (x capabilities) RemoveMany(ctx context.Context, keys []string) error {
 	start := time.Now()
-	err := x.in.BatchRemover.RemoveMany(ctx, keys)
+	err := x.in.BatchRemover.RemoveMany(x.b.attempts(ctx, "remove-many", ""), keys)
 	x.b.log(ctx, "remove-many", "", start, err, slog.Int("count", len(keys)))
 	return err
 }
@@ -31,7 +31,7 @@ func (x capabilities) RemoveMany(ctx context.Context, keys []string) error {
 // Health is logged as op "health".
 func (x capabilities) Health(ctx context.Context) ([]backend.EndpointHealth, error) {
 	start := time.Now()
-	h, err := x.in.HealthChecker.Health(ctx)
+	h, err := x.in.HealthChecker.Health(x.b.attempts(ctx, "health", ""))
 	x.b.log(ctx, "health", "", start, err)
 	return h, err
 }
@@ -41,7 +41,7 @@ func (x capabilities) Health(ctx context.Context) ([]backend.EndpointHealth, err
 // type; the URL never is.
 func (x capabilities) Presign(ctx context.Context, method, key string, expiry time.Duration, opts backend.PresignOptions) (string, error) {
 	start := time.Now()
-	u, err := x.in.Presigner.Presign(ctx, method, key, expiry, opts)
+	u, err := x.in.Presigner.Presign(x.b.attempts(ctx, backend.PresignOp(method), key), method, key, expiry, opts)
 	attrs := []slog.Attr{slog.Duration("expiry", expiry)}
 	if opts.ContentType != "" {
 		attrs = append(attrs, slog.String("content_type", opts.ContentType))
@@ -53,7 +53,7 @@ func (x capabilities) Presign(ctx context.Context, method, key string, expiry ti
 // SetExpiry is logged as op "set-expiry"; key is the prefix.
 func (x capabilities) SetExpiry(ctx context.Context, prefix string, days int) error {
 	start := time.Now()
-	err := x.in.Lifecycler.SetExpiry(ctx, prefix, days)
+	err := x.in.Lifecycler.SetExpiry(x.b.attempts(ctx, "set-expiry", prefix), prefix, days)
 	x.b.log(ctx, "set-expiry", prefix, start, err, slog.Int("days", days))
 	return err
 }
@@ -61,7 +61,7 @@ func (x capabilities) SetExpiry(ctx context.Context, prefix string, days int) er
 // Expiry is logged as op "expiry".
 func (x capabilities) Expiry(ctx context.Context) (map[string]int, error) {
 	start := time.Now()
-	m, err := x.in.Lifecycler.Expiry(ctx)
+	m, err := x.in.Lifecycler.Expiry(x.b.attempts(ctx, "expiry", ""))
 	x.b.log(ctx, "expiry", "", start, err)
 	return m, err
 }
@@ -70,7 +70,7 @@ func (x capabilities) Expiry(ctx context.Context) (map[string]int, error) {
 // number of sources, size the composed object's size.
 func (x capabilities) Compose(ctx context.Context, dst string, srcs []backend.ObjectInfo, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	start := time.Now()
-	info, err := x.in.Composer.Compose(ctx, dst, srcs, opts)
+	info, err := x.in.Composer.Compose(x.b.attempts(ctx, "compose", dst), dst, srcs, opts)
 	attrs := []slog.Attr{slog.Int("count", len(srcs))}
 	if err == nil {
 		attrs = append(attrs, slog.Int64("size", info.Size))
@@ -83,7 +83,7 @@ func (x capabilities) Compose(ctx context.Context, dst string, srcs []backend.Ob
 // size the copy's size.
 func (x capabilities) Copy(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) {
 	start := time.Now()
-	info, err := x.in.Copier.Copy(ctx, dst, src, opts)
+	info, err := x.in.Copier.Copy(x.b.attempts(ctx, "copy", dst), dst, src, opts)
 	attrs := []slog.Attr{slog.String("src", src)}
 	if err == nil {
 		attrs = append(attrs, slog.Int64("size", info.Size))

@@ -19,9 +19,11 @@ var (
 	_ backend.Wrapper = (*Backend)(nil)
 )
 
-// Backend logs the operations of the backend it wraps (see the package
-// doc for the levels). New returns it inside a value that also has exactly
-// the optional capabilities of the inner backend, each logged too.
+// Backend logs the operations of the backend it wraps, and the retries,
+// failovers and endpoint changes of a retry layer below it (see the
+// package doc for the levels). New returns it inside a value that also
+// has exactly the optional capabilities of the inner backend, each logged
+// too.
 type Backend struct {
 	inner  backend.Backend
 	logger *slog.Logger
@@ -29,7 +31,7 @@ type Backend struct {
 	slow   time.Duration
 }
 
-// Option tunes New and Observer.
+// Option tunes New.
 type Option func(*config)
 
 type config struct {
@@ -38,7 +40,7 @@ type config struct {
 }
 
 // WithName sets the "backend" attribute; the default is the inner
-// backend's String() (for Observer: "failover"), credentials redacted.
+// backend's String(), credentials redacted.
 func WithName(name string) Option { return func(c *config) { c.name = name } }
 
 // WithSlowThreshold sets the duration from which a successful operation
@@ -110,10 +112,62 @@ func (b *Backend) log(ctx context.Context, op, key string, start time.Time, err 
 	b.logger.LogAttrs(ctx, level, msg, attrs...)
 }
 
+// attempts returns ctx with the hook that logs the attempt events
+// (backend.AttemptEvent) that a retry layer below reports for op on key:
+// retries at Debug, failovers and endpoints coming back at Info,
+// endpoints going down and resolver failures at Warn. The records are
+// logged with ctx, so that a handler adds what it carries (a trace or
+// request ID).
+func (b *Backend) attempts(ctx context.Context, op, key string) context.Context {
+	if !b.logger.Enabled(ctx, slog.LevelWarn) {
+		return ctx // every attempt record would be dropped
+	}
+	return backend.WithAttemptHook(ctx, func(ev backend.AttemptEvent) { b.attempt(ctx, op, key, ev) })
+}
+
+func (b *Backend) attempt(ctx context.Context, op, key string, ev backend.AttemptEvent) {
+	var (
+		level slog.Level
+		msg   string
+		extra []slog.Attr
+	)
+	switch ev.Kind {
+	case backend.AttemptRetry:
+		level, msg = slog.LevelDebug, "objstore: retrying"
+		extra = []slog.Attr{slog.String("endpoint", backend.Redact(ev.Endpoint)), slog.Int("attempt", ev.Attempt), slog.Duration("backoff", ev.Delay)}
+	case backend.AttemptFailover:
+		level, msg = slog.LevelInfo, "objstore: failing over"
+		extra = []slog.Attr{slog.String("from", backend.Redact(ev.Endpoint)), slog.String("to", backend.Redact(ev.To)), slog.Int("attempt", ev.Attempt)}
+	case backend.AttemptEndpointDown:
+		level, msg = slog.LevelWarn, "objstore: endpoint down"
+		extra = []slog.Attr{slog.String("endpoint", backend.Redact(ev.Endpoint))}
+	case backend.AttemptEndpointUp:
+		level, msg = slog.LevelInfo, "objstore: endpoint up"
+		extra = []slog.Attr{slog.String("endpoint", backend.Redact(ev.Endpoint))}
+	case backend.AttemptResolve:
+		level, msg = slog.LevelInfo, "objstore: endpoints changed"
+		if ev.Err != nil {
+			level, msg = slog.LevelWarn, "objstore: resolving the endpoints failed; keeping them"
+		} else {
+			extra = []slog.Attr{slog.String("endpoints", scrub(ev.Endpoint))}
+		}
+	default:
+		return
+	}
+	if !b.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := append([]slog.Attr{slog.String("op", op), slog.String("key", key), slog.String("backend", b.name)}, extra...)
+	if ev.Err != nil {
+		attrs = append(attrs, slog.String("reason", observe.Outcome(ev.Err)), slog.String("error", errText(ev.Err)))
+	}
+	b.logger.LogAttrs(ctx, level, msg, attrs...)
+}
+
 // Put logs a put with its declared size.
 func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	start := time.Now()
-	info, err := b.inner.Put(ctx, key, r, opts)
+	info, err := b.inner.Put(b.attempts(ctx, "put", key), key, r, opts)
 	size := opts.Size
 	if err == nil {
 		size = info.Size
@@ -126,7 +180,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 // that fails later.
 func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
 	start := time.Now()
-	rc, info, err := b.inner.Get(ctx, key, opts)
+	rc, info, err := b.inner.Get(b.attempts(ctx, "get", key), key, opts)
 	if err != nil {
 		b.log(ctx, "get", key, start, err)
 		return rc, info, err
@@ -138,7 +192,7 @@ func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) 
 // Stat logs a stat.
 func (b *Backend) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
 	start := time.Now()
-	info, err := b.inner.Stat(ctx, key)
+	info, err := b.inner.Stat(b.attempts(ctx, "stat", key), key)
 	b.log(ctx, "stat", key, start, err)
 	return info, err
 }
@@ -146,7 +200,7 @@ func (b *Backend) Stat(ctx context.Context, key string) (backend.ObjectInfo, err
 // List logs one page; key is the prefix.
 func (b *Backend) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
 	start := time.Now()
-	page, err := b.inner.List(ctx, opts)
+	page, err := b.inner.List(b.attempts(ctx, "list", opts.Prefix), opts)
 	b.log(ctx, "list", opts.Prefix, start, err, slog.Int("count", len(page.Objects)))
 	return page, err
 }
@@ -154,7 +208,7 @@ func (b *Backend) List(ctx context.Context, opts backend.ListOptions) (backend.L
 // Remove logs a remove.
 func (b *Backend) Remove(ctx context.Context, key string) error {
 	start := time.Now()
-	err := b.inner.Remove(ctx, key)
+	err := b.inner.Remove(b.attempts(ctx, "remove", key), key)
 	b.log(ctx, "remove", key, start, err)
 	return err
 }

@@ -17,13 +17,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/backend/logging"
 	"github.com/objstore-dev/objstore/backend/mem"
 	"github.com/objstore-dev/objstore/internal/observe/observetest"
 )
-
-var _ failover.Observer = (*logging.FailoverObserver)(nil)
 
 // lockedWriter serialises writes from concurrent operations.
 type lockedWriter struct {
@@ -218,10 +215,15 @@ func TestNoSecrets(t *testing.T) {
 	u, err := b.(backend.Presigner).Presign(t.Context(), http.MethodGet, "captures/one.pcap", time.Minute, backend.PresignOptions{})
 	require.NoError(t, err)
 	require.Contains(t, u, observetest.PresignSecret)
-	o := logging.Observer(logger, logging.WithName("http://u:"+secret+"@h"))
-	o.Retry(t.Context(), "stat", "captures/one.pcap", "http://AKIAEXAMPLE:"+secret+"@127.0.0.1:9000", 1, err)
-	o.Failover(t.Context(), "stat", "captures/one.pcap", "AKIAEXAMPLE:"+secret+"@127.0.0.1:9000", "127.0.0.1:9001", err)
-	o.EndpointState("https://AKIAEXAMPLE:"+secret+"@127.0.0.1:9000", false)
+	// Attempt events of a retry layer below, whose endpoints and errors
+	// carry credentials.
+	r := logging.New(observetest.Reporting{Backend: mem.New(), Events: []backend.AttemptEvent{
+		{Kind: backend.AttemptRetry, Op: "stat", Key: "captures/one.pcap", Endpoint: "http://AKIAEXAMPLE:" + secret + "@127.0.0.1:9000", Attempt: 1, Err: err},
+		{Kind: backend.AttemptFailover, Op: "stat", Key: "captures/one.pcap", Endpoint: "AKIAEXAMPLE:" + secret + "@127.0.0.1:9000", To: "127.0.0.1:9001", Attempt: 1, Err: err},
+		{Kind: backend.AttemptEndpointDown, Op: "stat", Key: "captures/one.pcap", Endpoint: "https://AKIAEXAMPLE:" + secret + "@127.0.0.1:9000", Err: err},
+	}}, logger, logging.WithName("http://u:"+secret+"@h"))
+	_, err = r.Stat(t.Context(), "captures/one.pcap")
+	require.ErrorIs(t, err, backend.ErrNotFound)
 
 	out := c.text()
 	assert.NotContains(t, out, "s3cr3t", "neither the planted secret nor the presigned signature")
@@ -229,7 +231,7 @@ func TestNoSecrets(t *testing.T) {
 	assert.Contains(t, out, "127.0.0.1:9000", "endpoints are logged")
 	assert.Contains(t, out, "connection refused", "the error is logged")
 	recs := c.records(t)
-	require.Len(t, recs, 5)
+	require.Len(t, recs, 6, "stat, presign, retry, failover, endpoint down, stat")
 	assert.Equal(t, "minio://AKIAEXAMPLE:xxxxx@127.0.0.1:9000/bucket", recs[0]["backend"])
 }
 
@@ -279,13 +281,14 @@ func (h requestHandler) Handle(ctx context.Context, r slog.Record) error {
 	return h.Handler.Handle(ctx, r)
 }
 
-// Through the real failover wrapper with one endpoint down: a retry at
-// Info, the failover and the endpoint going down at Warn. Retries and
-// failovers are logged with the operation's context.
-func TestObserverLevels(t *testing.T) {
+// Through the real failover wrapper with one endpoint down, and nothing
+// configured in it: the retry at Debug, the failover at Info and the
+// endpoint going down at Warn, the levels of the failover layer's own
+// log before, each logged with the context of the operation that saw it.
+func TestFailoverEventLevels(t *testing.T) {
 	c, logger := newCapture(slog.LevelDebug)
 	logger = slog.New(requestHandler{logger.Handler()})
-	fb, err := observetest.Failover(t.Context(), logging.Observer(logger, logging.WithName("cluster")))
+	fb, err := observetest.Failover(t.Context())
 	require.NoError(t, err)
 	b := logging.New(fb, logger, logging.WithName("cluster"))
 	t.Cleanup(func() { require.NoError(t, b.Close()) })
@@ -300,20 +303,63 @@ func TestObserverLevels(t *testing.T) {
 	}
 	require.Contains(t, byMsg, "objstore: retrying")
 	retry := byMsg["objstore: retrying"]
-	assert.Equal(t, "INFO", retry["level"])
+	assert.Equal(t, "DEBUG", retry["level"])
+	assert.Equal(t, "put", retry["op"])
 	assert.Equal(t, observetest.DeadEndpoint, retry["endpoint"])
 	assert.Equal(t, "unavailable", retry["reason"])
+	assert.Equal(t, 1.0, retry["attempt"])
 	assert.Equal(t, "req-"+retry["key"].(string), retry["request"], "logged with the put's context")
 	require.Contains(t, byMsg, "objstore: failing over")
 	over := byMsg["objstore: failing over"]
-	assert.Equal(t, "WARN", over["level"])
+	assert.Equal(t, "INFO", over["level"])
 	assert.Equal(t, observetest.LiveEndpoint, over["to"])
 	assert.Equal(t, retry["request"], over["request"])
 	require.Contains(t, byMsg, "objstore: endpoint down")
-	assert.Equal(t, "WARN", byMsg["objstore: endpoint down"]["level"])
-	assert.Equal(t, "cluster", byMsg["objstore: endpoint down"]["backend"])
-	assert.NotContains(t, byMsg["objstore: endpoint down"], "request", "an endpoint's state is not about one request")
+	down := byMsg["objstore: endpoint down"]
+	assert.Equal(t, "WARN", down["level"])
+	assert.Equal(t, "cluster", down["backend"])
+	assert.Equal(t, observetest.DeadEndpoint, down["endpoint"])
+	assert.Equal(t, retry["request"], down["request"], "logged with the context of the put that saw it")
 	assert.Equal(t, "DEBUG", byMsg["objstore: operation"]["level"], "the retried put succeeded")
+
+	// At Info, the retry is not logged, the rest is.
+	c, logger = newCapture(slog.LevelInfo)
+	fb2, err := observetest.Failover(t.Context())
+	require.NoError(t, err)
+	b2 := logging.New(fb2, logger)
+	t.Cleanup(func() { require.NoError(t, b2.Close()) })
+	for _, k := range []string{"k1", "k2"} {
+		_, err := b2.Put(t.Context(), k, strings.NewReader("data"), backend.PutOptions{Size: 4})
+		require.NoError(t, err)
+	}
+	var msgs []string
+	for _, r := range c.records(t) {
+		msgs = append(msgs, r["level"].(string)+" "+r["msg"].(string))
+	}
+	assert.Equal(t, []string{"WARN objstore: endpoint down", "INFO objstore: failing over"}, msgs)
+}
+
+// Endpoints coming back and the resolver's answers are logged too.
+func TestEndpointEvents(t *testing.T) {
+	c, logger := newCapture(slog.LevelDebug)
+	b := logging.New(observetest.Reporting{Backend: mem.New(), Events: []backend.AttemptEvent{
+		{Kind: backend.AttemptEndpointUp, Op: "stat", Key: "k", Endpoint: "n1:9000"},
+		{Kind: backend.AttemptResolve, Op: "stat", Key: "k", Endpoint: "n1:9000,n2:9000"},
+		{Kind: backend.AttemptResolve, Op: "stat", Key: "k", Err: errors.New("lookup cluster.local: no such host")},
+	}}, logger, logging.WithName("cluster"))
+	_, err := b.Stat(t.Context(), "k")
+	require.ErrorIs(t, err, backend.ErrNotFound)
+	recs := c.records(t)
+	require.Len(t, recs, 4)
+	assert.Equal(t, "INFO", recs[0]["level"])
+	assert.Equal(t, "objstore: endpoint up", recs[0]["msg"])
+	assert.Equal(t, "n1:9000", recs[0]["endpoint"])
+	assert.Equal(t, "objstore: endpoints changed", recs[1]["msg"])
+	assert.Equal(t, "n1:9000,n2:9000", recs[1]["endpoints"])
+	assert.Equal(t, "WARN", recs[2]["level"])
+	assert.Equal(t, "objstore: resolving the endpoints failed; keeping them", recs[2]["msg"])
+	assert.Contains(t, recs[2]["error"], "no such host")
+	assert.Equal(t, "objstore: operation", recs[3]["msg"])
 }
 
 // Copy and Compose through the wrapper are logged, as ops "copy" and

@@ -22,7 +22,7 @@ var _ observe.Instrumented = capabilities{}
 // RemoveMany is counted as op "remove-many".
 func (x capabilities) RemoveMany(ctx context.Context, keys []string) error {
 	start := time.Now()
-	err := x.in.BatchRemover.RemoveMany(ctx, keys)
+	err := x.in.BatchRemover.RemoveMany(x.b.attempts(ctx, "remove-many"), keys)
 	x.b.done("remove-many", start, err)
 	return err
 }
@@ -30,7 +30,7 @@ func (x capabilities) RemoveMany(ctx context.Context, keys []string) error {
 // Health is counted as op "health".
 func (x capabilities) Health(ctx context.Context) ([]backend.EndpointHealth, error) {
 	start := time.Now()
-	h, err := x.in.HealthChecker.Health(ctx)
+	h, err := x.in.HealthChecker.Health(x.b.attempts(ctx, "health"))
 	x.b.done("health", start, err)
 	return h, err
 }
@@ -39,7 +39,7 @@ func (x capabilities) Health(ctx context.Context) ([]backend.EndpointHealth, err
 // or "presign-delete" (backend.PresignOp).
 func (x capabilities) Presign(ctx context.Context, method, key string, expiry time.Duration, opts backend.PresignOptions) (string, error) {
 	start := time.Now()
-	u, err := x.in.Presigner.Presign(ctx, method, key, expiry, opts)
+	u, err := x.in.Presigner.Presign(x.b.attempts(ctx, backend.PresignOp(method)), method, key, expiry, opts)
 	x.b.done(backend.PresignOp(method), start, err)
 	return u, err
 }
@@ -47,7 +47,7 @@ func (x capabilities) Presign(ctx context.Context, method, key string, expiry ti
 // SetExpiry is counted as op "set-expiry".
 func (x capabilities) SetExpiry(ctx context.Context, prefix string, days int) error {
 	start := time.Now()
-	err := x.in.Lifecycler.SetExpiry(ctx, prefix, days)
+	err := x.in.Lifecycler.SetExpiry(x.b.attempts(ctx, "set-expiry"), prefix, days)
 	x.b.done("set-expiry", start, err)
 	return err
 }
@@ -55,7 +55,7 @@ func (x capabilities) SetExpiry(ctx context.Context, prefix string, days int) er
 // Expiry is counted as op "expiry".
 func (x capabilities) Expiry(ctx context.Context) (map[string]int, error) {
 	start := time.Now()
-	m, err := x.in.Lifecycler.Expiry(ctx)
+	m, err := x.in.Lifecycler.Expiry(x.b.attempts(ctx, "expiry"))
 	x.b.done("expiry", start, err)
 	return m, err
 }
@@ -64,7 +64,7 @@ func (x capabilities) Expiry(ctx context.Context) (map[string]int, error) {
 // client, so they are not counted as uploaded.
 func (x capabilities) Compose(ctx context.Context, dst string, srcs []backend.ObjectInfo, opts backend.PutOptions) (backend.ObjectInfo, error) {
 	start := time.Now()
-	info, err := x.in.Composer.Compose(ctx, dst, srcs, opts)
+	info, err := x.in.Composer.Compose(x.b.attempts(ctx, "compose"), dst, srcs, opts)
 	x.b.done("compose", start, err)
 	return info, err
 }
@@ -73,7 +73,7 @@ func (x capabilities) Compose(ctx context.Context, dst string, srcs []backend.Ob
 // so they are not counted as uploaded or downloaded.
 func (x capabilities) Copy(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) {
 	start := time.Now()
-	info, err := x.in.Copier.Copy(ctx, dst, src, opts)
+	info, err := x.in.Copier.Copy(x.b.attempts(ctx, "copy"), dst, src, opts)
 	x.b.done("copy", start, err)
 	return info, err
 }

@@ -14,7 +14,7 @@ const DefaultNamespace = "objstore"
 // 1ms to about 65s, by factors of 4.
 var DurationBuckets = prometheus.ExponentialBuckets(0.001, 4, 9)
 
-// Option tunes New and Observer.
+// Option tunes New and RateLimitCollector.
 type Option func(*config)
 
 type config struct {
@@ -23,8 +23,8 @@ type config struct {
 }
 
 // WithName sets the value of the "backend" label; the default is the
-// inner backend's String() (credentials redacted) for New, and "failover"
-// for Observer.
+// inner backend's String() (credentials redacted) for New, and
+// "ratelimit" for RateLimitCollector.
 func WithName(name string) Option { return func(c *config) { c.name = name } }
 
 // WithNamespace replaces the "objstore" prefix of the metric names.
@@ -38,12 +38,16 @@ func newConfig(opts []Option) config {
 	return c
 }
 
-// opMetrics are the collectors of the Backend wrapper.
+// opMetrics are the collectors of the Backend wrapper: its operations,
+// and the attempts of the retry layer below it (backend.AttemptEvent).
 type opMetrics struct {
 	ops        *prometheus.CounterVec
 	duration   *prometheus.HistogramVec
 	uploaded   *prometheus.CounterVec
 	downloaded *prometheus.CounterVec
+	retries    *prometheus.CounterVec
+	failovers  *prometheus.CounterVec
+	up         *prometheus.GaugeVec
 }
 
 func newOpMetrics(reg prometheus.Registerer, ns string) opMetrics {
@@ -65,18 +69,6 @@ func newOpMetrics(reg prometheus.Registerer, ns string) opMetrics {
 			Namespace: ns, Name: "downloaded_bytes_total",
 			Help: "Bytes delivered by the readers Get returned, added at EOF or Close.",
 		}, []string{"backend"})),
-	}
-}
-
-// observerMetrics are the collectors of the failover Observer.
-type observerMetrics struct {
-	retries   *prometheus.CounterVec
-	failovers *prometheus.CounterVec
-	up        *prometheus.GaugeVec
-}
-
-func newObserverMetrics(reg prometheus.Registerer, ns string) observerMetrics {
-	return observerMetrics{
 		retries: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Name: "retries_total",
 			Help: "Retried attempts by backend, operation and the outcome of the failed attempt.",
@@ -87,7 +79,7 @@ func newObserverMetrics(reg prometheus.Registerer, ns string) observerMetrics {
 		}, []string{"backend", "op"})),
 		up: register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: ns, Name: "endpoint_up",
-			Help: "1 when the endpoint is up, 0 when the failover layer marked it down.",
+			Help: "1 when the endpoint is up, 0 when the failover layer marked it down (set by the call that saw the change).",
 		}, []string{"backend", "endpoint"})),
 	}
 }

@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/objstore-dev/objstore"
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
+	"github.com/objstore-dev/objstore/backend/faults"
 	"github.com/objstore-dev/objstore/backend/mem"
 	"github.com/objstore-dev/objstore/backend/metrics"
 )
@@ -59,20 +62,40 @@ func Example() {
 	// objstore_uploaded_bytes_total backend=captures: 10
 }
 
-// The Observer goes into the failover layer's configuration (here through
-// minio.Config.Observer or failover.Config.Observer); it shares the
-// registry with the wrappers.
-func ExampleObserver() {
+// A retry layer below the wrapper (here failover over one endpoint whose
+// first Stat answers ErrServerBusy) reports its retries and failovers to
+// the wrapper through the context of each call: nothing to configure.
+func Example_retries() {
+	ctx := context.Background()
 	reg := prometheus.NewRegistry()
-	obs := metrics.Observer(reg, metrics.WithName("cluster"))
-	// cfg := minio.Config{Endpoints: ..., Observer: obs}
-	obs.EndpointState("10.0.0.2:9000", false)
+	store := mem.New()
+	plan := faults.NewPlan(faults.Fail(faults.Stat, backend.ErrServerBusy))
+	fb, err := failover.New(ctx, failover.Config{
+		Resolve: func(context.Context) ([]string, error) { return []string{"node1:9000"}, nil },
+		Open:    func(context.Context, string) (backend.Backend, error) { return plan.Wrap(store), nil },
+	})
+	if err != nil {
+		panic(err)
+	}
+	b := metrics.New(fb, reg, metrics.WithName("cluster"))
+	defer b.Close()
+
+	_, err = b.Stat(ctx, "cap/missing.pcap")
+	fmt.Println("not found:", errors.Is(err, backend.ErrNotFound))
 	mfs, _ := reg.Gather()
 	for _, mf := range mfs {
+		if mf.GetName() != "objstore_retries_total" {
+			continue
+		}
 		for _, m := range mf.GetMetric() {
-			fmt.Println(mf.GetName(), m.GetLabel()[1].GetValue(), m.GetGauge().GetValue())
+			fmt.Print(mf.GetName())
+			for _, l := range m.GetLabel() {
+				fmt.Printf(" %s=%s", l.GetName(), l.GetValue())
+			}
+			fmt.Println(":", m.GetCounter().GetValue())
 		}
 	}
 	// Output:
-	// objstore_endpoint_up 10.0.0.2:9000 0
+	// not found: true
+	// objstore_retries_total backend=cluster op=stat reason=busy: 1
 }

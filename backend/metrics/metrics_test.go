@@ -3,6 +3,7 @@ package metrics_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -154,19 +155,23 @@ func TestSharedRegistry(t *testing.T) {
 	a := metrics.New(mem.New(), reg, metrics.WithName("one"))
 	b := metrics.New(mem.New(), reg, metrics.WithName("two"))
 	c := metrics.New(mem.New(), reg, metrics.WithName("two"))
-	o1 := metrics.Observer(reg)
-	o2 := metrics.Observer(reg)
 	for _, x := range []backend.Backend{a, b, c} {
 		put(t, x, "k", "v")
 	}
-	o1.Retry(t.Context(), "put", "k", "e1", 1, backend.ErrServerBusy)
-	o2.Retry(t.Context(), "put", "k", "e1", 1, backend.ErrServerBusy)
+	busy := []backend.AttemptEvent{{Kind: backend.AttemptRetry, Op: "stat", Key: "k", Endpoint: "e1", Attempt: 1, Err: backend.ErrServerBusy}}
+	for _, x := range []backend.Backend{
+		metrics.New(observetest.Reporting{Backend: mem.New(), Events: busy}, reg, metrics.WithName("two")),
+		metrics.New(observetest.Reporting{Backend: mem.New(), Events: busy}, reg, metrics.WithName("two")),
+	} {
+		_, err := x.Stat(t.Context(), "k")
+		require.ErrorIs(t, err, backend.ErrNotFound)
+	}
 	lbl := func(name string) map[string]string {
 		return map[string]string{"backend": name, "op": "put", "outcome": "ok"}
 	}
 	assert.Equal(t, 1.0, value(t, reg, "objstore_operations_total", lbl("one")))
 	assert.Equal(t, 2.0, value(t, reg, "objstore_operations_total", lbl("two")))
-	assert.Equal(t, 2.0, value(t, reg, "objstore_retries_total", map[string]string{"backend": "failover", "op": "put", "reason": "busy"}))
+	assert.Equal(t, 2.0, value(t, reg, "objstore_retries_total", map[string]string{"backend": "two", "op": "stat", "reason": "busy"}))
 
 	// The default name is the inner backend's String(), redacted.
 	d := metrics.New(mem.New(), reg)
@@ -237,34 +242,77 @@ func TestCapabilities(t *testing.T) {
 	}
 }
 
-func TestObserver(t *testing.T) {
+// The attempt events that a retry layer below reports to the wrapper's
+// hook (here a stand-in that reports them) are counted under the
+// wrapper's name and operation: retries by the outcome of the failed
+// attempt, failovers, and the endpoint_up gauge (endpoints redacted).
+func TestAttemptEvents(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	o := metrics.Observer(reg, metrics.WithName("cluster"))
-	o.Retry(t.Context(), "get", "k", "n1:9000", 1, backend.NewError("get", "k", backend.ErrUnavailable, nil))
-	o.Retry(t.Context(), "get", "k", "n2:9000", 2, backend.NewError("get", "k", backend.ErrServerBusy, nil))
-	o.Failover(t.Context(), "get", "k", "n1:9000", "n2:9000", backend.ErrUnavailable)
-	o.EndpointState("n1:9000", false)
-	o.EndpointState("n2:9000", true)
-	o.EndpointState("http://user:s3cr3t@n3:9000", false)
+	b := metrics.New(observetest.Reporting{Backend: mem.New(), Events: []backend.AttemptEvent{
+		{Kind: backend.AttemptRetry, Op: "stat", Key: "k", Endpoint: "n1:9000", Attempt: 1, Err: backend.NewError("stat", "k", backend.ErrUnavailable, nil)},
+		{Kind: backend.AttemptEndpointDown, Op: "stat", Key: "k", Endpoint: "n1:9000"},
+		{Kind: backend.AttemptFailover, Op: "stat", Key: "k", Endpoint: "n1:9000", To: "n2:9000", Attempt: 1, Err: backend.ErrUnavailable},
+		{Kind: backend.AttemptRetry, Op: "stat", Key: "k", Endpoint: "n2:9000", Attempt: 2, Err: backend.NewError("stat", "k", backend.ErrServerBusy, nil)},
+		{Kind: backend.AttemptEndpointUp, Op: "stat", Key: "k", Endpoint: "n2:9000"},
+		{Kind: backend.AttemptEndpointDown, Op: "stat", Key: "k", Endpoint: "http://user:s3cr3t@n3:9000"},
+		{Kind: backend.AttemptResolve, Op: "stat", Key: "k", Endpoint: "n1:9000,n2:9000"},
+	}}, reg, metrics.WithName("cluster"))
+	_, err := b.Stat(t.Context(), "k")
+	require.ErrorIs(t, err, backend.ErrNotFound)
 
 	r := func(reason string) map[string]string {
-		return map[string]string{"backend": "cluster", "op": "get", "reason": reason}
+		return map[string]string{"backend": "cluster", "op": "stat", "reason": reason}
 	}
 	assert.Equal(t, 1.0, value(t, reg, "objstore_retries_total", r("unavailable")))
 	assert.Equal(t, 1.0, value(t, reg, "objstore_retries_total", r("busy")))
-	assert.Equal(t, 1.0, value(t, reg, "objstore_failovers_total", map[string]string{"backend": "cluster", "op": "get"}))
+	assert.Equal(t, 1.0, value(t, reg, "objstore_failovers_total", map[string]string{"backend": "cluster", "op": "stat"}))
 	up := func(ep string) float64 {
 		return value(t, reg, "objstore_endpoint_up", map[string]string{"backend": "cluster", "endpoint": ep})
 	}
 	assert.Equal(t, 0.0, up("n1:9000"))
 	assert.Equal(t, 1.0, up("n2:9000"))
-	o.EndpointState("n1:9000", true)
-	assert.Equal(t, 1.0, up("n1:9000"))
+	assert.Equal(t, 0.0, up("http://user:xxxxx@n3:9000"))
 	mfs, err := reg.Gather()
 	require.NoError(t, err)
 	for _, mf := range mfs {
 		assert.NotContains(t, mf.String(), "s3cr3t")
 	}
+}
+
+// A failover backend under the wrapper, one endpoint dead: its retries,
+// failovers and the dead endpoint are counted with no configuration of
+// the failover layer, for the core operations and the capabilities alike.
+func TestFailoverAttemptsAreCounted(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	fb, err := observetest.Failover(t.Context())
+	require.NoError(t, err)
+	b := metrics.New(fb, reg, metrics.WithName("cluster"))
+	t.Cleanup(func() { b.Close() })
+	for i := range 4 {
+		_, err := b.Stat(t.Context(), fmt.Sprintf("k%d", i))
+		require.ErrorIs(t, err, backend.ErrNotFound)
+	}
+	assert.Equal(t, 4.0, value(t, reg, "objstore_operations_total", map[string]string{"backend": "cluster", "op": "stat", "outcome": "not_found"}))
+	assert.Equal(t, 1.0, value(t, reg, "objstore_retries_total", map[string]string{"backend": "cluster", "op": "stat", "reason": "unavailable"}))
+	assert.Equal(t, 1.0, value(t, reg, "objstore_failovers_total", map[string]string{"backend": "cluster", "op": "stat"}))
+	assert.Equal(t, 0.0, value(t, reg, "objstore_endpoint_up", map[string]string{"backend": "cluster", "endpoint": observetest.DeadEndpoint}))
+
+	// The capabilities the endpoints have (mem: BatchRemover, Copier)
+	// are found through the wrapper, and their attempts counted under
+	// their own op; the dead endpoint being down, a fresh failover is
+	// needed to see one.
+	fb2, err := observetest.Failover(t.Context())
+	require.NoError(t, err)
+	b2 := metrics.New(fb2, reg, metrics.WithName("cluster2"))
+	t.Cleanup(func() { b2.Close() })
+	_, ok := backend.As[backend.Presigner](b2)
+	assert.False(t, ok, "mem has no Presigner: neither has failover nor the wrapper")
+	br, ok := b2.(backend.BatchRemover)
+	require.True(t, ok)
+	for range 2 {
+		require.NoError(t, br.RemoveMany(t.Context(), []string{"x"}))
+	}
+	assert.Equal(t, 1.0, value(t, reg, "objstore_failovers_total", map[string]string{"backend": "cluster2", "op": "remove-many"}))
 }
 
 // Copy and Compose through the wrapper are counted, as ops "copy" and

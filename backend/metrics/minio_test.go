@@ -21,12 +21,12 @@ import (
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
-var _ failover.Observer = (*metrics.FailoverObserver)(nil)
-
 // Two real MinIO servers behind the failover client, one of them frozen
 // (SIGSTOP) after the client is open: every operation still succeeds, and
-// the observer counts the retries and failovers off the frozen endpoint
-// and marks it down.
+// the wrapper counts the retries and failovers off the frozen endpoint
+// and marks it down, without any wiring into the driver's configuration:
+// the failover layer reports to the hook the wrapper puts in each call's
+// context.
 func TestFailoverOnMinIO(t *testing.T) {
 	live := testserver.StartMinIO(t)
 	frozen := testserver.StartMinIO(t)
@@ -35,16 +35,14 @@ func TestFailoverOnMinIO(t *testing.T) {
 	require.NoError(t, err)
 
 	reg := prometheus.NewRegistry()
-	obs := metrics.Observer(reg, metrics.WithName("cluster"))
 	inner, err := minio.New(t.Context(), minio.Config{
 		// The live server comes first, so that the bucket is created there.
-		Endpoints:      []string{live.Endpoint, frozen.Endpoint},
-		AccessKey:      live.AccessKey,
-		SecretKey:      live.SecretKey,
-		Bucket:         "metrics-" + hex.EncodeToString(rnd[:]),
-		CreateBucket:   true,
-		AttemptTimeout: time.Second,
-		Observer:       obs,
+		Endpoints:    []string{live.Endpoint, frozen.Endpoint},
+		AccessKey:    live.AccessKey,
+		SecretKey:    live.SecretKey,
+		Bucket:       "metrics-" + hex.EncodeToString(rnd[:]),
+		CreateBucket: true,
+		Retry:        failover.Retry{AttemptTimeout: time.Second},
 	})
 	require.NoError(t, err)
 	b := metrics.New(inner, reg, metrics.WithName("cluster"))

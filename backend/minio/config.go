@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -116,19 +115,17 @@ type Config struct {
 	// transport is never closed by the driver.
 	Transport http.RoundTripper
 
-	// The retry and failover settings of New (see package
-	// backend/failover); NewEndpoint ignores them. Zero means the
-	// failover defaults.
-	MaxAttempts    int               // attempts per operation
-	MaxElapsed     time.Duration     // total time of one operation's attempts
-	AttemptTimeout time.Duration     // per attempt of metadata operations, and time to first byte
-	StallTimeout   time.Duration     // a transfer without progress for this long fails over
-	BaseDelay      time.Duration     // first backoff between retries (jittered, doubling)
-	MaxDelay       time.Duration     // cap of the backoff between retries
-	ReprobeMin     time.Duration     // first wait before a down endpoint is probed again
-	ReprobeMax     time.Duration     // cap of the wait between probes of a down endpoint
-	Observer       failover.Observer // retry and failover events (metrics); nil: none
-	Logger         *slog.Logger      // failover events; nil: none
+	// Retry tunes the retries, backoff and timeouts of New (package
+	// backend/failover), as on every network driver; NewEndpoint ignores
+	// it. Zero fields take the failover defaults.
+	Retry failover.Retry
+
+	// ReprobeMin and ReprobeMax shape the backoff of the background
+	// re-probe of a down endpoint (the first wait, and the cap of the
+	// wait between probes); NewEndpoint ignores them. Zero means the
+	// failover defaults. They concern a deployment of several endpoints,
+	// so they are MinIO's own and not part of Retry.
+	ReprobeMin, ReprobeMax time.Duration
 }
 
 // String describes the configuration without its credentials.
@@ -188,8 +185,11 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Transport != nil && (c.TLSConfig != nil || c.CAFile != "") {
 		return c, errConfig("Transport is set: TLSConfig and CAFile configure a transport the driver builds and must be empty")
 	}
-	if c.MaxAttempts < 0 || c.MaxElapsed < 0 || c.AttemptTimeout < 0 || c.StallTimeout < 0 {
-		return c, errConfig("negative retry setting")
+	if err := c.Retry.Validate(); err != nil {
+		return c, err
+	}
+	if c.ReprobeMin < 0 || c.ReprobeMax < 0 {
+		return c, errConfig("negative re-probe setting")
 	}
 	return c, nil
 }

@@ -32,8 +32,10 @@
 // else MINIO_ACCESS_KEY / MINIO_SECRET_KEY. Query parameters: secure
 // (bool), region, part_size (bytes, or with a unit such as 16MiB),
 // concurrency, create_bucket (bool), ca_file (PEM file of a custom CA),
-// and the failover settings max_attempts, max_elapsed, attempt_timeout and
-// stall_timeout (durations such as 10s). Any other parameter is an error.
+// and the retry settings every network driver takes (Config.Retry, see
+// backend/failover): max_attempts (a whole number), max_elapsed,
+// attempt_timeout and stall_timeout (durations such as 10s), all greater
+// than 0. Any other parameter is an error.
 // MinIO's ellipsis notation (host{1...4}:9000) is expanded in
 // Config.Endpoints; URLs cannot carry braces, so list the hosts there.
 //

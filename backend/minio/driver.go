@@ -2,17 +2,15 @@ package minio
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
-	"sync"
-	"sync/atomic"
 
 	minio "github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/internal/background"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 var (
@@ -35,14 +33,13 @@ type Driver struct {
 	bucket   string
 	region   string
 	creds    credentials.Value
-	partSize int64
-	conc     int
+	conc     int  // parts of one copy in flight
 	conflict bool // check for key conflicts before a Put
 
 	httpClient *http.Client    // for the requests minio-go does not make (health, list)
 	closeTr    *http.Transport // the transport to release on Close, if ours
-	bufs       *sync.Pool      // part buffers of partSize bytes
-	closed     atomic.Bool
+	guard      backend.Guard   // the closed state and the checks before I/O
+	up         *s3core.Engine  // puts (internal/s3core, upload.go)
 
 	// Goroutines that outlive a call (retried aborts); Close stops them
 	// and waits.
@@ -115,41 +112,33 @@ func (s *settings) open(endpoint string) (*Driver, error) {
 		bucket:     s.Bucket,
 		region:     s.Region,
 		creds:      creds,
-		partSize:   s.PartSize,
 		conc:       s.Concurrency,
 		conflict:   !s.SkipConflictCheck,
 		httpClient: &http.Client{Transport: transport, CheckRedirect: noRedirect},
 		closeTr:    own,
 	}
 	d.bg = background.New()
-	size := s.PartSize
-	d.bufs = &sync.Pool{New: func() any { b := make([]byte, size); return &b }}
+	d.up = &s3core.Engine{PartSize: s.PartSize, Concurrency: s.Concurrency, MaxParts: MaxParts, Background: d.bg}
 	return d, nil
 }
 
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// check is the guard at the start of every operation: closed driver or
-// finished context.
+// check is the guard at the start of every operation: a closed driver
+// is ErrClosed, an ended ctx its error (backend.Guard).
 func (d *Driver) check(ctx context.Context, op, key string) error {
-	if d.closed.Load() {
-		return backend.NewError(op, key, backend.ErrClosed, nil)
-	}
-	if err := ctx.Err(); err != nil {
-		return mapErr(op, d.bucket, key, err)
-	}
-	return nil
+	return d.guard.Ready(ctx, op, key)
 }
 
 // err maps an error of an operation on key (see mapErr).
 func (d *Driver) err(op, key string, err error) error { return mapErr(op, d.bucket, key, err) }
 
 // Close marks the driver closed, stops the background retries of failed
-// aborts (abort.go) and waits for them, and releases the idle connections
+// aborts (internal/s3core, abort.go) and waits for them, and releases the idle connections
 // of its own transport. Readers returned by Get before Close stay usable until
 // they are closed. Close is idempotent.
 func (d *Driver) Close() error {
-	if d.closed.Swap(true) {
+	if !d.guard.Close() {
 		return nil
 	}
 	d.bg.Stop()
@@ -174,6 +163,3 @@ func (d *Driver) Bucket() string { return d.bucket }
 // Client returns the minio-go client of the driver, for MinIO operations
 // the Backend interface does not cover. It makes one attempt per call.
 func (d *Driver) Client() *minio.Client { return d.client }
-
-// errClosedBody is returned by the readers of a closed Get.
-var errClosedBody = errors.New("read after Close")

@@ -34,7 +34,7 @@ func TestFormatWhileBusy(t *testing.T) {
 	cfg := baseConfig(t, srv)
 	cfg.Endpoints = []string{srv.Endpoint, deadEndpoint(t)}
 	cfg.ReprobeMin, cfg.ReprobeMax = time.Millisecond, 5*time.Millisecond
-	cfg.BaseDelay, cfg.MaxDelay = time.Millisecond, 5*time.Millisecond
+	cfg.Retry.BaseDelay, cfg.Retry.MaxDelay = time.Millisecond, 5*time.Millisecond
 	ctx := context.Background()
 	b, err := minio.New(ctx, cfg)
 	require.NoError(t, err)

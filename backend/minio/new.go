@@ -62,23 +62,18 @@ func New(ctx context.Context, cfg Config) (backend.Backend, error) {
 			return nil, err
 		}
 	}
-	return failover.New(ctx, failover.Config{
+	fc := failover.Config{
 		Resolve: resolve,
 		Open: func(_ context.Context, endpoint string) (backend.Backend, error) {
 			return s.open(endpoint)
 		},
-		CheckKey:       checkKey,
-		MaxAttempts:    s.MaxAttempts,
-		MaxElapsed:     s.MaxElapsed,
-		AttemptTimeout: s.AttemptTimeout,
-		StallTimeout:   s.StallTimeout,
-		BaseDelay:      s.BaseDelay,
-		MaxDelay:       s.MaxDelay,
-		ReprobeMin:     s.ReprobeMin,
-		ReprobeMax:     s.ReprobeMax,
-		Observer:       s.Observer,
-		Logger:         s.Logger,
-	})
+		CheckKey:   checkKey,
+		ReprobeMin: s.ReprobeMin,
+		ReprobeMax: s.ReprobeMax,
+		Prototype:  &Driver{}, // the capabilities of every endpoint's driver
+	}
+	s.Retry.ApplyTo(&fc)
+	return failover.New(ctx, fc)
 }
 
 // createBucket creates the bucket through the first endpoint that

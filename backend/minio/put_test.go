@@ -139,7 +139,7 @@ func TestTooLarge(t *testing.T) {
 	srv := testserver.StartMinIO(t)
 	d := openDriver(t, srv, smallParts)
 	ctx := context.Background()
-	defer minio.SetMaxParts(3)()
+	defer minio.SetMaxParts(d, 3)()
 
 	// Unknown size: 3 full parts and one byte more.
 	src := &failAfter{r: bytes.NewReader(payload(1, 15*mib+1)), n: 15*mib + 1, err: io.EOF}

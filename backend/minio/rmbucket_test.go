@@ -46,7 +46,7 @@ func TestRemoveBucket(t *testing.T) {
 	// The first endpoint is down: the second one removes the bucket.
 	down := cfg
 	down.Endpoints = []string{"127.0.0.1:1", srv.Endpoint}
-	down.MaxAttempts = 1
+	down.Retry.MaxAttempts = 1
 	require.NoError(t, minio.RemoveBucket(ctx, down))
 	ok, err = adm.BucketExists(ctx, cfg.Bucket)
 	require.NoError(t, err)

@@ -6,17 +6,18 @@ import (
 	"strings"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/internal/s3core"
 	"github.com/objstore-dev/objstore/internal/storeurl"
 )
 
 func init() { backend.Register("minio", storeurl.Opener(configFromURL, New)) }
 
-// queryParams are the query parameters a minio:// URL may carry.
-var queryParams = []string{
+// queryParams are the query parameters a minio:// URL may carry: its own,
+// and the retry settings of every network driver (failover.RetryParams).
+var queryParams = append([]string{
 	"secure", "region", "part_size", "concurrency", "create_bucket", "ca_file",
-	"max_attempts", "max_elapsed", "attempt_timeout", "stall_timeout",
-}
+}, failover.RetryParams()...)
 
 // ParseURL returns the Config that a minio:// URL describes (see the
 // package documentation for the form). Errors never contain the secret.
@@ -71,11 +72,10 @@ func configFromURL(u *url.URL) (Config, error) {
 	q.Bool("create_bucket", &cfg.CreateBucket)
 	q.Size("part_size", &cfg.PartSize)
 	q.Count("concurrency", &cfg.Concurrency)
-	q.Count("max_attempts", &cfg.MaxAttempts)
-	q.Duration("max_elapsed", &cfg.MaxElapsed)
-	q.Duration("attempt_timeout", &cfg.AttemptTimeout)
-	q.Duration("stall_timeout", &cfg.StallTimeout)
 	if err := q.Err(); err != nil {
+		return fail("%v", err)
+	}
+	if err := cfg.Retry.ParseQuery(u.Query()); err != nil {
 		return fail("%v", err)
 	}
 	return cfg, nil

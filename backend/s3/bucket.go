@@ -45,7 +45,7 @@ func (d *Driver) ensureBucket(ctx context.Context) error {
 // with one HeadBucket: Live when any HTTP answer came back, Ready when it
 // was a success.
 func (d *Driver) Health(ctx context.Context) ([]backend.EndpointHealth, error) {
-	if err := d.check("health", ""); err != nil {
+	if err := d.check(ctx, "health", ""); err != nil {
 		return nil, err
 	}
 	h := backend.EndpointHealth{Endpoint: d.endpointName()}

@@ -34,17 +34,21 @@ func TestClient(t *testing.T) {
 type withoutLifecycle struct{ backend.Backend }
 
 func (w withoutLifecycle) RemoveMany(ctx context.Context, keys []string) error {
-	return w.Backend.(backend.BatchRemover).RemoveMany(ctx, keys)
+	r, _ := backend.As[backend.BatchRemover](w.Backend)
+	return r.RemoveMany(ctx, keys)
 }
 
 func (w withoutLifecycle) Presign(ctx context.Context, method, key string, expiry time.Duration, opts backend.PresignOptions) (string, error) {
-	return w.Backend.(backend.Presigner).Presign(ctx, method, key, expiry, opts)
+	p, _ := backend.As[backend.Presigner](w.Backend)
+	return p.Presign(ctx, method, key, expiry, opts)
 }
 
 func (w withoutLifecycle) Health(ctx context.Context) ([]backend.EndpointHealth, error) {
-	return w.Backend.(backend.HealthChecker).Health(ctx)
+	h, _ := backend.As[backend.HealthChecker](w.Backend)
+	return h.Health(ctx)
 }
 
 func (w withoutLifecycle) CheckKey(op, key string) error {
-	return w.Backend.(backend.KeyChecker).CheckKey(op, key)
+	k, _ := backend.As[backend.KeyChecker](w.Backend)
+	return k.CheckKey(op, key)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 	s3drv "github.com/objstore-dev/objstore/backend/s3"
 	"github.com/objstore-dev/objstore/internal/faultproxy"
 )
@@ -26,7 +27,7 @@ func TestConditionalRequestConflictIsRetried(t *testing.T) {
 		proxy := faultproxy.StartHTTP(t, strings.TrimPrefix(srv.url, "http://"))
 		viaProxy := func(c *s3drv.Config) {
 			c.Endpoint = "http://" + proxy.Addr()
-			c.Retry = s3drv.RetryConfig{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+			c.Retry = failover.Retry{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
 		}
 		conflict := func(key string) faultproxy.Fault {
 			return faultproxy.Fault{

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 )
 
 // Limits of the S3 multipart protocol (the same on AWS, MinIO and
@@ -81,9 +82,12 @@ type Config struct {
 	// CreateBucket creates the bucket when it does not exist (at New).
 	CreateBucket bool
 
-	// Retry tunes the retries and timeouts of New (the failover wrapper);
-	// NewDriver ignores it. The zero value means the failover defaults.
-	Retry RetryConfig
+	// Retry tunes the retries, backoff and timeouts of New (the failover
+	// wrapper, package backend/failover, with the bucket's one endpoint),
+	// as on every network driver; NewDriver ignores it. Zero fields take
+	// the failover defaults. A Put reads a whole part and then sends it,
+	// so StallTimeout must exceed the time to send one part (PartSize).
+	Retry failover.Retry
 }
 
 // withDefaults validates c and fills in the defaults.

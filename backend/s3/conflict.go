@@ -2,9 +2,7 @@ package s3
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +11,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 // What the driver knows of the server it talks to, from the Server header
@@ -41,77 +40,42 @@ func serverSniffer(kind *atomic.Int32) func(*middleware.Stack) error {
 	}
 }
 
-// checkKeyConflict refuses, on MinIO, a key that is the "directory" of an
-// object ("a/b" when "a" exists) or whose "directory" holds objects ("a"
-// when "a/b" exists), with ErrExist.
-//
-// MinIO stores both, but its listings never show the objects below an
-// object key (not even with that key and a slash as the prefix), so a
-// ListObjects or RemoveObjects would silently miss them. AWS S3 lists
-// both; versitygw and the fs driver refuse the second key with a
-// conflict. Refusing it on MinIO too makes the three behave alike for our
-// users: nothing is stored that a listing cannot see. The check costs one
-// HEAD per '/' in the key and one LIST, sent together, and only on MinIO
-// (and on the first put, before the server is known). Two puts that race
-// (one of "a", one of "a/b") can both pass it.
-func (d *Driver) checkKeyConflict(ctx context.Context, key string) error {
-	if d.server.Load() == serverOther {
+// The key-conflict check (internal/s3core, conflict.go) runs on MinIO
+// only, which stores both "a" and "a/b" but lists only "a" (and on the
+// first put, before the server is known): AWS S3 lists both, versitygw
+// and the fs driver refuse the second key with a conflict.
+
+// checkKeyConflict returns an ErrExist error (of op) when key cannot be
+// stored without hiding an object from listings.
+func (d *Driver) checkKeyConflict(ctx context.Context, op, key string) error {
+	if !(uploader{d}).CheckConflicts() {
 		return nil
 	}
-	var ancestors []string
-	for i := 0; i < len(key); i++ {
-		if key[i] == '/' {
-			ancestors = append(ancestors, key[:i])
-		}
-	}
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		conflict string // an existing object that conflicts
-		failure  error
-	)
-	report := func(other string, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if other != "" && conflict == "" {
-			conflict = other
-		}
-		if err != nil && failure == nil {
-			failure = err
-		}
-	}
-	for _, a := range ancestors {
-		wg.Go(func() {
-			_, err := d.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(d.bucket), Key: aws.String(a)}, d.callOpts...)
-			switch {
-			case err == nil:
-				report(a, nil)
-			case kindOf(err) != backend.ErrNotFound:
-				report("", err)
-			}
-		})
-	}
-	wg.Go(func() {
-		out, err := d.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
-			Bucket: aws.String(d.bucket), Prefix: aws.String(key + "/"), MaxKeys: aws.Int32(1),
-		}, d.callOpts...)
-		switch {
-		case err != nil:
-			report("", err)
-		case len(out.Contents) > 0:
-			report(aws.ToString(out.Contents[0].Key), nil)
-		}
-	})
-	wg.Wait()
+	return s3core.CheckConflicts(ctx, uploader{d}, op, key)
+}
+
+func (u uploader) CheckConflicts() bool { return u.d.server.Load() != serverOther }
+
+func (u uploader) Exists(ctx context.Context, key string) (bool, error) {
+	_, err := u.d.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(u.d.bucket), Key: aws.String(key)}, u.d.callOpts...)
 	switch {
-	case conflict != "" && strings.HasPrefix(conflict, key+"/"):
-		return backend.NewError("put", key, backend.ErrExist,
-			fmt.Errorf("object %q exists below this key, and MinIO cannot list objects below an object key", conflict))
-	case conflict != "":
-		return backend.NewError("put", key, backend.ErrExist,
-			fmt.Errorf("object %q exists, and MinIO cannot list objects below an object key", conflict))
-	case failure != nil:
-		return wrapErr("put", key, failure)
+	case err == nil:
+		return true, nil
+	case kindOf(err) == backend.ErrNotFound:
+		return false, nil
 	}
-	return nil
+	return false, wrapErr("stat", key, err)
+}
+
+func (u uploader) FirstUnder(ctx context.Context, prefix string) (string, error) {
+	out, err := u.d.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+		Bucket: aws.String(u.d.bucket), Prefix: aws.String(prefix), MaxKeys: aws.Int32(1),
+	}, u.d.callOpts...)
+	if err != nil {
+		return "", wrapErr("list", prefix, err)
+	}
+	if len(out.Contents) == 0 {
+		return "", nil
+	}
+	return aws.ToString(out.Contents[0].Key), nil
 }

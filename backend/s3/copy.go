@@ -2,12 +2,11 @@ package s3
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -17,222 +16,118 @@ import (
 	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
-var _ backend.Copier = (*Driver)(nil)
+var (
+	_ backend.Copier   = (*Driver)(nil)
+	_ backend.Composer = (*Driver)(nil)
+)
 
-// copyPartSize is the largest object one CopyObject request copies, and
-// the size of the parts of a larger one: S3's limit on both, 5 GiB. A
-// variable so that tests can cross it with small objects.
-var copyPartSize int64 = MaxPartSize
-
-// Copy copies src to dst inside the server. It first stats src (one
-// HeadObject: its size and ETag; a missing src is ErrNotFound naming it),
-// then:
-//
-//   - an object of up to 5 GiB, not create-only: one CopyObject, with the
-//     source's attributes (metadata directive COPY) or the new ones
-//     (REPLACE);
-//   - a larger object, or a create-only copy: a multipart upload whose
-//     parts copy ranges of src (UploadPartCopy, 5 GiB each, at most
-//     Concurrency at a time), published by CompleteMultipartUpload, which
-//     carries If-None-Match: * for IfNotExist, as Put's does. A failure
-//     aborts the upload.
-//
-// Either way dst appears whole or not at all. Every request carries the
-// source's ETag (x-amz-copy-source-if-match), so a source replaced during
-// the copy fails it instead of mixing two versions.
-//
-// The attributes are the content type, the metadata and the HTTP
-// attributes together: COPY keeps the source's, REPLACE sets the given
-// ones (an empty HTTP attribute is then cleared). A CopyObject keeps a
-// full-object checksum of the source (MinIO copies it and checks the
-// bytes against it; versitygw and AWS compute one by the source's
-// algorithm). A copy in parts has no checksum: MinIO refuses part copies
-// into an upload that declares a checksum algorithm, and versitygw (1.8)
-// records the source's whole-object checksum as that of a part that
-// copies a range of it; so reads of such a copy are not verified.
+// Copy copies src to dst inside the server with the copy engine
+// (internal/s3core, copy.go): one CopyObject up to 5 GiB, else a
+// multipart upload of part copies, every request pinned to the source's
+// ETag (x-amz-copy-source-if-match). A CopyObject keeps a full-object
+// checksum of the source (MinIO copies it; versitygw and AWS compute one
+// by the source's algorithm); a copy in parts has none.
 func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) {
-	const op = "copy"
 	opts, err := backend.CheckCopy(dst, src, opts)
 	if err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	if err := d.check(op, dst); err != nil {
+	if err := d.check(ctx, "copy", dst); err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	if err := ctx.Err(); err != nil {
-		return backend.ObjectInfo{}, backend.NewError(op, dst, nil, err)
-	}
-	si, err := d.stat(ctx, op, src)
+	return d.up.Copy(ctx, uploader{d}, dst, src, opts)
+}
+
+// Compose concatenates srcs into dst on the server with the copy engine
+// (internal/s3core, copy.go): one multipart upload whose part i+1 is an
+// UploadPartCopy of srcs[i] pinned to its ETag. Sources S3's rules cannot
+// compose, and a server that refuses part copies (501 NotImplemented),
+// are ErrNotSupported, and the client streams instead. Cost: one HEAD
+// per source listed without an ETag, one UploadPartCopy per source
+// (Concurrency at a time), two more requests; on MinIO the key-conflict
+// check.
+func (d *Driver) Compose(ctx context.Context, dst string, srcs []backend.ObjectInfo, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	ct, md, err := backend.CheckCompose(dst, srcs, opts)
 	if err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	info := backend.ObjectInfo{Key: dst, Size: si.Size, ContentType: si.ContentType, Metadata: si.Metadata, HTTPAttributes: si.HTTPAttributes}
-	if opts.ReplaceMetadata {
-		info.ContentType, info.Metadata, info.HTTPAttributes = opts.ContentType, opts.Metadata, opts.HTTPAttributes
+	if err := d.check(ctx, "compose", dst); err != nil {
+		return backend.ObjectInfo{}, err
 	}
-	source := copySource(d.bucket, src)
-	etag := backend.QuoteETag(si.ETag)
-	if !opts.IfNotExist && si.Size <= copyPartSize {
-		in := &s3.CopyObjectInput{
-			Bucket:            aws.String(d.bucket),
-			Key:               aws.String(dst),
-			CopySource:        aws.String(source),
-			CopySourceIfMatch: aws.String(etag),
-		}
-		if opts.ReplaceMetadata {
-			in.MetadataDirective = types.MetadataDirectiveReplace
-			in.ContentType = aws.String(info.ContentType)
-			in.Metadata = s3core.EncodeMetadata(info.Metadata)
-			in.CacheControl = optional(info.CacheControl)
-			in.ContentDisposition = optional(info.ContentDisposition)
-			in.ContentEncoding = optional(info.ContentEncoding)
-			in.ContentLanguage = optional(info.ContentLanguage)
-		}
-		out, err := d.client.CopyObject(ctx, in, d.callOpts...)
-		if err != nil {
-			return backend.ObjectInfo{}, copyErr(dst, src, err)
-		}
-		if r := out.CopyObjectResult; r != nil {
-			info.ETag, info.LastModified = cleanETag(r.ETag), aws.ToTime(r.LastModified).UTC()
-			info.Checksum = s3core.Checksum(aws.ToString(r.ChecksumCRC32C), string(r.ChecksumType))
-		}
-		return info, nil
-	}
-	return d.copyMultipart(ctx, dst, src, source, etag, info, opts.IfNotExist)
+	return d.up.Compose(ctx, uploader{d}, dst, srcs, ct, md)
 }
 
-// copyMultipart copies src (info.Size bytes, ETag etag) to dst as a
-// multipart upload of part copies.
-func (d *Driver) copyMultipart(ctx context.Context, dst, src, source, etag string, info backend.ObjectInfo, ifNotExist bool) (backend.ObjectInfo, error) {
-	const op = "copy"
-	partSize := max(copyPartSize, (info.Size+MaxParts-1)/MaxParts)
-	cin := &s3.CreateMultipartUploadInput{
-		Bucket:             aws.String(d.bucket),
-		Key:                aws.String(dst),
-		ContentType:        aws.String(info.ContentType),
-		Metadata:           s3core.EncodeMetadata(info.Metadata),
-		CacheControl:       optional(info.CacheControl),
-		ContentDisposition: optional(info.ContentDisposition),
-		ContentEncoding:    optional(info.ContentEncoding),
-		ContentLanguage:    optional(info.ContentLanguage),
+// CopyObject copies src whole with one CopyObject.
+func (u uploader) CopyObject(ctx context.Context, p *s3core.Plan, src s3core.CopySource, replace bool) (backend.ObjectInfo, error) {
+	in := &s3.CopyObjectInput{
+		Bucket:            aws.String(u.d.bucket),
+		Key:               aws.String(p.Key),
+		CopySource:        aws.String(copySource(u.d.bucket, src.Key)),
+		CopySourceIfMatch: aws.String(src.ETag),
 	}
-	created, err := d.client.CreateMultipartUpload(ctx, cin, d.callOpts...)
+	if replace {
+		o := p.Opts
+		in.MetadataDirective = types.MetadataDirectiveReplace
+		in.ContentType = aws.String(o.ContentType)
+		in.Metadata = s3core.EncodeMetadata(o.Metadata)
+		in.CacheControl = optional(o.CacheControl)
+		in.ContentDisposition = optional(o.ContentDisposition)
+		in.ContentEncoding = optional(o.ContentEncoding)
+		in.ContentLanguage = optional(o.ContentLanguage)
+	}
+	out, err := u.d.client.CopyObject(ctx, in, u.d.callOpts...)
 	if err != nil {
-		return backend.ObjectInfo{}, wrapErr(op, dst, err)
+		return backend.ObjectInfo{}, copyErr(p, src.Key, err)
 	}
-	up := &multipartUpload{d: d, key: dst, id: aws.ToString(created.UploadId)}
-	info, err = up.copyParts(ctx, src, source, etag, info, partSize, ifNotExist)
-	if err == nil {
-		return info, nil
+	var info backend.ObjectInfo
+	if r := out.CopyObjectResult; r != nil {
+		info.ETag, info.LastModified = cleanETag(r.ETag), aws.ToTime(r.LastModified).UTC()
+		info.Checksum = s3core.Checksum(aws.ToString(r.ChecksumCRC32C), string(r.ChecksumType))
 	}
-	if aerr := up.abort(ctx); aerr != nil {
-		err = backend.NewError(op, dst, kindOf(err), fmt.Errorf(
-			"%w (and aborting the incomplete upload %s failed: %v; a bucket lifecycle rule AbortIncompleteMultipartUpload removes leftovers)", err, up.id, aerr))
-	}
-	return backend.ObjectInfo{}, err
-}
-
-// copyParts sends the part copies and completes the upload.
-func (u *multipartUpload) copyParts(ctx context.Context, src, source, etag string, info backend.ObjectInfo, partSize int64, ifNotExist bool) (backend.ObjectInfo, error) {
-	d := u.d
-	type span struct {
-		num    int32
-		first  int64
-		length int64 // -1: the whole object (a range cannot be empty)
-	}
-	var spans []span
-	if info.Size <= partSize {
-		spans = []span{{1, 0, -1}}
-	} else {
-		for off, num := int64(0), int32(1); off < info.Size; off, num = off+partSize, num+1 {
-			spans = append(spans, span{num, off, min(partSize, info.Size-off)})
-		}
-	}
-	// Parts in flight run on ctx and are not cut short by another's
-	// failure (see sendParts); stop only ends the sending of new ones.
-	stop, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-		sem      = make(chan struct{}, max(d.conc, 1))
-	)
-	for _, s := range spans {
-		select {
-		case sem <- struct{}{}:
-		case <-stop.Done():
-		}
-		if stop.Err() != nil {
-			break
-		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			in := &s3.UploadPartCopyInput{
-				Bucket:            aws.String(d.bucket),
-				Key:               aws.String(u.key),
-				UploadId:          aws.String(u.id),
-				PartNumber:        aws.Int32(s.num),
-				CopySource:        aws.String(source),
-				CopySourceIfMatch: aws.String(etag),
-			}
-			if s.length >= 0 {
-				in.CopySourceRange = aws.String("bytes=" + strconv.FormatInt(s.first, 10) + "-" + strconv.FormatInt(s.first+s.length-1, 10))
-			}
-			out, err := d.client.UploadPartCopy(ctx, in, d.callOpts...)
-			if err != nil {
-				errOnce.Do(func() { firstErr = copyErr(u.key, src, fmt.Errorf("part %d: %w", s.num, err)); cancel() })
-				return
-			}
-			var et *string
-			if out.CopyPartResult != nil {
-				et = out.CopyPartResult.ETag
-			}
-			u.mu.Lock()
-			u.parts = append(u.parts, types.CompletedPart{PartNumber: aws.Int32(s.num), ETag: et})
-			u.mu.Unlock()
-		})
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return backend.ObjectInfo{}, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return backend.ObjectInfo{}, backend.NewError("copy", u.key, nil, err)
-	}
-	parts := slices.SortedFunc(slices.Values(u.parts), func(a, b types.CompletedPart) int {
-		return int(aws.ToInt32(a.PartNumber) - aws.ToInt32(b.PartNumber))
-	})
-	in := &s3.CompleteMultipartUploadInput{
-		Bucket:          aws.String(d.bucket),
-		Key:             aws.String(u.key),
-		UploadId:        aws.String(u.id),
-		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
-	}
-	if ifNotExist {
-		in.IfNoneMatch = aws.String("*")
-	}
-	out, err := d.client.CompleteMultipartUpload(ctx, in, d.callOpts...)
-	if err != nil {
-		return backend.ObjectInfo{}, wrapErr("copy", u.key, err) // PreconditionFailed: ErrExist
-	}
-	info.ETag, info.LastModified = cleanETag(out.ETag), serverTime(out.ResultMetadata)
 	return info, nil
+}
+
+// CopyPart copies src (or its range) into a part with UploadPartCopy.
+func (u uploader) CopyPart(ctx context.Context, p *s3core.Plan, id string, num int, src s3core.CopySource) (s3core.Part, error) {
+	in := &s3.UploadPartCopyInput{
+		Bucket:            aws.String(u.d.bucket),
+		Key:               aws.String(p.Key),
+		UploadId:          aws.String(id),
+		PartNumber:        aws.Int32(int32(num)),
+		CopySource:        aws.String(copySource(u.d.bucket, src.Key)),
+		CopySourceIfMatch: aws.String(src.ETag),
+	}
+	if src.Length >= 0 {
+		in.CopySourceRange = aws.String("bytes=" + strconv.FormatInt(src.Offset, 10) + "-" + strconv.FormatInt(src.Offset+src.Length-1, 10))
+	}
+	out, err := u.d.client.UploadPartCopy(ctx, in, u.d.callOpts...)
+	if err != nil {
+		return s3core.Part{}, copyErr(p, src.Key, fmt.Errorf("part %d: %w", num, err))
+	}
+	part := s3core.Part{Num: num}
+	if out.CopyPartResult != nil {
+		part.ETag = aws.ToString(out.CopyPartResult.ETag)
+	}
+	return part, nil
 }
 
 // copyErr maps the error of a copy request: a missing object is the
 // source (the destination need not exist); a failed precondition is the
-// source's ETag (x-amz-copy-source-if-match), so the source changed; the
-// rest is dst's.
-func copyErr(dst, src string, err error) error {
+// source's ETag (x-amz-copy-source-if-match), so the source changed; a
+// server without part copies is ErrNotSupported (the client streams
+// instead); the rest is the destination's.
+func copyErr(p *s3core.Plan, src string, err error) error {
 	a := answerOf(err)
 	switch {
 	case a.Code == "NoSuchKey" || a.Status == http.StatusNotFound && a.Code != "NoSuchBucket" && a.Code != "NoSuchUpload":
-		return wrapErr("copy", src, err)
+		return wrapErr(p.Op, src, err)
 	case a.Code == "PreconditionFailed" || a.Status == http.StatusPreconditionFailed:
-		return backend.NewError("copy", src, nil, fmt.Errorf("the source changed while it was copied; copy it again: %w", err))
+		return backend.NewError(p.Op, src, nil, fmt.Errorf("the source changed while it was copied; copy it again: %w", err))
+	case errors.Is(kindOf(err), backend.ErrNotSupported):
+		return backend.NewError(p.Op, p.Key, backend.ErrNotSupported,
+			fmt.Errorf("the server refused a part copy (UploadPartCopy): %w", err))
 	}
-	return wrapErr("copy", dst, err)
+	return wrapErr(p.Op, p.Key, err)
 }
 
 // copySource is the x-amz-copy-source of key in bucket: "bucket/key",

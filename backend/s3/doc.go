@@ -12,9 +12,11 @@
 //
 // Parameters: region, endpoint (base URL of an S3-compatible server),
 // path_style (bool), part_size (bytes, or 8MiB), concurrency (parts in
-// flight per upload), create_bucket (bool), and the retry knobs
-// max_attempts, attempt_timeout, stall_timeout, max_elapsed (durations
-// like 30s). Unknown parameters are errors. Credentials never come from
+// flight per upload), create_bucket (bool), and the retry settings every
+// network driver takes (Config.Retry, see backend/failover): max_attempts
+// (a whole number), attempt_timeout, stall_timeout, max_elapsed
+// (durations like 30s), all greater than 0. Unknown parameters are
+// errors. Credentials never come from
 // the URL: they come from the standard AWS chain (AWS_ACCESS_KEY_ID,
 // AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE and the shared
 // files, SSO, web identity, container and instance roles), or from

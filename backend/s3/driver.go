@@ -37,15 +37,13 @@ type Driver struct {
 	region    string
 	endpoint  string // base URL without credentials, "" for AWS
 	pathStyle bool
-	partSize  int64
-	conc      int
+	conc      int             // parts of one copy in flight
 	ownHTTP   *http.Transport // the transport the driver built, nil for a caller's client
-	closed    atomic.Bool
+	guard     backend.Guard   // the closed state and the checks before I/O
 	callOpts  []func(*s3.Options)
 	getOpts   []func(*s3.Options) // callOpts and checksumMode, for GetObject
-	bufs      *bufferPool
-	server    atomic.Int32 // serverUnknown, serverMinIO or serverOther
-	maxParts  int          // MaxParts; lowered by tests only
+	up        *s3core.Engine      // puts (internal/s3core, upload.go)
+	server    atomic.Int32        // serverUnknown, serverMinIO or serverOther
 
 	// Goroutines that outlive a call (aborts retried while the server is
 	// away); Close stops them and waits.
@@ -61,10 +59,8 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 		return nil, err
 	}
 	d := &Driver{
-		bucket:   cfg.Bucket,
-		partSize: cfg.PartSize,
-		conc:     cfg.Concurrency,
-		maxParts: MaxParts,
+		bucket: cfg.Bucket,
+		conc:   cfg.Concurrency,
 		// Per-call options apply to a caller's client too: one attempt per
 		// call (retries belong to the failover layer, so attempts do not
 		// multiply), and no checksums of the SDK's own making: the driver
@@ -80,8 +76,8 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 			o.DisableLogOutputChecksumValidationSkipped = true
 		}},
 	}
-	d.bufs = newBufferPool(cfg.PartSize)
 	d.bg = background.New()
+	d.up = &s3core.Engine{PartSize: cfg.PartSize, Concurrency: cfg.Concurrency, MaxParts: MaxParts, Background: d.bg}
 	if cfg.Client != nil {
 		d.client = cfg.Client
 		opts := cfg.Client.Options()
@@ -166,12 +162,10 @@ func (d *Driver) buildClient(ctx context.Context, cfg Config) (*s3.Client, error
 	}}, d.callOpts...)...), nil
 }
 
-// check is the guard every operation passes first.
-func (d *Driver) check(op, key string) error {
-	if d.closed.Load() {
-		return backend.NewError(op, key, backend.ErrClosed, nil)
-	}
-	return nil
+// check is the guard at the start of every operation: a closed driver
+// is ErrClosed, an ended ctx its error (backend.Guard).
+func (d *Driver) check(ctx context.Context, op, key string) error {
+	return d.guard.Ready(ctx, op, key)
 }
 
 // Close makes every later call fail with ErrClosed, stops the background
@@ -180,7 +174,7 @@ func (d *Driver) check(op, key string) error {
 // are not interrupted (cancel their contexts for that); a caller's client
 // or HTTP client is left alone. Close is idempotent.
 func (d *Driver) Close() error {
-	if d.closed.Swap(true) {
+	if !d.guard.Close() {
 		return nil
 	}
 	d.bg.Stop()

@@ -31,14 +31,11 @@ func (d *Driver) SetExpiry(ctx context.Context, prefix string, days int) error {
 	if err := backend.ValidatePrefix(op, prefix); err != nil {
 		return err
 	}
-	if err := d.check(op, prefix); err != nil {
-		return err
-	}
 	if days < 0 {
 		return backend.NewError(op, prefix, backend.ErrInvalidArgument, fmt.Errorf("days %d is negative (0 removes the rule)", days))
 	}
-	if err := ctx.Err(); err != nil {
-		return backend.NewError(op, prefix, nil, err)
+	if err := d.check(ctx, op, prefix); err != nil {
+		return err
 	}
 	rules, err := d.lifecycleRules(ctx, op, prefix)
 	if err != nil {
@@ -82,11 +79,8 @@ func (d *Driver) SetExpiry(ctx context.Context, prefix string, days int) error {
 // filters by prefix only (whoever wrote it).
 func (d *Driver) Expiry(ctx context.Context) (map[string]int, error) {
 	const op = "expiry"
-	if err := d.check(op, ""); err != nil {
+	if err := d.check(ctx, op, ""); err != nil {
 		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, backend.NewError(op, "", nil, err)
 	}
 	rules, err := d.lifecycleRules(ctx, op, "")
 	if err != nil {

@@ -40,11 +40,8 @@ func (d *Driver) List(ctx context.Context, opts backend.ListOptions) (backend.Li
 	if err != nil {
 		return backend.ListPage{}, err
 	}
-	if err := d.check("list", opts.Prefix); err != nil {
+	if err := d.check(ctx, "list", opts.Prefix); err != nil {
 		return backend.ListPage{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return backend.ListPage{}, backend.NewError("list", opts.Prefix, nil, err)
 	}
 	if backend.PastPrefix(opts) {
 		return backend.ListPage{}, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 	s3drv "github.com/objstore-dev/objstore/backend/s3"
 )
 
@@ -135,9 +136,9 @@ func TestConfigErrors(t *testing.T) {
 		"no bucket":         {},
 		"bucket with slash": {Bucket: "a/b"},
 		"part size too big": {Bucket: "b", PartSize: s3drv.MaxPartSize + 1},
-		"negative retries":  {Bucket: "b", Retry: s3drv.RetryConfig{MaxAttempts: -1}},
+		"negative retries":  {Bucket: "b", Retry: failover.Retry{MaxAttempts: -1}},
 		"relative endpoint": {Bucket: "b", Endpoint: "127.0.0.1:9000"},
-		"negative timeout":  {Bucket: "b", Retry: s3drv.RetryConfig{AttemptTimeout: -1}},
+		"negative timeout":  {Bucket: "b", Retry: failover.Retry{AttemptTimeout: -1}},
 	} {
 		_, err := s3drv.New(context.Background(), cfg)
 		assert.ErrorIs(t, err, backend.ErrInvalidArgument, name)

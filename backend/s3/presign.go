@@ -30,11 +30,8 @@ func (d *Driver) Presign(ctx context.Context, method, key string, expiry time.Du
 		return "", err
 	}
 	op := backend.PresignOp(method)
-	if err := d.check(op, key); err != nil {
+	if err := d.check(ctx, op, key); err != nil {
 		return "", err
-	}
-	if err := ctx.Err(); err != nil {
-		return "", backend.NewError(op, key, nil, err)
 	}
 	bucket, k := aws.String(d.bucket), aws.String(key)
 	exp := s3.WithPresignExpires(expiry)

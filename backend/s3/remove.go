@@ -23,11 +23,8 @@ func (d *Driver) Remove(ctx context.Context, key string) error {
 	if err := backend.ValidateKey("remove", key); err != nil {
 		return err
 	}
-	if err := d.check("remove", key); err != nil {
+	if err := d.check(ctx, "remove", key); err != nil {
 		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return backend.NewError("remove", key, nil, err)
 	}
 	_, err := d.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(d.bucket), Key: aws.String(key)}, d.callOpts...)
 	if err != nil {
@@ -49,11 +46,8 @@ func (d *Driver) Remove(ctx context.Context, key string) error {
 // server's code), and every key of a request that failed as a whole and
 // of the requests not sent after it.
 func (d *Driver) RemoveMany(ctx context.Context, keys []string) error {
-	if err := d.check("remove", ""); err != nil {
+	if err := d.check(ctx, "remove", ""); err != nil {
 		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return backend.NewError("remove", "", nil, err)
 	}
 	keys, errs := backend.CheckRemoveKeys(ctx, keys)
 	for start := 0; start < len(keys); start += maxDeleteKeys {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 	s3drv "github.com/objstore-dev/objstore/backend/s3"
 )
 
@@ -19,12 +20,16 @@ import (
 // answers the first `fail` requests itself with 503 SlowDown, as a
 // throttling S3 front end does; the rest go to the server.
 type slowDownTransport struct {
-	base  *http.Transport
-	fail  atomic.Int32
-	calls atomic.Int32
+	base   *http.Transport
+	fail   atomic.Int32
+	calls  atomic.Int32
+	method atomic.Value // string: only requests of this method count and fail; "" or unset: all
 }
 
 func (s *slowDownTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if m, _ := s.method.Load().(string); m != "" && req.Method != m {
+		return s.base.RoundTrip(req)
+	}
 	s.calls.Add(1)
 	if s.fail.Add(-1) >= 0 {
 		if req.Body != nil {
@@ -51,16 +56,19 @@ func TestRetries(t *testing.T) {
 		t.Cleanup(tr.base.CloseIdleConnections)
 		withTransport := func(c *s3drv.Config) {
 			c.HTTPClient = &http.Client{Transport: tr}
-			c.Retry = s3drv.RetryConfig{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+			c.Retry = failover.Retry{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
 		}
 
+		// Only the PUT counts: the conflict check's requests go beside it.
 		d, _ := srv.openRaw(t, withTransport)
+		tr.method.Store(http.MethodPut)
 		tr.fail.Store(1)
 		tr.calls.Store(0)
 		_, err := d.Put(t.Context(), "k", strings.NewReader("x"), backend.PutOptions{Size: 1})
 		assert.ErrorIs(t, err, backend.ErrServerBusy)
 		assert.Contains(t, err.Error(), "SlowDown")
 		assert.EqualValues(t, 1, tr.calls.Load(), "the SDK must not retry on its own")
+		tr.method.Store("")
 
 		b, _ := srv.open(t, withTransport)
 		tr.fail.Store(2)
@@ -88,7 +96,7 @@ func TestHungServer(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			srv := s.start(t)
 			b, _ := srv.open(t, func(c *s3drv.Config) {
-				c.Retry = s3drv.RetryConfig{MaxAttempts: 2, AttemptTimeout: 300 * time.Millisecond, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+				c.Retry = failover.Retry{MaxAttempts: 2, AttemptTimeout: 300 * time.Millisecond, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
 			})
 			_, err := b.Put(t.Context(), "k", strings.NewReader("x"), backend.PutOptions{Size: 1})
 			require.NoError(t, err)

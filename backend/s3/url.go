@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/internal/s3core"
 	"github.com/objstore-dev/objstore/internal/storeurl"
 )
@@ -15,11 +16,11 @@ func init() {
 	backend.Register("s3", OpenURL)
 }
 
-// urlParams are the query parameters of an s3:// URL.
-var urlParams = []string{
+// urlParams are the query parameters of an s3:// URL: its own, and the
+// retry settings of every network driver (failover.RetryParams).
+var urlParams = append([]string{
 	"region", "endpoint", "path_style", "part_size", "concurrency", "create_bucket",
-	"max_attempts", "attempt_timeout", "stall_timeout", "max_elapsed",
-}
+}, failover.RetryParams()...)
 
 // OpenURL opens an s3:// URL with New (see the package documentation for
 // the parameters). It is the opener registered for the "s3" scheme.
@@ -62,11 +63,10 @@ func ParseURL(u *url.URL) (Config, error) {
 	q.Bool("create_bucket", &cfg.CreateBucket)
 	q.Size("part_size", &cfg.PartSize)
 	q.Count("concurrency", &cfg.Concurrency)
-	q.Count("max_attempts", &cfg.Retry.MaxAttempts)
-	q.Duration("attempt_timeout", &cfg.Retry.AttemptTimeout)
-	q.Duration("stall_timeout", &cfg.Retry.StallTimeout)
-	q.Duration("max_elapsed", &cfg.Retry.MaxElapsed)
 	if err := q.Err(); err != nil {
+		return fail("%v", err)
+	}
+	if err := cfg.Retry.ParseQuery(u.Query()); err != nil {
 		return fail("%v", err)
 	}
 	return cfg, nil

@@ -1,8 +1,8 @@
 // Package tracing is a Backend wrapper that makes an OpenTelemetry span of
-// every operation, and a failover.Observer that adds retries and failovers
-// to those spans as events.
+// every operation, with the retries and failovers of the retry layer
+// (backend/failover) below it as events of those spans.
 //
-//	inner, _ := minio.New(ctx, minio.Config{..., Observer: tracing.Observer()}) // optional: failover events
+//	inner, _ := minio.New(ctx, minio.Config{...})
 //	b := tracing.New(inner, tp)
 //
 // # Spans
@@ -14,7 +14,8 @@
 // objstore.presign-put, objstore.presign-delete, objstore.set-expiry, objstore.expiry. Spans are of kind client, children
 // of the span in the caller's context, and the context given to the inner
 // backend carries the new span (so that HTTP instrumentation below nests
-// under it, and the Observer's events land on it).
+// under it) and an attempt hook that adds the events of a retry layer
+// below to it.
 //
 // Attributes: objstore.backend (the wrapper's name), objstore.key (the
 // key; the prefix for list; the destination for copy and compose),
@@ -27,12 +28,22 @@
 //
 // # Failover events
 //
-// The FailoverObserver from Observer, given to the failover layer (e.g.
-// minio.Config.Observer), adds each retry and failover as an event,
-// "objstore.retry" or "objstore.failover", to the span in the context of
-// the operation being retried: the span of this wrapper when it is above
-// the failover layer, else the caller's own span. An endpoint going down
-// or coming back is not a span event.
+// The wrapper adds an attempt hook (backend.WithAttemptHook) to the
+// context of every call whose span records; the failover layer below
+// (the minio and s3 drivers build on it), through any wrappers in
+// between, reports to it, and each event of the call becomes an event of
+// its span, with no configuration of the driver:
+//
+//	objstore.retry          objstore.endpoint, objstore.attempt (the failed one),
+//	                        objstore.delay (before the next), objstore.reason, objstore.error
+//	objstore.failover       objstore.from, objstore.to, objstore.attempt, objstore.reason, objstore.error
+//	objstore.endpoint-down  objstore.endpoint, objstore.reason, objstore.error
+//	objstore.endpoint-up    objstore.endpoint
+//	objstore.resolve        objstore.endpoint (the new list), or objstore.reason and objstore.error
+//
+// A download resumed after its body broke adds its retry to the Get span,
+// which lasts until the reader is closed. Endpoints never carry
+// credentials.
 //
 // A Get span ends when its reader is closed, not when Get returns, so that
 // it covers the download; a reader that is never closed leaves its span

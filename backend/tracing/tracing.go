@@ -31,6 +31,7 @@ const (
 	AttrAttempt   = attribute.Key("objstore.attempt")
 	AttrReason    = attribute.Key("objstore.reason")
 	AttrError     = attribute.Key("objstore.error")
+	AttrDelay     = attribute.Key("objstore.delay")
 )
 
 var (
@@ -38,9 +39,11 @@ var (
 	_ backend.Wrapper = (*Backend)(nil)
 )
 
-// Backend traces the operations of the backend it wraps. New returns it
-// inside a value that also has exactly the optional capabilities of the
-// inner backend, each traced too.
+// Backend traces the operations of the backend it wraps, with the
+// retries, failovers and endpoint changes of a retry layer below it as
+// events of each operation's span. New returns it inside a value that
+// also has exactly the optional capabilities of the inner backend, each
+// traced too.
 type Backend struct {
 	inner  backend.Backend
 	name   string
@@ -78,11 +81,42 @@ func (b *Backend) Unwrap() backend.Backend { return b.inner }
 func (b *Backend) String() string { return "tracing(" + b.name + ")" }
 
 // start begins the span of op on key. The context it returns, given to
-// the inner backend, carries the span: HTTP instrumentation below nests
-// under it, and a FailoverObserver below adds its events to it.
+// the inner backend, carries the span, so that HTTP instrumentation below
+// nests under it, and, when the span records, an attempt hook
+// (backend.WithAttemptHook) that adds the events of a retry layer below
+// to it.
 func (b *Backend) start(ctx context.Context, op, key string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
 	attrs = append(attrs, AttrBackend.String(b.name), AttrKey.String(key))
-	return b.tracer.Start(ctx, "objstore."+op, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	ctx, span := b.tracer.Start(ctx, "objstore."+op, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	if span.IsRecording() {
+		ctx = backend.WithAttemptHook(ctx, func(ev backend.AttemptEvent) { addEvent(span, ev) })
+	}
+	return ctx, span
+}
+
+// addEvent adds an attempt event to span, named "objstore." and its kind
+// (objstore.retry, objstore.failover, objstore.endpoint-down,
+// objstore.endpoint-up, objstore.resolve). Endpoints are redacted.
+func addEvent(span trace.Span, ev backend.AttemptEvent) {
+	var attrs []attribute.KeyValue
+	switch ev.Kind {
+	case backend.AttemptRetry:
+		attrs = append(attrs, AttrEndpoint.String(backend.Redact(ev.Endpoint)), AttrAttempt.Int(ev.Attempt),
+			AttrDelay.String(ev.Delay.String()))
+	case backend.AttemptFailover:
+		attrs = append(attrs, AttrFrom.String(backend.Redact(ev.Endpoint)), AttrTo.String(backend.Redact(ev.To)),
+			AttrAttempt.Int(ev.Attempt))
+	case backend.AttemptEndpointDown, backend.AttemptEndpointUp:
+		attrs = append(attrs, AttrEndpoint.String(backend.Redact(ev.Endpoint)))
+	case backend.AttemptResolve:
+		if ev.Err == nil { // the list, whose names the retry layer redacted
+			attrs = append(attrs, AttrEndpoint.String(ev.Endpoint))
+		}
+	}
+	if ev.Err != nil {
+		attrs = append(attrs, AttrReason.String(observe.Outcome(ev.Err)), AttrError.String(ev.Err.Error()))
+	}
+	span.AddEvent("objstore."+ev.Kind.String(), trace.WithAttributes(attrs...))
 }
 
 // end records the outcome of an operation on its span and ends it. Not

@@ -18,13 +18,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/backend/mem"
 	"github.com/objstore-dev/objstore/backend/tracing"
 	"github.com/objstore-dev/objstore/internal/observe/observetest"
 )
-
-var _ failover.Observer = (*tracing.FailoverObserver)(nil)
 
 func newProvider(t *testing.T) (*sdktrace.TracerProvider, *tracetest.InMemoryExporter) {
 	exp := tracetest.NewInMemoryExporter()
@@ -188,11 +185,13 @@ func TestCapabilities(t *testing.T) {
 	assert.Contains(t, u, observetest.PresignSecret)
 }
 
-// Through the real failover wrapper, with one endpoint down: the retries
-// and failovers it reports become events of the operation's span.
-func TestObserverEvents(t *testing.T) {
+// Through the real failover wrapper, with one endpoint down and nothing
+// configured in it: the retries, failovers and the endpoint going down
+// that it reports to the hook in the call's context become events of the
+// operation's span.
+func TestFailoverEvents(t *testing.T) {
 	tp, exp := newProvider(t)
-	fb, err := observetest.Failover(t.Context(), tracing.Observer())
+	fb, err := observetest.Failover(t.Context())
 	require.NoError(t, err)
 	b := tracing.New(fb, tp)
 	t.Cleanup(func() { require.NoError(t, b.Close()) })
@@ -209,53 +208,78 @@ func TestObserverEvents(t *testing.T) {
 		assert.Equal(t, codes.Unset, s.Status.Code, "the retried put succeeded")
 		events = append(events, s.Events...)
 	}
-	require.Len(t, events, 2, "one retry and one failover")
-	assert.Equal(t, "objstore.retry", events[0].Name)
-	r := attrs(events[0].Attributes)
+	require.Len(t, events, 3, "the endpoint down, one retry and one failover")
+	assert.Equal(t, "objstore.endpoint-down", events[0].Name)
+	d := attrs(events[0].Attributes)
+	assert.Equal(t, observetest.DeadEndpoint, d[tracing.AttrEndpoint].AsString())
+	assert.Equal(t, "unavailable", d[tracing.AttrReason].AsString())
+	assert.Equal(t, "objstore.retry", events[1].Name)
+	r := attrs(events[1].Attributes)
 	assert.Equal(t, observetest.DeadEndpoint, r[tracing.AttrEndpoint].AsString())
 	assert.Equal(t, "unavailable", r[tracing.AttrReason].AsString())
 	assert.Equal(t, int64(1), r[tracing.AttrAttempt].AsInt64())
 	assert.Contains(t, r[tracing.AttrError].AsString(), "connection refused")
-	assert.Equal(t, "objstore.failover", events[1].Name)
-	f := attrs(events[1].Attributes)
+	assert.Equal(t, "objstore.failover", events[2].Name)
+	f := attrs(events[2].Attributes)
 	assert.Equal(t, observetest.DeadEndpoint, f[tracing.AttrFrom].AsString())
 	assert.Equal(t, observetest.LiveEndpoint, f[tracing.AttrTo].AsString())
 }
 
-// An event goes to the span of the context it comes with, and to no
-// other: not to another operation in flight on the same key, not to a
-// span that is not recording. Without a wrapper, that is the caller's span.
-func TestObserverUsesTheContextSpan(t *testing.T) {
+// An event goes to the span of the operation whose call it comes with,
+// and to no other: not to another operation in flight on the same key.
+// A span that is not recording gets no hook.
+func TestEventsGoToTheirOperationsSpan(t *testing.T) {
 	tp, exp := newProvider(t)
-	obs := tracing.Observer()
-	tracer := tp.Tracer("test")
-	ctx1, one := tracer.Start(t.Context(), "one")
-	ctx2, two := tracer.Start(t.Context(), "two")
-	fault := backend.NewError("get", "k", backend.ErrServerBusy, errors.New("SlowDown"))
-	obs.Retry(ctx1, "get", "k", "http://user:secret@n1:9000", 2, fault)
-	obs.Failover(ctx2, "get", "k", "n1:9000", "n2:9000", fault)
-	one.End()
-	two.End()
-
-	// No span, or one that is not recording: nothing happens.
-	obs.Retry(t.Context(), "get", "k", "n1:9000", 1, fault)
-	never := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()), sdktrace.WithSyncer(exp))
-	t.Cleanup(func() { require.NoError(t, never.Shutdown(context.Background())) })
-	_, unsampled := never.Tracer("test").Start(t.Context(), "unsampled")
-	obs.Failover(trace.ContextWithSpan(t.Context(), unsampled), "get", "k", "n1:9000", "n2:9000", fault)
-	obs.EndpointState("n1:9000", false)
-
-	spanOne, spanTwo := only(t, exp, "one"), only(t, exp, "two")
+	fault := backend.NewError("stat", "k", backend.ErrServerBusy, errors.New("SlowDown"))
+	one := tracing.New(observetest.Reporting{Backend: mem.New(), Events: []backend.AttemptEvent{
+		{Kind: backend.AttemptRetry, Op: "stat", Key: "k", Endpoint: "http://user:secret@n1:9000", Attempt: 2, Err: fault, Delay: time.Second},
+	}}, tp, tracing.WithName("one"))
+	two := tracing.New(observetest.Reporting{Backend: mem.New(), Events: []backend.AttemptEvent{
+		{Kind: backend.AttemptFailover, Op: "stat", Key: "k", Endpoint: "n1:9000", To: "n2:9000", Attempt: 1, Err: fault},
+		{Kind: backend.AttemptEndpointUp, Op: "stat", Key: "k", Endpoint: "n3:9000"},
+		{Kind: backend.AttemptResolve, Op: "stat", Key: "k", Endpoint: "n1:9000,n2:9000"},
+	}}, tp, tracing.WithName("two"))
+	for _, b := range []backend.Backend{one, two} {
+		_, err := b.Stat(t.Context(), "k")
+		require.ErrorIs(t, err, backend.ErrNotFound)
+	}
+	spans := exp.GetSpans()
+	require.Len(t, spans, 2)
+	spanOne, spanTwo := spans[0], spans[1]
 	require.Len(t, spanOne.Events, 1)
 	assert.Equal(t, "objstore.retry", spanOne.Events[0].Name)
 	r := attrs(spanOne.Events[0].Attributes)
 	assert.Equal(t, "http://user:xxxxx@n1:9000", r[tracing.AttrEndpoint].AsString(), "endpoints are redacted")
 	assert.Equal(t, int64(2), r[tracing.AttrAttempt].AsInt64())
 	assert.Equal(t, "busy", r[tracing.AttrReason].AsString())
-	require.Len(t, spanTwo.Events, 1)
+	assert.Equal(t, "1s", r[tracing.AttrDelay].AsString())
+	require.Len(t, spanTwo.Events, 3)
 	assert.Equal(t, "objstore.failover", spanTwo.Events[0].Name)
 	assert.Equal(t, "n2:9000", attrs(spanTwo.Events[0].Attributes)[tracing.AttrTo].AsString())
-	assert.Len(t, exp.GetSpans(), 2)
+	assert.Equal(t, "objstore.endpoint-up", spanTwo.Events[1].Name)
+	assert.Equal(t, "n3:9000", attrs(spanTwo.Events[1].Attributes)[tracing.AttrEndpoint].AsString())
+	assert.Equal(t, "objstore.resolve", spanTwo.Events[2].Name)
+	assert.Equal(t, "n1:9000,n2:9000", attrs(spanTwo.Events[2].Attributes)[tracing.AttrEndpoint].AsString())
+
+	// A span that is not recording: the inner backend sees no hook.
+	never := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
+	t.Cleanup(func() { require.NoError(t, never.Shutdown(context.Background())) })
+	hooks := -1
+	unsampled := tracing.New(hookCounter{Backend: mem.New(), n: &hooks}, never)
+	_, err := unsampled.Stat(t.Context(), "k")
+	require.ErrorIs(t, err, backend.ErrNotFound)
+	assert.Zero(t, hooks)
+}
+
+// hookCounter records the number of attempt hooks in the context of Stat.
+type hookCounter struct {
+	*mem.Backend
+	n *int
+}
+
+func (h hookCounter) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
+	*h.n = len(backend.AttemptHooks(ctx))
+	return h.Backend.Stat(ctx, key)
 }
 
 // Copy and Compose through the wrapper are traced, as objstore.copy and

@@ -354,7 +354,7 @@ func (t *treeRun) listSource(ctx context.Context) ([]treeItem, map[string]bool, 
 				t.skip("%s: stream %q is in progress (its writer is open): skipped; copy it once it is closed", t.opts.op, e.Key)
 				return nil
 			}
-			items = append(items, treeItem{rel: rel, size: st.Size, mtime: st.LastModified, stream: true, meta: st.MetaData, ctype: st.ContentType})
+			items = append(items, treeItem{rel: rel, size: st.Size, mtime: st.LastModified, stream: true, meta: st.Metadata, ctype: st.ContentType})
 			return nil
 		}
 		if err := backend.ValidateKey("copy", e.Key); err != nil {

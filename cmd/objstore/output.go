@@ -55,7 +55,7 @@ type statJSON struct {
 }
 
 func statsJSON(key string, st *objstore.ObjectStats) statJSON {
-	md := st.MetaData
+	md := st.Metadata
 	if md == nil {
 		md = map[string]string{}
 	}

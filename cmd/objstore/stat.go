@@ -44,8 +44,8 @@ still open (in progress).`,
 			if st.ContentType != "" {
 				fprintf(a.out, "content-type:  %s\n", st.ContentType)
 			}
-			for _, k := range sortedKeys(st.MetaData) {
-				fprintf(a.out, "meta:          %s=%s\n", k, st.MetaData[k])
+			for _, k := range sortedKeys(st.Metadata) {
+				fprintf(a.out, "meta:          %s=%s\n", k, st.Metadata[k])
 			}
 			return nil
 		},

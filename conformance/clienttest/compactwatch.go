@@ -112,8 +112,8 @@ func checkCompact(ctx context.Context, c *objstore.Client, name, dest, want stri
 	if err != nil {
 		return err
 	}
-	if st.IsStream || fmt.Sprint(st.MetaData) != fmt.Sprint(wantMeta) {
-		return fmt.Errorf("%s: stream %v, metadata %v; want a plain object with metadata %v", dest, st.IsStream, st.MetaData, wantMeta)
+	if st.IsStream || fmt.Sprint(st.Metadata) != fmt.Sprint(wantMeta) {
+		return fmt.Errorf("%s: stream %v, metadata %v; want a plain object with metadata %v", dest, st.IsStream, st.Metadata, wantMeta)
 	}
 	sst, err := c.StatObject(ctx, name)
 	if err != nil || !sst.IsStream || sst.Chunks != chunks {
@@ -142,7 +142,7 @@ func testCompactManyChunks(t *testing.T, b backend.Backend) {
 	}
 	st, err := c.StatObject(ctx, "compact/other.bin")
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"kind": "capture"}, st.MetaData)
+	assert.Equal(t, map[string]string{"kind": "capture"}, st.Metadata)
 	assert.Equal(t, "application/vnd.tcpdump.pcap", st.ContentType)
 	assert.EqualValues(t, len(want), st.Size)
 
@@ -255,7 +255,7 @@ func testCompactLargeChunks(t *testing.T, b backend.Backend) {
 		assert.Equal(t, want[:], h.Sum(nil), "the bytes of %s", dest)
 		st, err := c.StatObject(ctx, dest)
 		require.NoError(t, err)
-		assert.Equal(t, meta, st.MetaData)
+		assert.Equal(t, meta, st.Metadata)
 	}
 }
 

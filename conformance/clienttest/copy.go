@@ -50,7 +50,7 @@ func testCopyPlain(t *testing.T, b backend.Backend) {
 		st, err := c.StatObject(ctx, dst)
 		require.NoError(t, err)
 		assert.Equal(t, "text/plain", st.ContentType)
-		assert.Equal(t, meta, st.MetaData)
+		assert.Equal(t, meta, st.Metadata)
 
 		// Create-only onto the copy: refused, unchanged.
 		_, err = c.CopyObject(ctx, "cp/other-src", dst, objstore.CopyOptions{IfNotExist: true, Streaming: streaming})
@@ -65,13 +65,13 @@ func testCopyPlain(t *testing.T, b backend.Backend) {
 	require.NoError(t, err)
 	st, err := c.StatObject(ctx, "cp/new-meta")
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"owner": "b"}, st.MetaData)
+	assert.Equal(t, map[string]string{"owner": "b"}, st.Metadata)
 	assert.Equal(t, "text/plain", st.ContentType, "the content type is kept")
 	_, err = c.CopyObject(ctx, "cp/src", "cp/new-type", objstore.CopyOptions{ContentType: "text/csv", Metadata: map[string]string{}})
 	require.NoError(t, err)
 	st, err = c.StatObject(ctx, "cp/new-type")
 	require.NoError(t, err)
-	assert.Empty(t, st.MetaData, "an empty map stores no metadata")
+	assert.Empty(t, st.Metadata, "an empty map stores no metadata")
 	assert.Equal(t, "text/csv", st.ContentType)
 	assert.Equal(t, data, getString(t, ctx, c, "cp/new-type"))
 
@@ -82,7 +82,7 @@ func testCopyPlain(t *testing.T, b backend.Backend) {
 	require.NoError(t, err)
 	st, err = c.StatObject(ctx, "cp/src")
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"owner": "self"}, st.MetaData)
+	assert.Equal(t, map[string]string{"owner": "self"}, st.Metadata)
 	assert.Equal(t, data, getString(t, ctx, c, "cp/src"))
 
 	// A missing source names the source; a reserved destination is refused.
@@ -133,9 +133,9 @@ func testCopyStream(t *testing.T, b backend.Backend) {
 		assert.False(t, st.InProgress)
 		assert.Equal(t, len(chunks), st.Chunks)
 		if o.Metadata != nil {
-			assert.Equal(t, o.Metadata, st.MetaData)
+			assert.Equal(t, o.Metadata, st.Metadata)
 		} else {
-			assert.Equal(t, meta, st.MetaData)
+			assert.Equal(t, meta, st.Metadata)
 		}
 		rc, err := c.OpenStream(ctx, dst, 0)
 		require.NoError(t, err)

@@ -43,7 +43,7 @@ func testPutGetMetadata(t *testing.T, b backend.Backend) {
 
 	st, err := c.StatObject(ctx, "captures/a.pcap")
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"host": "probe-1", "capture-id": "ü-42"}, st.MetaData,
+	assert.Equal(t, map[string]string{"host": "probe-1", "capture-id": "ü-42"}, st.Metadata,
 		"metadata keys are lower-cased, values kept")
 	assert.False(t, st.IsStream)
 
@@ -52,7 +52,7 @@ func testPutGetMetadata(t *testing.T, b backend.Backend) {
 	assert.Equal(t, "v2", getString(t, ctx, c, "captures/a.pcap"))
 	st, err = c.StatObject(ctx, "captures/a.pcap")
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"v": "2"}, st.MetaData)
+	assert.Equal(t, map[string]string{"v": "2"}, st.Metadata)
 	assert.EqualValues(t, 2, st.Size)
 }
 
@@ -88,7 +88,7 @@ func testPutEmpty(t *testing.T, b backend.Backend) {
 	st, err := c.StatObject(ctx, "empty")
 	require.NoError(t, err)
 	assert.EqualValues(t, 0, st.Size)
-	assert.Empty(t, st.MetaData)
+	assert.Empty(t, st.Metadata)
 	assert.Equal(t, backend.DefaultContentType, st.ContentType)
 
 	// An unknown-size reader that delivers nothing.
@@ -136,7 +136,7 @@ func testPutWith(t *testing.T, b backend.Backend) {
 	st, err := c.StatObject(ctx, "doc.json")
 	require.NoError(t, err)
 	assert.Equal(t, "application/json", st.ContentType)
-	assert.Equal(t, map[string]string{"k": "v"}, st.MetaData)
+	assert.Equal(t, map[string]string{"k": "v"}, st.Metadata)
 
 	// A size that does not match the reader stores nothing.
 	_, err = c.PutObjectWith(ctx, "short", strings.NewReader("abc"), backend.PutOptions{Size: 10})
@@ -206,7 +206,7 @@ func testStat(t *testing.T, b backend.Backend) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 5, st.Size)
 	assert.Equal(t, backend.DefaultContentType, st.ContentType)
-	assert.Equal(t, map[string]string{"a": "1"}, st.MetaData)
+	assert.Equal(t, map[string]string{"a": "1"}, st.Metadata)
 	assert.NotEmpty(t, st.ETag)
 	assert.True(t, st.LastModified.After(before), "LastModified %v is recent", st.LastModified)
 	assert.False(t, st.IsStream)

@@ -147,7 +147,7 @@ func testStreamStat(t *testing.T, b backend.Backend) {
 	assert.True(t, st.InProgress)
 	assert.Zero(t, st.Chunks)
 	assert.Zero(t, st.Size)
-	assert.Equal(t, meta, st.MetaData, "metadata is known before the first chunk")
+	assert.Equal(t, meta, st.Metadata, "metadata is known before the first chunk")
 	assert.False(t, st.LastModified.IsZero())
 
 	for _, p := range []string{"abc", "defgh"} {
@@ -159,7 +159,7 @@ func testStreamStat(t *testing.T, b backend.Backend) {
 	assert.True(t, st.InProgress)
 	assert.Equal(t, 2, st.Chunks)
 	assert.EqualValues(t, 8, st.Size)
-	assert.Equal(t, meta, st.MetaData)
+	assert.Equal(t, meta, st.Metadata)
 	chunk1, err := b.Stat(ctx, name+"/cap.1")
 	require.NoError(t, err)
 	assert.True(t, st.LastModified.Equal(chunk1.LastModified), "LastModified is the newest chunk's")
@@ -171,7 +171,7 @@ func testStreamStat(t *testing.T, b backend.Backend) {
 	assert.False(t, st.InProgress)
 	assert.Equal(t, 2, st.Chunks)
 	assert.EqualValues(t, 8, st.Size)
-	assert.Equal(t, meta, st.MetaData, "metadata survives Close")
+	assert.Equal(t, meta, st.Metadata, "metadata survives Close")
 	assert.Empty(t, st.ETag)
 }
 
@@ -597,7 +597,7 @@ func testStreamSeedData(t *testing.T, b backend.Backend) {
 	assert.False(t, st.InProgress)
 	assert.Equal(t, 12, st.Chunks)
 	assert.EqualValues(t, len(chunksData(0, 12)), st.Size)
-	assert.Equal(t, seedMeta, st.MetaData)
+	assert.Equal(t, seedMeta, st.Metadata)
 	assert.Equal(t, chunksData(0, 12), readStream(t, ctx, c, done, 0))
 	rc, err := c.GetStreamObjectAtOffset(ctx, done, 10)
 	require.NoError(t, err)
@@ -609,7 +609,7 @@ func testStreamSeedData(t *testing.T, b backend.Backend) {
 	require.NoError(t, err)
 	assert.True(t, st.InProgress)
 	assert.Equal(t, 3, st.Chunks)
-	assert.Equal(t, seedMeta, st.MetaData)
+	assert.Equal(t, seedMeta, st.Metadata)
 	w, err := c.PutStreamObject(ctx, dead, seedMeta)
 	require.NoError(t, err)
 	writeChunks(t, w, 3, 5)

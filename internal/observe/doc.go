@@ -8,7 +8,9 @@
 //     (BatchRemover, HealthChecker, Presigner, Lifecycler, Composer,
 //     Copier) of the backend it wraps, so that backend.As finds the same
 //     capabilities with and without the wrapper; it is generated, with
-//     Caps, CapsOf and ServedBy, from one list (gen_compose.go);
+//     Caps, CapsOf and ServedBy, from one list (gen_compose.go), which
+//     also generates the compose functions of backend/prefix and
+//     backend/failover;
 //   - Name, a wrapper's default name for the backend it wraps.
 //
 // The package is internal: the wrappers' public API (for instance

@@ -8,15 +8,18 @@
 // spelled out, and this list is the one place that names them.
 //
 // Adding a capability: add it to caps below and run `go generate
-// ./internal/observe/ ./backend/prefix/`. Wrappers whose capabilities
-// value implements it then forward it, instrumented; the others leave it
-// to backend.As through their Unwrap.
+// ./internal/observe/ ./backend/prefix/ ./backend/failover/`. Wrappers
+// whose capabilities value implements it then forward it, instrumented;
+// the others leave it to backend.As through their Unwrap. The wrappers
+// that assert observe.Instrumented (metrics, logging, tracing, failover)
+// fail to compile until they implement it.
 //
 // In package observe (the default) it writes Caps, CapsOf, Instrumented,
 // ServedBy and Compose. With -pkg, -base and -func it writes only the
 // compose function, for a package whose base type differs from
-// observe.Base (backend/prefix: a view has no Unwrap), over the
-// capabilities named by -caps (default: all).
+// observe.Base (backend/prefix: a view has no Unwrap; backend/failover:
+// the value its Unwrap returns ends the chain), over the capabilities
+// named by -caps (default: all).
 package main
 
 import (

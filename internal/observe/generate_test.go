@@ -18,11 +18,11 @@ var generateLine = regexp.MustCompile(`(?m)^//go:generate go run (\S*gen_compose
 
 // The generated files are what gen_compose.go writes now: run its
 // //go:generate line again, to stdout, and compare. When this fails, run
-// `go generate ./internal/observe/ ./backend/prefix/`.
+// `go generate ./internal/observe/ ./backend/prefix/ ./backend/failover/`.
 func TestGeneratedFilesAreFresh(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	require.NoError(t, err, "the go command runs the generator")
-	for _, dir := range []string{".", "../../backend/prefix"} {
+	for _, dir := range []string{".", "../../backend/prefix", "../../backend/failover"} {
 		src, err := os.ReadFile(filepath.Join(dir, "compose.go"))
 		require.NoError(t, err)
 		m := generateLine.FindSubmatch(src)
@@ -44,6 +44,6 @@ func TestGeneratedFilesAreFresh(t *testing.T) {
 		require.NoError(t, err, "%s: %s", dir, stderr.String())
 		got, err := os.ReadFile(filepath.Join(dir, out))
 		require.NoError(t, err)
-		assert.Equal(t, string(want), string(got), "%s/%s is stale: go generate ./internal/observe/ ./backend/prefix/", dir, out)
+		assert.Equal(t, string(want), string(got), "%s/%s is stale: go generate ./internal/observe/ ./backend/prefix/ ./backend/failover/", dir, out)
 	}
 }

@@ -27,6 +27,7 @@ import (
 
 	objstore "github.com/objstore-dev/objstore"
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/backend/fs"
 	"github.com/objstore-dev/objstore/backend/gcs"
 	"github.com/objstore-dev/objstore/backend/gocloud"
@@ -230,11 +231,14 @@ func TestReliabilitySecrets(t *testing.T) {
 		wrong := randomSecret(t, "wrongSecret")
 		cfg := minio.Config{
 			Endpoints: []string{deadEndpoint, srv.Endpoint}, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey,
-			Bucket: "secrets-minio", CreateBucket: true, Logger: s.logger(), AttemptTimeout: 2 * time.Second,
+			Bucket: "secrets-minio", CreateBucket: true, Retry: failover.Retry{AttemptTimeout: 2 * time.Second},
 		}
 		s.value("config", cfg)
-		b, err := minio.New(ctx, cfg)
+		mb, err := minio.New(ctx, cfg)
 		require.NoError(t, err)
+		// The failover events (a dead endpoint, retries) reach the log
+		// through the logging wrapper's attempt hook.
+		b := logging.New(mb, s.logger())
 		defer b.Close()
 		sigs := exercise(t, s, b)
 
@@ -248,7 +252,7 @@ func TestReliabilitySecrets(t *testing.T) {
 		s.err("a wrong secret", err)
 
 		gone := cfg
-		gone.Endpoints, gone.CreateBucket, gone.MaxAttempts = []string{deadEndpoint}, false, 1
+		gone.Endpoints, gone.CreateBucket, gone.Retry.MaxAttempts = []string{deadEndpoint}, false, 1
 		gb, err := minio.New(ctx, gone)
 		require.NoError(t, err)
 		defer gb.Close()
@@ -433,7 +437,7 @@ func TestReliabilitySecrets(t *testing.T) {
 
 		gone := cfg
 		gone.Endpoint, gone.CreateBucket = "http://"+deadEndpoint+"/storage/v1/", false
-		gone.MaxAttempts = 2 // the default 5 waits about 7s of backoff per call
+		gone.Retry.MaxAttempts = 2 // the default 5 waits about 7s of backoff per call
 		gb, err := gcs.New(ctx, gone)
 		require.NoError(t, err)
 		defer gb.Close()

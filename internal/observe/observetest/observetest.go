@@ -1,7 +1,8 @@
 // Package observetest has the backends that the tests of the observability
 // wrappers (backend/metrics, backend/tracing, backend/logging) share: one
-// with every optional capability, one whose Get bodies break, and a
-// failover backend with one endpoint that is down.
+// with every optional capability, one whose Get bodies break, one that
+// reports attempt events as a retry layer does, and a failover backend
+// with one endpoint that is down.
 package observetest
 
 import (
@@ -145,19 +146,29 @@ func (Down) List(_ context.Context, opts backend.ListOptions) (backend.ListPage,
 // Remove fails with ErrUnavailable.
 func (Down) Remove(_ context.Context, key string) error { return unreachable("remove", key) }
 
+// RemoveMany fails with ErrUnavailable.
+func (Down) RemoveMany(context.Context, []string) error { return unreachable("remove", "") }
+
+// Copy fails with ErrUnavailable.
+func (Down) Copy(_ context.Context, dst, _ string, _ backend.CopyOptions) (backend.ObjectInfo, error) {
+	return backend.ObjectInfo{}, unreachable("copy", dst)
+}
+
 // The endpoints of Failover.
 const (
 	DeadEndpoint = "dead:1"
 	LiveEndpoint = "live:2"
 )
 
-// Failover returns a failover backend over two endpoints that reports to
-// obs: DeadEndpoint, a Down, and LiveEndpoint, a mem store. Requests go
-// round robin, so one of the first two operations is sent to the dead
-// endpoint, fails, is retried and fails over to the live one. Backoffs
-// are a millisecond or two, and the dead endpoint is not probed again
-// during a test. The caller closes the backend.
-func Failover(ctx context.Context, obs failover.Observer) (*failover.Backend, error) {
+// Failover returns a failover backend over two endpoints: DeadEndpoint,
+// a Down, and LiveEndpoint, a mem store. Requests go round robin, so one
+// of the first two operations is sent to the dead endpoint, fails, is
+// retried and fails over to the live one; the wrappers above hear of it
+// through the attempt hooks they add to the context of each call, with no
+// configuration of the failover layer. Backoffs are a millisecond or two,
+// and the dead endpoint is not probed again during a test. The caller
+// closes the backend.
+func Failover(ctx context.Context) (*failover.Backend, error) {
 	return failover.New(ctx, failover.Config{
 		Resolve: func(context.Context) ([]string, error) { return []string{DeadEndpoint, LiveEndpoint}, nil },
 		Open: func(_ context.Context, ep string) (backend.Backend, error) {
@@ -168,6 +179,21 @@ func Failover(ctx context.Context, obs failover.Observer) (*failover.Backend, er
 		},
 		BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond,
 		ReprobeMin: time.Hour, ReprobeMax: time.Hour,
-		Observer: obs,
 	})
+}
+
+// Reporting is a backend over mem whose Stat reports Events to the
+// attempt hooks of its context (backend.ReportAttempt) before it answers,
+// as a retry layer below a wrapper does.
+type Reporting struct {
+	*mem.Backend
+	Events []backend.AttemptEvent
+}
+
+// Stat reports the Events, then answers from mem.
+func (r Reporting) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
+	for _, ev := range r.Events {
+		backend.ReportAttempt(ctx, ev)
+	}
+	return r.Backend.Stat(ctx, key)
 }
