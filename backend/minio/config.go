@@ -21,7 +21,11 @@ import (
 const (
 	MinPartSize     = 5 << 20  // every part but the last is at least 5 MiB
 	MaxPartSize     = 5 << 30  // and at most 5 GiB
-	DefaultPartSize = 16 << 20 // 16 MiB
+	DefaultPartSize = 8 << 20 // 8 MiB
+	// DefaultConcurrency is the number of parts of one upload in flight:
+	// with DefaultPartSize, 24 MiB of buffers per upload (the S3 driver's
+	// defaults too; docs/benchmarks.md has the measurement).
+	DefaultConcurrency = 3
 	// MaxParts is the number of parts of one multipart upload, so an
 	// object holds at most MaxParts × PartSize bytes.
 	MaxParts = 10000
@@ -90,12 +94,12 @@ type Config struct {
 	// least MinPartSize, at most MaxPartSize. An upload of unknown size
 	// holds Concurrency buffers of PartSize bytes, and an object has at
 	// most MaxParts parts: PartSize also caps the size of an object at
-	// MaxParts × PartSize (156.25 GiB with the default).
+	// MaxParts × PartSize (78.1 GiB with the default).
 	PartSize int64
 
 	// Concurrency is the number of parts of one upload in flight (read
-	// from the source and being sent). Default 1: one part buffer, so an
-	// upload's memory is PartSize. At most MaxConcurrency.
+	// from the source and being sent). Default DefaultConcurrency; an
+	// upload's memory is Concurrency × PartSize. At most MaxConcurrency.
 	Concurrency int
 
 	// SkipConflictCheck turns off the check that makes Put refuse (with
@@ -172,7 +176,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	switch {
 	case c.Concurrency == 0:
-		c.Concurrency = 1
+		c.Concurrency = DefaultConcurrency
 	case c.Concurrency < 0 || c.Concurrency > MaxConcurrency:
 		return c, errConfig("concurrency %d is outside [1, %d]", c.Concurrency, MaxConcurrency)
 	}
