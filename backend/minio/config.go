@@ -19,8 +19,8 @@ import (
 
 // Limits of the S3 multipart protocol, which MinIO keeps.
 const (
-	MinPartSize     = 5 << 20  // every part but the last is at least 5 MiB
-	MaxPartSize     = 5 << 30  // and at most 5 GiB
+	MinPartSize     = 5 << 20 // every part but the last is at least 5 MiB
+	MaxPartSize     = 5 << 30 // and at most 5 GiB
 	DefaultPartSize = 8 << 20 // 8 MiB
 	// DefaultConcurrency is the number of parts of one upload in flight:
 	// with DefaultPartSize, 24 MiB of buffers per upload (the S3 driver's
