@@ -16,38 +16,6 @@ var (
 	_ backend.Composer = (*Driver)(nil)
 )
 
-// Copy copies src to dst inside the server with the copy engine
-// (internal/s3core, copy.go): one CopyObject up to 5 GiB, else a
-// multipart upload of part copies, every request pinned to the source's
-// ETag. A CopyObject keeps the source's full-object checksum (MinIO copies
-// it and checks the bytes against it as it writes them; a composite one
-// it recomputes as a full one); a copy in parts has none.
-func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) {
-	opts, err := backend.CheckCopy(dst, src, opts)
-	if err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	if err := d.check(ctx, "copy", dst); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	return d.up.Copy(ctx, uploader{d}, dst, src, opts)
-}
-
-// Compose concatenates srcs into dst on the server with the copy engine
-// (internal/s3core, copy.go): one multipart upload of part copies, each
-// pinned to its source's ETag; sources S3's rules cannot compose are
-// ErrNotSupported before any request, and the client streams instead.
-func (d *Driver) Compose(ctx context.Context, dst string, srcs []backend.ObjectInfo, opts backend.PutOptions) (backend.ObjectInfo, error) {
-	ct, md, err := backend.CheckCompose(dst, srcs, opts)
-	if err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	if err := d.check(ctx, "compose", dst); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	return d.up.Compose(ctx, uploader{d}, dst, srcs, ct, md)
-}
-
 // CopyObject copies src whole with one CopyObject request.
 func (u uploader) CopyObject(ctx context.Context, p *s3core.Plan, src s3core.CopySource, replace bool) (backend.ObjectInfo, error) {
 	dopts := minio.CopyDestOptions{Bucket: u.d.bucket, Object: p.Key}

@@ -26,6 +26,10 @@ var (
 // (New wraps it in backend/failover) decides what to retry and where.
 // It is safe for concurrent use.
 type Driver struct {
+	// Put, Get, Stat, Copy and Compose: the S3 engines of internal/s3core
+	// over this driver's requests (uploader).
+	s3core.Methods
+
 	client   *minio.Client
 	core     minio.Core
 	base     *url.URL // scheme://host:port of the endpoint
@@ -119,6 +123,7 @@ func (s *settings) open(endpoint string) (*Driver, error) {
 	}
 	d.bg = background.New()
 	d.up = &s3core.Engine{PartSize: s.PartSize, Concurrency: s.Concurrency, MaxParts: MaxParts, Background: d.bg}
+	d.Methods = s3core.NewMethods(d.up, &d.guard, uploader{d})
 	return d, nil
 }
 

@@ -2,7 +2,6 @@ package minio
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 
@@ -11,17 +10,6 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/internal/s3core"
 )
-
-// Stat returns the info of the object at key (one HEAD request).
-func (d *Driver) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
-	if err := backend.ValidateKey("stat", key); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	if err := d.check(ctx, "stat", key); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	return d.stat(ctx, "stat", key)
-}
 
 func (d *Driver) stat(ctx context.Context, op, key string) (backend.ObjectInfo, error) {
 	var sopts minio.StatObjectOptions
@@ -50,21 +38,6 @@ func objectInfo(key string, oi minio.ObjectInfo) backend.ObjectInfo {
 		HTTPAttributes: s3core.AttributesFromHeader(oi.Metadata),
 		Checksum:       s3core.Checksum(oi.ChecksumCRC32C, oi.ChecksumMode),
 	}
-}
-
-// Get reads the object's range with one GET request, through the read
-// engine (internal/s3core, get.go: ranges, preconditions, the exact
-// body). minio-go's Client.GetObject is lazy (the request happens at the
-// first Read); this uses Core.GetObject, so a missing key is ErrNotFound
-// from Get itself.
-func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
-	if err := backend.CheckGet(key, opts); err != nil {
-		return nil, backend.ObjectInfo{}, err
-	}
-	if err := d.check(ctx, "get", key); err != nil {
-		return nil, backend.ObjectInfo{}, err
-	}
-	return s3core.Get(ctx, uploader{d}, key, opts)
 }
 
 // GetObject sends the GET of the read engine.

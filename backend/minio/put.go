@@ -16,28 +16,6 @@ import (
 	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
-// Put stores an object with the S3 upload engine (internal/s3core,
-// upload.go: one PUT or a multipart upload with bounded memory, the
-// preconditions, the CRC32C the server checks and keeps, the abort of a
-// failed upload, the key-conflict check of conflicts.go). What is
-// MinIO's here: a known size over 1 MiB and up to PartSize is streamed
-// from r with minio-go's signed CRC32C trailer (PutStream), where
-// minio-go's own PutObject of unknown size would buffer parts of about
-// 512 MiB; buffered bodies carry their signed SHA-256 (see payloadHash).
-func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
-	opts, err := backend.CheckPut(key, r, opts)
-	if err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	if err := d.check(ctx, "put", key); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	if err := d.up.CheckSize(key, opts.Size); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	return d.up.Put(ctx, uploader{d}, key, r, opts)
-}
-
 // uploader sends the requests of the upload engine with minio-go.
 type uploader struct{ d *Driver }
 

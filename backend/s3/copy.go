@@ -21,42 +21,6 @@ var (
 	_ backend.Composer = (*Driver)(nil)
 )
 
-// Copy copies src to dst inside the server with the copy engine
-// (internal/s3core, copy.go): one CopyObject up to 5 GiB, else a
-// multipart upload of part copies, every request pinned to the source's
-// ETag (x-amz-copy-source-if-match). A CopyObject keeps a full-object
-// checksum of the source (MinIO copies it; versitygw and AWS compute one
-// by the source's algorithm); a copy in parts has none.
-func (d *Driver) Copy(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) {
-	opts, err := backend.CheckCopy(dst, src, opts)
-	if err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	if err := d.check(ctx, "copy", dst); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	return d.up.Copy(ctx, uploader{d}, dst, src, opts)
-}
-
-// Compose concatenates srcs into dst on the server with the copy engine
-// (internal/s3core, copy.go): one multipart upload whose part i+1 is an
-// UploadPartCopy of srcs[i] pinned to its ETag. Sources S3's rules cannot
-// compose, and a server that refuses part copies (501 NotImplemented),
-// are ErrNotSupported, and the client streams instead. Cost: one HEAD
-// per source listed without an ETag, one UploadPartCopy per source
-// (Concurrency at a time), two more requests; on MinIO the key-conflict
-// check.
-func (d *Driver) Compose(ctx context.Context, dst string, srcs []backend.ObjectInfo, opts backend.PutOptions) (backend.ObjectInfo, error) {
-	ct, md, err := backend.CheckCompose(dst, srcs, opts)
-	if err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	if err := d.check(ctx, "compose", dst); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	return d.up.Compose(ctx, uploader{d}, dst, srcs, ct, md)
-}
-
 // CopyObject copies src whole with one CopyObject.
 func (u uploader) CopyObject(ctx context.Context, p *s3core.Plan, src s3core.CopySource, replace bool) (backend.ObjectInfo, error) {
 	in := &s3.CopyObjectInput{

@@ -31,6 +31,10 @@ var (
 // sentinels so that a retry layer (New wraps the Driver in
 // backend/failover) can decide. It is safe for concurrent use.
 type Driver struct {
+	// Put, Get, Stat, Copy and Compose: the S3 engines of internal/s3core
+	// over this driver's requests (uploader).
+	s3core.Methods
+
 	client    *s3.Client
 	presign   *s3.PresignClient
 	bucket    string
@@ -78,6 +82,7 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 	}
 	d.bg = background.New()
 	d.up = &s3core.Engine{PartSize: cfg.PartSize, Concurrency: cfg.Concurrency, MaxParts: MaxParts, Background: d.bg}
+	d.Methods = s3core.NewMethods(d.up, &d.guard, uploader{d})
 	if cfg.Client != nil {
 		d.client = cfg.Client
 		opts := cfg.Client.Options()

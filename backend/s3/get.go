@@ -2,7 +2,6 @@ package s3
 
 import (
 	"context"
-	"io"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,19 +11,6 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/internal/s3core"
 )
-
-// Get reads the object's range with one GetObject, through the read
-// engine (internal/s3core, get.go: ranges, preconditions, the exact
-// body).
-func (d *Driver) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
-	if err := backend.CheckGet(key, opts); err != nil {
-		return nil, backend.ObjectInfo{}, err
-	}
-	if err := d.check(ctx, "get", key); err != nil {
-		return nil, backend.ObjectInfo{}, err
-	}
-	return s3core.Get(ctx, uploader{d}, key, opts)
-}
 
 // GetObject sends the GET of the read engine.
 func (u uploader) GetObject(ctx context.Context, key string, req s3core.GetRequest) (s3core.GetAnswer, error) {
@@ -69,17 +55,6 @@ func (u uploader) Head(ctx context.Context, op, key string) (backend.ObjectInfo,
 func (uploader) AnswerOf(err error) s3core.Answer    { return answerOf(err) }
 func (uploader) Kind(err error) error                { return kindOf(err) }
 func (uploader) Err(op, key string, err error) error { return wrapErr(op, key, err) }
-
-// Stat returns the object's info with one HeadObject.
-func (d *Driver) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
-	if err := backend.ValidateKey("stat", key); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	if err := d.check(ctx, "stat", key); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	return d.stat(ctx, "stat", key)
-}
 
 func (d *Driver) stat(ctx context.Context, op, key string) (backend.ObjectInfo, error) {
 	out, err := d.client.HeadObject(ctx, &s3.HeadObjectInput{

@@ -3,8 +3,6 @@ package s3
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -18,32 +16,6 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/internal/s3core"
 )
-
-// Put stores r under key with the S3 upload engine (internal/s3core,
-// upload.go: one PutObject or a multipart upload with bounded memory, the
-// preconditions, the CRC32C the server checks and keeps, the abort of a
-// failed upload, and on MinIO the key-conflict check of conflict.go). The
-// bytes are read one part at a time, so every request carries a checked
-// hash of its body (payload.go). A 409 ConditionalRequestConflict (a
-// concurrent operation on the key) is ErrServerBusy, retried by the
-// failover layer.
-func (d *Driver) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
-	opts, err := backend.CheckPut(key, r, opts)
-	if err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	if err := d.check(ctx, "put", key); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	if opts.Size > MaxObjectSize {
-		return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrTooLarge,
-			fmt.Errorf("size %d is more than S3's limit of 5 TiB", opts.Size))
-	}
-	if err := d.up.CheckSize(key, opts.Size); err != nil {
-		return backend.ObjectInfo{}, err
-	}
-	return d.up.Put(ctx, uploader{d}, key, r, opts)
-}
 
 // uploader sends the requests of the upload engine with the SDK.
 type uploader struct{ d *Driver }

@@ -1,0 +1,89 @@
+package s3core
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/objstore-dev/objstore/backend"
+)
+
+// Adapter is everything a driver speaking S3 gives the engines: the
+// requests of a put, a copy and a read in its SDK (and, on servers that
+// need it, the questions of the conflict check: Prober).
+type Adapter interface {
+	Copier
+	Reader
+}
+
+// Methods are the backend.Backend methods Put, Get and Stat and the
+// backend.Copier and backend.Composer methods, the same for every driver
+// speaking S3: the argument checks, then the driver's guard (closed
+// state, ended context), then the engines over the driver's adapter. A
+// driver embeds the value NewMethods returns.
+type Methods struct {
+	engine *Engine
+	guard  *backend.Guard
+	a      Adapter
+}
+
+// NewMethods returns the methods over e, guard and a.
+func NewMethods(e *Engine, guard *backend.Guard, a Adapter) Methods {
+	return Methods{engine: e, guard: guard, a: a}
+}
+
+// MaxObjectSize is S3's limit on the size of an object (5 TiB).
+const MaxObjectSize = 5 << 40
+
+// Put stores r under key with the upload engine (upload.go).
+func (m Methods) Put(ctx context.Context, key string, r io.Reader, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	opts, err := m.guard.Put(ctx, key, r, opts)
+	if err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if opts.Size > MaxObjectSize {
+		return backend.ObjectInfo{}, backend.NewError("put", key, backend.ErrTooLarge,
+			fmt.Errorf("size %d is more than S3's limit of 5 TiB", opts.Size))
+	}
+	return m.engine.Put(ctx, m.a, key, r, opts)
+}
+
+// Get reads a range of the object at key with the read engine (get.go).
+func (m Methods) Get(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, error) {
+	if err := m.guard.Get(ctx, key, opts); err != nil {
+		return nil, backend.ObjectInfo{}, err
+	}
+	return Get(ctx, m.a, key, opts)
+}
+
+// Stat returns the info of the object at key (one HEAD).
+func (m Methods) Stat(ctx context.Context, key string) (backend.ObjectInfo, error) {
+	if err := m.guard.Key(ctx, "stat", key); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	return m.a.Head(ctx, "stat", key)
+}
+
+// Copy copies src to dst inside the store with the copy engine (copy.go).
+func (m Methods) Copy(ctx context.Context, dst, src string, opts backend.CopyOptions) (backend.ObjectInfo, error) {
+	opts, err := backend.CheckCopy(dst, src, opts)
+	if err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := m.guard.Ready(ctx, "copy", dst); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	return m.engine.Copy(ctx, m.a, dst, src, opts)
+}
+
+// Compose concatenates srcs into dst with the copy engine (copy.go).
+func (m Methods) Compose(ctx context.Context, dst string, srcs []backend.ObjectInfo, opts backend.PutOptions) (backend.ObjectInfo, error) {
+	ct, md, err := backend.CheckCompose(dst, srcs, opts)
+	if err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if err := m.guard.Ready(ctx, "compose", dst); err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	return m.engine.Compose(ctx, m.a, dst, srcs, ct, md)
+}
