@@ -4,17 +4,26 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/objstore-dev/objstore/backend"
 )
 
 // Adapter is everything a driver speaking S3 gives the engines: the
-// requests of a put, a copy and a read in its SDK (and, on servers that
-// need it, the questions of the conflict check: Prober).
+// requests of a put, a copy and a read in its SDK, the signing of a URL
+// (and, on servers that need it, the questions of the conflict check:
+// Prober).
 type Adapter interface {
 	Copier
 	Reader
+	// PresignURL signs a URL for one request of method on key (checked by
+	// backend.CheckPresign), its errors named op; a non-empty contentType
+	// is a signed header of a PUT.
+	PresignURL(ctx context.Context, op, method, key string, expiry time.Duration, contentType string) (string, error)
 }
+
+// MaxPresignExpiry is the longest validity of a presigned URL (SigV4).
+const MaxPresignExpiry = 7 * 24 * time.Hour
 
 // Methods are the backend.Backend methods Put, Get and Stat and the
 // backend.Copier and backend.Composer methods, the same for every driver
@@ -86,4 +95,22 @@ func (m Methods) Compose(ctx context.Context, dst string, srcs []backend.ObjectI
 		return backend.ObjectInfo{}, err
 	}
 	return m.engine.Compose(ctx, m.a, dst, srcs, ct, md)
+}
+
+// Presign returns a URL that lets its holder make one GET, HEAD, PUT or
+// DELETE request on the object at key, with no credentials, until expiry
+// (1 second to 7 days) passes. The URL carries the access key id and a
+// SigV4 signature of the method, the path and the signed headers, never
+// the secret key. With opts.ContentType, a PUT must send exactly that
+// Content-Type (the header is signed). A PUT through the URL is a plain
+// PutObject: no metadata, at most 5 GiB. The object need not exist.
+func (m Methods) Presign(ctx context.Context, method, key string, expiry time.Duration, opts backend.PresignOptions) (string, error) {
+	if err := backend.CheckPresign(method, key, expiry, MaxPresignExpiry, opts); err != nil {
+		return "", err
+	}
+	op := backend.PresignOp(method)
+	if err := m.guard.Ready(ctx, op, key); err != nil {
+		return "", err
+	}
+	return m.a.PresignURL(ctx, op, method, key, expiry, opts.ContentType)
 }
