@@ -2,6 +2,7 @@ package s3core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -20,7 +21,18 @@ type Adapter interface {
 	// backend.CheckPresign), its errors named op; a non-empty contentType
 	// is a signed header of a PUT.
 	PresignURL(ctx context.Context, op, method, key string, expiry time.Duration, contentType string) (string, error)
+	// DeleteObject removes key; a missing key is nil.
+	DeleteObject(ctx context.Context, key string) error
+	// DeleteObjects removes up to MaxDeleteKeys keys with one request: the
+	// *backend.Error of every key not removed (a missing key is removed),
+	// and the error of the request when it failed as a whole (then every
+	// key it did not report as removed is among the per-key errors).
+	DeleteObjects(ctx context.Context, keys []string) (perKey []error, fatal error)
 }
+
+// MaxDeleteKeys is the most keys one multi-object delete names (S3's
+// limit).
+const MaxDeleteKeys = 1000
 
 // MaxPresignExpiry is the longest validity of a presigned URL (SigV4).
 const MaxPresignExpiry = 7 * 24 * time.Hour
@@ -113,4 +125,46 @@ func (m Methods) Presign(ctx context.Context, method, key string, expiry time.Du
 		return "", err
 	}
 	return m.a.PresignURL(ctx, op, method, key, expiry, opts.ContentType)
+}
+
+// Remove deletes the object at key; a missing key is nil.
+func (m Methods) Remove(ctx context.Context, key string) error {
+	if err := m.guard.Key(ctx, "remove", key); err != nil {
+		return err
+	}
+	return m.a.DeleteObject(ctx, key)
+}
+
+// RemoveMany removes keys with multi-object deletes of up to
+// MaxDeleteKeys keys. Every key is checked by backend.CheckRemoveKeys
+// first; the keys of a listing (backend.WithListedKeys) are sent as they
+// are, folder markers ("photos/") included. Missing keys are not errors.
+// The error joins one *backend.Error per key that was not removed: those
+// CheckRemoveKeys refused, those the server refused, and, when a request
+// fails as a whole, every key of it and of the requests not made after
+// it (so that a caller may retry exactly those).
+func (m Methods) RemoveMany(ctx context.Context, keys []string) error {
+	if err := m.guard.Ready(ctx, "remove", ""); err != nil {
+		return err
+	}
+	keys, errs := backend.CheckRemoveKeys(ctx, keys)
+	for start := 0; start < len(keys); start += MaxDeleteKeys {
+		end := min(start+MaxDeleteKeys, len(keys))
+		fatal := ctx.Err()
+		if fatal != nil {
+			end = start // nothing of this batch was sent
+		} else {
+			var perKey []error // the batch reports its own keys
+			perKey, fatal = m.a.DeleteObjects(ctx, keys[start:end])
+			errs = append(errs, perKey...)
+		}
+		if fatal != nil {
+			cause := fmt.Errorf("not attempted: an earlier request failed: %w", fatal)
+			for _, k := range keys[end:] {
+				errs = append(errs, m.a.Err("remove", k, cause))
+			}
+			break
+		}
+	}
+	return errors.Join(errs...)
 }
