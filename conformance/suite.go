@@ -68,7 +68,6 @@ func suite() []check {
 			doc: "metadata comes back exactly as backend.NormalizeMetadata makes it (keys lower-cased, non-ASCII values exact, 2 KiB allowed), with the content type given"},
 		{name: "http-attributes", fn: checkHTTPAttributes,
 			doc: "CacheControl, ContentDisposition, ContentEncoding and ContentLanguage and a bare content type (\"text\") are stored and returned by Stat and Get (also for unknown sizes), bytes are never decoded, an overwrite clears them, a copy keeps or replaces them"},
-		presignedGetCheck, // presign.go
 		{name: "checksums", fn: checkChecksums,
 			doc: "every object put (empty, known and unknown size, overwritten) has a checksum of its bytes in Stat and Get (ObjectInfo.Checksum)"},
 		{name: "metadata-invalid", fn: checkMetadataInvalid,
