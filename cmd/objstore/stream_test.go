@@ -44,7 +44,7 @@ func TestStreamPutBlocksAndGet(t *testing.T) {
 	assert.Equal(t, "two\nthree", c.ok("", "stream", "get", "--from", "2", "s/lines").stdout)
 	assert.Equal(t, "", c.ok("", "stream", "get", "--from", "9", "s/lines").stdout)
 	keys := c.ok("", "ls", "-r", "s/lines/").stdout
-	assert.Equal(t, "s/lines/lines.0\ns/lines/lines.1\ns/lines/lines.2\ns/lines/lines.3\n", keys, "the seed's chunk layout")
+	assert.Equal(t, "s/lines/lines.0\ns/lines/lines.1\ns/lines/lines.2\ns/lines/lines.3\n", keys, "the chunk layout of docs/streams.md")
 
 	// A line longer than --chunk-size is split.
 	c.ok(strings.Repeat("x", 10)+"\n", "stream", "put", "--lines", "--chunk-size", "4", "s/long")
