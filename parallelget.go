@@ -33,7 +33,7 @@ const (
 // leave a read to its first response: when the first MiB of it reached
 // the caller at least this fast (loopback, a LAN), ranged requests cost
 // the store more than they give (docs/benchmarks.md).
-var fastStream float64 = 128 << 20
+const fastStream = 128 << 20
 
 // downloadConfig is how a client splits large reads.
 type downloadConfig struct {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/iotest"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -240,86 +241,87 @@ func TestParallelGetRanges(t *testing.T) {
 	assert.Equal(t, data[5555:], rest)
 }
 
+// TestParallelGetSmallAndDisabled runs on synctest's clock: its waits and speeds are exact.
 func TestParallelGetSmallAndDisabled(t *testing.T) {
-	noLeak(t)
-	ctx := t.Context()
-	big := bytes.Repeat(pattern(4093), 40<<20/4093+1)[:40<<20] // above the default threshold (16 MiB)
+	synctest.Test(t, func(t *testing.T) {
+		noLeak(t)
+		ctx := t.Context()
+		big := bytes.Repeat(pattern(4093), 40<<20/4093+1)[:40<<20] // above the default threshold (16 MiB)
 
-	// mem (also behind middleware): one Get, as before.
-	m := mem.New()
-	counted := newSegGets()
-	counted.Backend = m
-	c := objstore.New(&unwrapping{counted}) // As finds mem through it
-	defer c.Close()
-	putData(t, c, "big", big)
-	rc, err := c.GetObject(ctx, "big")
-	require.NoError(t, err)
-	got, err := io.ReadAll(rc)
-	rc.Close()
-	require.NoError(t, err)
-	require.True(t, bytes.Equal(big, got))
-	assert.Equal(t, int64(1), counted.gets.Load(), "mem: no parallel reads by default")
-
-	// A backend the client cannot see into is a network driver: the
-	// defaults apply, 8 MiB segments from 16 MiB on, when the first
-	// response is slow (its first MiB slower than 128 MiB/s).
-	sg := newSegGets()
-	sg.Backend = m
-	sg.firstDelay = 50 * time.Millisecond
-	net := objstore.New(sg)
-	rc, err = net.GetObject(ctx, "big")
-	require.NoError(t, err)
-	got, err = io.ReadAll(rc)
-	rc.Close()
-	require.NoError(t, err)
-	require.True(t, bytes.Equal(big, got))
-	assert.Equal(t, int64(5), sg.gets.Load(), "40 MiB: the first Get and 4 segments of 8 MiB")
-	assert.Equal(t, int64(4), sg.pinned.Load())
-
-	// A fast first response is read to the end, as without splitting.
-	// (mem gives its first MiB in a copy, but a loaded machine under the
-	// race detector can make that slower than 128 MiB/s: the test asks
-	// for 1 MiB/s.)
-	defer objstore.SetFastStream(objstore.SetFastStream(1 << 20))
-	sg.firstDelay = 0
-	sg.gets.Store(0)
-	for _, copyTo := range []bool{false, true} {
-		rc, err = net.GetObject(ctx, "big")
+		// mem (also behind middleware): one Get, as before.
+		m := mem.New()
+		counted := newSegGets()
+		counted.Backend = m
+		c := objstore.New(&unwrapping{counted}) // As finds mem through it
+		defer c.Close()
+		putData(t, c, "big", big)
+		rc, err := c.GetObject(ctx, "big")
 		require.NoError(t, err)
-		var buf bytes.Buffer
-		if copyTo {
-			_, err = io.Copy(&buf, rc)
-		} else {
-			_, err = io.CopyBuffer(&buf, struct{ io.Reader }{rc}, make([]byte, 2<<20))
-		}
+		got, err := io.ReadAll(rc)
 		rc.Close()
 		require.NoError(t, err)
-		require.True(t, bytes.Equal(big, buf.Bytes()))
-	}
-	assert.Equal(t, int64(2), sg.gets.Load(), "one Get per read")
+		require.True(t, bytes.Equal(big, got))
+		assert.Equal(t, int64(1), counted.gets.Load(), "mem: no parallel reads by default")
 
-	// Below the threshold: one Get.
-	putData(t, net, "small", big[:16<<20-1])
-	sg.gets.Store(0)
-	rc, err = net.GetObject(ctx, "small")
-	require.NoError(t, err)
-	_, err = io.Copy(io.Discard, rc)
-	rc.Close()
-	require.NoError(t, err)
-	assert.Equal(t, int64(1), sg.gets.Load())
+		// A backend the client cannot see into is a network driver: the
+		// defaults apply, 8 MiB segments from 16 MiB on, when the first
+		// response is slow (its first MiB slower than 128 MiB/s).
+		sg := newSegGets()
+		sg.Backend = m
+		sg.firstDelay = 50 * time.Millisecond
+		net := objstore.New(sg)
+		rc, err = net.GetObject(ctx, "big")
+		require.NoError(t, err)
+		got, err = io.ReadAll(rc)
+		rc.Close()
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(big, got))
+		assert.Equal(t, int64(5), sg.gets.Load(), "40 MiB: the first Get and 4 segments of 8 MiB")
+		assert.Equal(t, int64(4), sg.pinned.Load())
 
-	// Turned off.
-	for _, opt := range []objstore.Option{objstore.WithParallelDownload(0, seg, 4), objstore.WithParallelDownload(1, seg, 1)} {
-		off := newSegGets()
-		off.Backend = m
-		c := objstore.New(off, opt)
-		rc, err := c.GetObject(ctx, "big")
+		// A fast first response is read to the end, as without splitting
+		// (on synctest's clock, mem's first MiB takes no time, however loaded
+		// the machine).
+		sg.firstDelay = 0
+		sg.gets.Store(0)
+		for _, copyTo := range []bool{false, true} {
+			rc, err = net.GetObject(ctx, "big")
+			require.NoError(t, err)
+			var buf bytes.Buffer
+			if copyTo {
+				_, err = io.Copy(&buf, rc)
+			} else {
+				_, err = io.CopyBuffer(&buf, struct{ io.Reader }{rc}, make([]byte, 2<<20))
+			}
+			rc.Close()
+			require.NoError(t, err)
+			require.True(t, bytes.Equal(big, buf.Bytes()))
+		}
+		assert.Equal(t, int64(2), sg.gets.Load(), "one Get per read")
+
+		// Below the threshold: one Get.
+		putData(t, net, "small", big[:16<<20-1])
+		sg.gets.Store(0)
+		rc, err = net.GetObject(ctx, "small")
 		require.NoError(t, err)
 		_, err = io.Copy(io.Discard, rc)
 		rc.Close()
 		require.NoError(t, err)
-		assert.Equal(t, int64(1), off.gets.Load())
-	}
+		assert.Equal(t, int64(1), sg.gets.Load())
+
+		// Turned off.
+		for _, opt := range []objstore.Option{objstore.WithParallelDownload(0, seg, 4), objstore.WithParallelDownload(1, seg, 1)} {
+			off := newSegGets()
+			off.Backend = m
+			c := objstore.New(off, opt)
+			rc, err := c.GetObject(ctx, "big")
+			require.NoError(t, err)
+			_, err = io.Copy(io.Discard, rc)
+			rc.Close()
+			require.NoError(t, err)
+			assert.Equal(t, int64(1), off.gets.Load())
+		}
+	})
 }
 
 // unwrapping is a middleware that hides nothing: it unwraps to the
@@ -535,36 +537,39 @@ func TestParallelGetVerifiesTheChecksum(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+// TestParallelGetMemoryBound runs on synctest's clock: its waits and speeds are exact.
 func TestParallelGetMemoryBound(t *testing.T) {
-	noLeak(t)
-	ctx := t.Context()
-	c, sg := parallelClient(t) // 3 segments of 1,000 bytes at once
-	data := pattern(40 * seg)
-	putData(t, c, "obj", data)
-	rc, err := c.GetObject(ctx, "obj")
-	require.NoError(t, err)
-	defer rc.Close()
-	var got []byte
-	p := make([]byte, 300)
-	ahead := int64(0)
-	for {
-		n, err := rc.Read(p)
-		got = append(got, p[:n]...)
-		if err == io.EOF {
-			break
-		}
+	synctest.Test(t, func(t *testing.T) {
+		noLeak(t)
+		ctx := t.Context()
+		c, sg := parallelClient(t) // 3 segments of 1,000 bytes at once
+		data := pattern(40 * seg)
+		putData(t, c, "obj", data)
+		rc, err := c.GetObject(ctx, "obj")
 		require.NoError(t, err)
-		if len(got)%(7*seg) < 300 {
-			time.Sleep(5 * time.Millisecond) // a slow reader: the workers fill every buffer
+		defer rc.Close()
+		var got []byte
+		p := make([]byte, 300)
+		ahead := int64(0)
+		for {
+			n, err := rc.Read(p)
+			got = append(got, p[:n]...)
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			if len(got)%(7*seg) < 300 {
+				time.Sleep(5 * time.Millisecond) // a slow reader: the workers fill every buffer
+			}
+			// Bytes fetched by the workers and not yet delivered: held in
+			// at most 3 segment buffers.
+			held := sg.fetched.Load() - max(0, int64(len(got))-seg)
+			require.LessOrEqual(t, held, int64(3*seg), "at %d", len(got))
+			ahead = max(ahead, held)
 		}
-		// Bytes fetched by the workers and not yet delivered: held in
-		// at most 3 segment buffers.
-		held := sg.fetched.Load() - max(0, int64(len(got))-seg)
-		require.LessOrEqual(t, held, int64(3*seg), "at %d", len(got))
-		ahead = max(ahead, held)
-	}
-	assert.Equal(t, data, got)
-	assert.Equal(t, int64(3*seg), ahead, "the workers run ahead by the whole bound")
+		assert.Equal(t, data, got)
+		assert.Equal(t, int64(3*seg), ahead, "the workers run ahead by the whole bound")
+	})
 }
 
 func TestParallelGetPreconditions(t *testing.T) {
@@ -587,38 +592,42 @@ func TestParallelGetPreconditions(t *testing.T) {
 	assert.Equal(t, int64(4), sg.pinned.Load(), "every segment pinned with IfMatch, none with the caller's IfNoneMatch")
 }
 
+// TestParallelGetWorkersStartAfterAFirstRead runs on synctest's clock: its waits and speeds are exact.
 func TestParallelGetWorkersStartAfterAFirstRead(t *testing.T) {
-	noLeak(t)
-	ctx := t.Context()
-	c, sg := parallelClient(t)
-	data := pattern(10 * seg)
-	putData(t, c, "obj", data)
+	synctest.Test(t, func(t *testing.T) {
+		noLeak(t)
+		ctx := t.Context()
+		c, sg := parallelClient(t)
+		data := pattern(10 * seg)
+		putData(t, c, "obj", data)
 
-	// Opened for its attributes, or sniffed (a few bytes) and closed: no
-	// segment is fetched.
-	rc, _, err := c.GetObjectWith(ctx, "obj", backend.WholeObject)
-	require.NoError(t, err)
-	require.NoError(t, rc.Close())
-	rc, err = c.GetObject(ctx, "obj")
-	require.NoError(t, err)
-	p := make([]byte, seg/8-1)
-	_, err = io.ReadFull(rc, p)
-	require.NoError(t, err)
-	time.Sleep(10 * time.Millisecond)
-	require.NoError(t, rc.Close())
-	assert.Equal(t, int64(2), sg.gets.Load(), "the two first Gets only")
+		// Opened for its attributes, or sniffed (a few bytes) and closed: no
+		// segment is fetched.
+		rc, _, err := c.GetObjectWith(ctx, "obj", backend.WholeObject)
+		require.NoError(t, err)
+		require.NoError(t, rc.Close())
+		rc, err = c.GetObject(ctx, "obj")
+		require.NoError(t, err)
+		p := make([]byte, seg/8-1)
+		_, err = io.ReadFull(rc, p)
+		require.NoError(t, err)
+		time.Sleep(time.Second)
+		synctest.Wait() // every worker that would start has started
+		require.NoError(t, rc.Close())
+		assert.Equal(t, int64(2), sg.gets.Load(), "the two first Gets only")
 
-	// An OpenObject that sniffs 512 bytes and seeks back (http.ServeContent).
-	sg.gets.Store(0)
-	r, err := c.OpenObject(ctx, "obj")
-	require.NoError(t, err)
-	defer r.Close()
-	_, err = io.ReadFull(r, p)
-	require.NoError(t, err)
-	_, err = r.Seek(0, io.SeekStart)
-	require.NoError(t, err)
-	assert.Equal(t, int64(1), sg.gets.Load())
-	got, err := io.ReadAll(r)
-	require.NoError(t, err)
-	assert.Equal(t, data, got)
+		// An OpenObject that sniffs 512 bytes and seeks back (http.ServeContent).
+		sg.gets.Store(0)
+		r, err := c.OpenObject(ctx, "obj")
+		require.NoError(t, err)
+		defer r.Close()
+		_, err = io.ReadFull(r, p)
+		require.NoError(t, err)
+		_, err = r.Seek(0, io.SeekStart)
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), sg.gets.Load())
+		got, err := io.ReadAll(r)
+		require.NoError(t, err)
+		assert.Equal(t, data, got)
+	})
 }

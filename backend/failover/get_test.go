@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -143,88 +144,96 @@ func TestGetNeverEndsShortWithCleanEOF(t *testing.T) {
 }
 
 func TestGetStallTimeoutResumes(t *testing.T) {
-	c := newFakeCluster(t, "a", "b")
-	cfg := c.config()
-	cfg.StallTimeout = 100 * time.Millisecond
-	b := newBackend(t, cfg)
-	data := randomBytes(18, 100000)
-	putDirect(t, c, "k", data)
-	c.ep("a").script(fault{op: "get", body: true, at: 4000, hang: true})
-	c.ep("b").script(fault{op: "get", body: true, at: 4000, hang: true})
-	start := time.Now()
-	got := getAll(t, b, "k")
-	elapsed := time.Since(start)
-	assert.True(t, bytes.Equal(data, got))
-	assert.GreaterOrEqual(t, elapsed, 200*time.Millisecond, "two stalls")
-	assert.Less(t, elapsed, 2*time.Second)
-	for _, s := range b.Endpoints() {
-		if !s.Up {
-			assert.Contains(t, s.LastError.Error(), "StallTimeout")
+	synctest.Test(t, func(t *testing.T) {
+		c := newFakeCluster(t, "a", "b")
+		cfg := c.config()
+		cfg.StallTimeout = 100 * time.Millisecond
+		b := newBackend(t, cfg)
+		data := randomBytes(18, 100000)
+		putDirect(t, c, "k", data)
+		c.ep("a").script(fault{op: "get", body: true, at: 4000, hang: true})
+		c.ep("b").script(fault{op: "get", body: true, at: 4000, hang: true})
+		start := time.Now()
+		got := getAll(t, b, "k")
+		elapsed := time.Since(start)
+		assert.True(t, bytes.Equal(data, got))
+		assert.GreaterOrEqual(t, elapsed, 200*time.Millisecond, "two stalls")
+		assert.Less(t, elapsed, 2*time.Second)
+		for _, s := range b.Endpoints() {
+			if !s.Up {
+				assert.Contains(t, s.LastError.Error(), "StallTimeout")
+			}
 		}
-	}
+	})
 }
 
 func TestSlowConsumerIsNotAStall(t *testing.T) {
-	c := newFakeCluster(t, "a")
-	cfg := c.config()
-	cfg.StallTimeout = 30 * time.Millisecond
-	b := newBackend(t, cfg)
-	data := randomBytes(22, 10000)
-	putDirect(t, c, "k", data)
-	rc, _, err := b.Get(context.Background(), "k", backend.WholeObject)
-	require.NoError(t, err)
-	defer rc.Close()
-	first := make([]byte, 100)
-	_, err = io.ReadFull(rc, first)
-	require.NoError(t, err)
-	time.Sleep(150 * time.Millisecond) // the caller is busy, not the server
-	rest, err := io.ReadAll(rc)
-	require.NoError(t, err)
-	assert.True(t, bytes.Equal(data, append(first, rest...)))
-	assert.Len(t, c.ep("a").callsOf("get"), 1, "no resume")
-	assert.True(t, b.Endpoints()[0].Up)
+	synctest.Test(t, func(t *testing.T) {
+		c := newFakeCluster(t, "a")
+		cfg := c.config()
+		cfg.StallTimeout = 30 * time.Millisecond
+		b := newBackend(t, cfg)
+		data := randomBytes(22, 10000)
+		putDirect(t, c, "k", data)
+		rc, _, err := b.Get(context.Background(), "k", backend.WholeObject)
+		require.NoError(t, err)
+		defer rc.Close()
+		first := make([]byte, 100)
+		_, err = io.ReadFull(rc, first)
+		require.NoError(t, err)
+		time.Sleep(150 * time.Millisecond) // the caller is busy, not the server
+		rest, err := io.ReadAll(rc)
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(data, append(first, rest...)))
+		assert.Len(t, c.ep("a").callsOf("get"), 1, "no resume")
+		assert.True(t, b.Endpoints()[0].Up)
+	})
 }
 
 func TestGetAttemptTimeoutBeforeTheAnswer(t *testing.T) {
-	c := newFakeCluster(t, "a", "b")
-	cfg := c.config()
-	cfg.AttemptTimeout = 80 * time.Millisecond
-	b := newBackend(t, cfg)
-	data := randomBytes(19, 1000)
-	putDirect(t, c, "k", data)
-	c.ep("a").script(fault{op: "get", hang: true})
-	c.ep("b").script(fault{op: "get", hang: true})
-	start := time.Now()
-	assert.True(t, bytes.Equal(data, getAll(t, b, "k")))
-	assert.GreaterOrEqual(t, time.Since(start), 160*time.Millisecond)
+	synctest.Test(t, func(t *testing.T) {
+		c := newFakeCluster(t, "a", "b")
+		cfg := c.config()
+		cfg.AttemptTimeout = 80 * time.Millisecond
+		b := newBackend(t, cfg)
+		data := randomBytes(19, 1000)
+		putDirect(t, c, "k", data)
+		c.ep("a").script(fault{op: "get", hang: true})
+		c.ep("b").script(fault{op: "get", hang: true})
+		start := time.Now()
+		assert.True(t, bytes.Equal(data, getAll(t, b, "k")))
+		assert.GreaterOrEqual(t, time.Since(start), 160*time.Millisecond)
+	})
 }
 
 func TestGetReaderCloseAbortsAndReleases(t *testing.T) {
-	c := newFakeCluster(t, "a")
-	cfg := c.config()
-	cfg.StallTimeout = time.Hour
-	b := newBackend(t, cfg)
-	putDirect(t, c, "k", randomBytes(20, 10000))
-	c.ep("a").script(fault{op: "get", body: true, at: 10, hang: true})
-	rc, _, err := b.Get(context.Background(), "k", backend.WholeObject)
-	require.NoError(t, err)
-	done := make(chan error, 1)
-	go func() {
-		_, err := io.ReadAll(rc)
-		done <- err
-	}()
-	time.Sleep(50 * time.Millisecond)
-	require.NoError(t, rc.Close())
-	select {
-	case err := <-done:
-		require.Error(t, err)
-	case <-time.After(2 * time.Second):
-		t.Fatal("Close did not abort a blocked Read")
-	}
-	require.NoError(t, rc.Close(), "Close is idempotent")
-	_, err = rc.Read(make([]byte, 1))
-	assert.ErrorIs(t, err, backend.ErrClosed)
-	assert.True(t, b.Endpoints()[0].Up, "closing a reader is not the server's fault")
+	synctest.Test(t, func(t *testing.T) {
+		c := newFakeCluster(t, "a")
+		cfg := c.config()
+		cfg.StallTimeout = time.Hour
+		b := newBackend(t, cfg)
+		putDirect(t, c, "k", randomBytes(20, 10000))
+		c.ep("a").script(fault{op: "get", body: true, at: 10, hang: true})
+		rc, _, err := b.Get(context.Background(), "k", backend.WholeObject)
+		require.NoError(t, err)
+		done := make(chan error, 1)
+		go func() {
+			_, err := io.ReadAll(rc)
+			done <- err
+		}()
+		time.Sleep(50 * time.Millisecond)
+		require.NoError(t, rc.Close())
+		select {
+		case err := <-done:
+			require.Error(t, err)
+		case <-time.After(2 * time.Second):
+			t.Fatal("Close did not abort a blocked Read")
+		}
+		require.NoError(t, rc.Close(), "Close is idempotent")
+		_, err = rc.Read(make([]byte, 1))
+		assert.ErrorIs(t, err, backend.ErrClosed)
+		assert.True(t, b.Endpoints()[0].Up, "closing a reader is not the server's fault")
+	})
 }
 
 func TestGetCallerCancelEndsTheDownload(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -172,67 +173,71 @@ func TestAllEndpointsDownFailsWithClearError(t *testing.T) {
 }
 
 func TestResolverIsAskedAgainWhenEveryEndpointFailed(t *testing.T) {
-	c := newFakeCluster(t, "a")
-	cfg := c.config()
-	cfg.ReprobeMin, cfg.ReprobeMax = 10*time.Millisecond, 10*time.Millisecond
-	rec := &recorder{}
-	b := rec.watch(newBackend(t, cfg))
-	require.Equal(t, 1, c.resolveCount())
-	c.ep("a").script(fault{kind: backend.ErrUnavailable, times: -1})
-	_, err := c.direct().Put(context.Background(), "k", strings.NewReader("x"), backend.PutOptions{Size: 1})
-	require.NoError(t, err)
+	synctest.Test(t, func(t *testing.T) {
+		c := newFakeCluster(t, "a")
+		cfg := c.config()
+		cfg.ReprobeMin, cfg.ReprobeMax = 10*time.Millisecond, 10*time.Millisecond
+		rec := &recorder{}
+		b := rec.watch(newBackend(t, cfg))
+		require.Equal(t, 1, c.resolveCount())
+		c.ep("a").script(fault{kind: backend.ErrUnavailable, times: -1})
+		_, err := c.direct().Put(context.Background(), "k", strings.NewReader("x"), backend.PutOptions{Size: 1})
+		require.NoError(t, err)
 
-	// a is the only endpoint and it is gone; the resolver now knows b.
-	c.setAddrs("b")
-	time.Sleep(20 * time.Millisecond) // past the resolver's rate limit
-	_, err = b.Stat(context.Background(), "k")
-	require.NoError(t, err)
-	assert.Equal(t, 2, c.resolveCount())
-	st := b.Endpoints()
-	require.Len(t, st, 1)
-	assert.Equal(t, "b", st[0].Endpoint)
-	assert.True(t, c.ep("a").closed.Load(), "the dropped endpoint's backend is closed")
-	assert.Equal(t, "failover(b)", b.String())
-	assert.Equal(t, []string{"b"}, rec.resolved(), "the change is reported to the call that made it")
+		// a is the only endpoint and it is gone; the resolver now knows b.
+		c.setAddrs("b")
+		time.Sleep(20 * time.Millisecond) // past the resolver's rate limit
+		_, err = b.Stat(context.Background(), "k")
+		require.NoError(t, err)
+		assert.Equal(t, 2, c.resolveCount())
+		st := b.Endpoints()
+		require.Len(t, st, 1)
+		assert.Equal(t, "b", st[0].Endpoint)
+		assert.True(t, c.ep("a").closed.Load(), "the dropped endpoint's backend is closed")
+		assert.Equal(t, "failover(b)", b.String())
+		assert.Equal(t, []string{"b"}, rec.resolved(), "the change is reported to the call that made it")
+	})
 }
 
 func TestResolverErrorsKeepTheEndpoints(t *testing.T) {
-	c := newFakeCluster(t, "a")
-	cfg := c.config()
-	cfg.ReprobeMin, cfg.ReprobeMax = time.Millisecond, time.Millisecond
-	resolveErr := errors.New("resolver down")
-	var mu sync.Mutex
-	calls := 0
-	inner := cfg.Resolve
-	cfg.Resolve = func(ctx context.Context) ([]string, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		calls++
-		switch calls {
-		case 1:
-			return inner(ctx)
-		case 2:
-			return nil, resolveErr
+	synctest.Test(t, func(t *testing.T) {
+		c := newFakeCluster(t, "a")
+		cfg := c.config()
+		cfg.ReprobeMin, cfg.ReprobeMax = time.Millisecond, time.Millisecond
+		resolveErr := errors.New("resolver down")
+		var mu sync.Mutex
+		calls := 0
+		inner := cfg.Resolve
+		cfg.Resolve = func(ctx context.Context) ([]string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls++
+			switch calls {
+			case 1:
+				return inner(ctx)
+			case 2:
+				return nil, resolveErr
+			}
+			return []string{}, nil
 		}
-		return []string{}, nil
-	}
-	rec := &recorder{}
-	b := rec.watch(newBackend(t, cfg))
-	c.ep("a").script(fault{kind: backend.ErrUnavailable, times: 4})
-	time.Sleep(5 * time.Millisecond)
-	_, err := b.Stat(context.Background(), "nope")
-	require.ErrorIs(t, err, backend.ErrNotFound, "a came back at the fifth attempt")
-	mu.Lock()
-	assert.GreaterOrEqual(t, calls, 2)
-	mu.Unlock()
-	require.Len(t, b.Endpoints(), 1)
-	assert.Equal(t, "a", b.Endpoints()[0].Endpoint)
-	resolved := rec.resolved()
-	require.NotEmpty(t, resolved)
-	assert.Equal(t, "error: failover: resolving the endpoints again: resolver down", resolved[0])
-	for _, r := range resolved[1:] {
-		assert.Equal(t, "error: failover: the resolver returned no endpoints", r)
-	}
+		rec := &recorder{}
+		b := rec.watch(newBackend(t, cfg))
+		c.ep("a").script(fault{kind: backend.ErrUnavailable, times: 4})
+		time.Sleep(5 * time.Millisecond)
+		_, err := b.Stat(context.Background(), "nope")
+		require.ErrorIs(t, err, backend.ErrNotFound, "a came back at the fifth attempt")
+		mu.Lock()
+		assert.GreaterOrEqual(t, calls, 2)
+		mu.Unlock()
+		require.Len(t, b.Endpoints(), 1)
+		assert.Equal(t, "a", b.Endpoints()[0].Endpoint)
+		resolved := rec.resolved()
+		require.NotEmpty(t, resolved)
+		assert.Equal(t, "error: failover: resolving the endpoints again: resolver down", resolved[0])
+		for _, r := range resolved[1:] {
+			assert.Equal(t, "error: failover: the resolver returned no endpoints", r)
+		}
+	})
 }
 
 func TestDroppedEndpointClosesAfterItsLastReader(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -151,7 +152,13 @@ func (s slowStat) Stat(ctx context.Context, key string) (backend.ObjectInfo, err
 	return s.Backend.Stat(ctx, key)
 }
 
+// TestSlow runs on synctest's clock: the slow Stat takes exactly 30ms and
+// the put no time at all, whatever the machine's load.
 func TestSlow(t *testing.T) {
+	synctest.Test(t, testSlow)
+}
+
+func testSlow(t *testing.T) {
 	c, logger := newCapture(slog.LevelWarn)
 	b := logging.New(slowStat{mem.New()}, logger, logging.WithSlowThreshold(10*time.Millisecond))
 	_, err := b.Put(t.Context(), "a", strings.NewReader("x"), backend.PutOptions{Size: 1})
@@ -163,7 +170,7 @@ func TestSlow(t *testing.T) {
 	assert.Equal(t, "WARN", r["level"])
 	assert.Equal(t, "objstore: slow operation", r["msg"])
 	assert.Equal(t, "stat", r["op"])
-	assert.GreaterOrEqual(t, r["duration"], float64(10*time.Millisecond))
+	assert.Equal(t, float64(30*time.Millisecond), r["duration"])
 
 	off := logging.New(slowStat{mem.New()}, logger, logging.WithSlowThreshold(0))
 	_, err = off.Stat(t.Context(), "a")
