@@ -18,7 +18,8 @@ import (
 	"github.com/objstore-dev/objstore/internal/sameversion"
 )
 
-// Get reads the attributes (metadata, size, ETag), then opens the range,
+// Get on Azure without preconditions is one request (getAzure). Otherwise
+// it reads the attributes (metadata, size, ETag), then opens the range,
 // and returns them only when both belong to the same version, so that the
 // info always describes the bytes. On Azure the read carries If-Match with
 // the ETag of the attributes, so the service itself refuses another
@@ -38,6 +39,11 @@ func (b *Backend) Get(ctx context.Context, key string, opts backend.GetOptions) 
 
 // getVersion is one round of Get (a sameversion.Round).
 func (b *Backend) getVersion(ctx context.Context, key string, opts backend.GetOptions) (io.ReadCloser, backend.ObjectInfo, bool, error) {
+	if _, azure := azureContainer(b.bucket); azure && !opts.HasConditions() {
+		if rc, info, ok, err := b.getAzure(ctx, key, opts); ok {
+			return rc, info, err == nil, err
+		}
+	}
 	name := b.opts.keys.Encode(key)
 	attrs, err := b.bucket.Attributes(ctx, name)
 	if err != nil {

@@ -1,6 +1,7 @@
 package gocloud
 
 import (
+	"cmp"
 	"context"
 	"crypto/md5"
 	"errors"
@@ -21,7 +22,9 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 )
 
-// Put uploads r with blob.Bucket.Upload. With opts.IfNotExist the write
+// Put on Azure of a known size up to one block is one Put Blob
+// (putAzure). Otherwise Put uploads r with blob.Bucket.Upload. With
+// opts.IfNotExist the write
 // is create-only (blob.WriterOptions.IfNotExist), and a refusal is
 // ErrExist.
 //
@@ -68,6 +71,9 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	opts, err := b.guard.Put(ctx, key, r, opts)
 	if err != nil {
 		return backend.ObjectInfo{}, err
+	}
+	if c, azure := azureContainer(b.bucket); azure && opts.Size >= 0 && opts.Size <= int64(cmp.Or(b.opts.bufferSize, defaultBlockSize)) {
+		return b.putAzure(ctx, c, key, r, opts)
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()

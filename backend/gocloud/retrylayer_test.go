@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -152,13 +153,13 @@ func TestRetryLayerAzurite(t *testing.T) {
 
 		ch.http.ResetCounts()
 		ch.http.Inject(faultproxy.Fault{Method: http.MethodGet, Status: 503, Code: "ServerBusy"},
-			faultproxy.Fault{Method: http.MethodHead, Status: 429})
+			faultproxy.Fault{Method: http.MethodGet, Status: 429})
 		got, err := get(b, "busy")
 		require.NoError(t, err)
 		assert.Equal(t, small, got)
 		assert.Equal(t, 2, ch.http.Injected(""))
-		assert.Equal(t, 3, ch.http.Requests(http.MethodHead), "a busy answer; the attributes twice")
-		assert.Equal(t, 2, ch.http.Requests(http.MethodGet), "a busy answer, then the bytes")
+		assert.Equal(t, 0, ch.http.Requests(http.MethodHead), "a get is one request")
+		assert.Equal(t, 3, ch.http.Requests(http.MethodGet), "two busy answers, then the bytes")
 	})
 
 	t.Run("permanent answers are not retried", func(t *testing.T) {
@@ -245,8 +246,6 @@ func TestRetryLayerAzurite(t *testing.T) {
 		b := open(t, testRetry)
 		reset(t)
 		seed(t, "cut", big)
-		info, err := direct.Stat(ctx, "cut")
-		require.NoError(t, err)
 		var log requestLog
 		ch.http.Inject(log.fault())
 		cuts := ch.tcp.Cuts()
@@ -255,11 +254,14 @@ func TestRetryLayerAzurite(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, bytes.Equal(big, got), "the bytes are exact (%d of %d)", len(got), len(big))
 		assert.Equal(t, cuts+1, ch.tcp.Cuts())
+		// The first read asks for the whole blob (no range); the resume
+		// asks for the rest, and the retry layer compares the ETag of its
+		// answer with the first read's (the next test replaces the blob).
 		ranged := log.get()
-		require.Len(t, ranged, 2, "the first read and the resume: %v", ranged)
-		rg, etag, _ := strings.Cut(ranged[1], " ")
+		require.Len(t, ranged, 1, "the resume: %v", ranged)
+		rg, _, _ := strings.Cut(ranged[0], " ")
 		assert.NotEqual(t, "bytes=0-", rg[:min(len(rg), 8)], "the resume starts where the body broke: %v", ranged)
-		assert.True(t, backend.ETagsEqual(info.ETag, etag), "the resume is pinned to the ETag of the first read (%s, If-Match %s)", info.ETag, etag)
+		assert.True(t, strings.HasSuffix(rg, fmt.Sprintf("-%d", len(big)-1)), "to the end: %v", ranged)
 	})
 
 	t.Run("a cut download of a replaced blob fails", func(t *testing.T) {
@@ -270,7 +272,7 @@ func TestRetryLayerAzurite(t *testing.T) {
 		other[0] ^= 0xff
 		var once sync.Once
 		cuts := ch.tcp.Cuts()
-		ch.http.Inject(faultproxy.Fault{Method: http.MethodHead, Times: -1, Match: func(*http.Request) bool {
+		ch.http.Inject(faultproxy.Fault{Method: http.MethodGet, Times: -1, Match: func(*http.Request) bool {
 			if ch.tcp.Cuts() > cuts {
 				// Replaced after the break, before the resume.
 				once.Do(func() { seed(t, "changed", other) })

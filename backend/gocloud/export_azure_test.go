@@ -1,0 +1,4 @@
+package gocloud
+
+// HexUnescape exports hexUnescape to the tests.
+var HexUnescape = hexUnescape
