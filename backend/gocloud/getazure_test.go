@@ -173,3 +173,47 @@ func TestAzureMetadataKeysUnescaped(t *testing.T) {
 		assert.Equal(t, want, gocloud.HexUnescape(in), in)
 	}
 }
+
+// TestAzurePutFromReaderAt: a put of known size from an io.ReaderAt (a
+// bytes.Reader already partly read, a file, a section) is one Put Blob of
+// the bytes from where the reader stands, leaves the reader after them,
+// and a reader shorter or longer than the size stores nothing.
+func TestAzurePutFromReaderAt(t *testing.T) {
+	az := testserver.StartAzurite(t)
+	log, endpoint := proxyAzurite(t, az)
+	cfg := azureConfig(t, az)
+	cfg.ServiceURL = endpoint
+	b, err := gocloud.NewAzureDriver(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	ctx := t.Context()
+	data := bytes.Repeat([]byte("abcdefghij"), 1<<20+7) // 10 MiB and a bit: more than one block
+
+	r := bytes.NewReader(data)
+	_, err = r.Seek(3, io.SeekStart)
+	require.NoError(t, err)
+	log.take()
+	info, err := b.Put(ctx, "at", r, backend.PutOptions{Size: int64(len(data) - 3)})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"PUT"}, log.take(), "one Put Blob")
+	assert.Equal(t, 0, r.Len(), "the reader is left after the bytes")
+	st, err := b.Stat(ctx, "at")
+	require.NoError(t, err)
+	assert.Equal(t, st.ETag, info.ETag)
+	assert.Equal(t, st.Checksum, info.Checksum)
+	rc, _, err := b.Get(ctx, "at", backend.WholeObject)
+	require.NoError(t, err)
+	got, err := io.ReadAll(rc)
+	require.NoError(t, err)
+	rc.Close()
+	assert.True(t, bytes.Equal(data[3:], got))
+
+	log.take()
+	for _, size := range []int64{int64(len(data)) - 1, int64(len(data)) + 1} {
+		_, err = b.Put(ctx, "wrong", bytes.NewReader(data), backend.PutOptions{Size: size})
+		require.ErrorIs(t, err, backend.ErrInvalidArgument, "size %d", size)
+		_, err = b.Stat(ctx, "wrong")
+		require.ErrorIs(t, err, backend.ErrNotFound, "nothing stored")
+	}
+	assert.Equal(t, []string{"HEAD", "HEAD"}, log.take(), "the wrong sizes sent nothing (the Stats' HEADs only)")
+}

@@ -22,8 +22,8 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 )
 
-// Put on Azure of a known size up to one block is one Put Blob
-// (putAzure). Otherwise Put uploads r with blob.Bucket.Upload. With
+// Put on Azure of a known size up to one block, or up to 256 MiB from an
+// io.ReaderAt, is one Put Blob (putAzure). Otherwise Put uploads r with blob.Bucket.Upload. With
 // opts.IfNotExist the write
 // is create-only (blob.WriterOptions.IfNotExist), and a refusal is
 // ErrExist.
@@ -72,7 +72,7 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts backend
 	if err != nil {
 		return backend.ObjectInfo{}, err
 	}
-	if c, azure := azureContainer(b.bucket); azure && opts.Size >= 0 && opts.Size <= int64(cmp.Or(b.opts.bufferSize, defaultBlockSize)) {
+	if c, azure := azureContainer(b.bucket); azure && putsInOneRequest(r, opts.Size, cmp.Or(b.opts.bufferSize, defaultBlockSize)) {
 		return b.putAzure(ctx, c, key, r, opts)
 	}
 	wctx, cancel := context.WithCancel(ctx)
