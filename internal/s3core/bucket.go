@@ -9,10 +9,9 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 )
 
-// Buckets are the bucket requests of a driver's adapter, one S3 request
-// each, over the driver's one bucket. They return the SDK's error as it
-// is, which the engines classify with AnswerOf and Kind and name with Err
-// (as Reader's).
+// Buckets are the requests of an adapter on its driver's bucket, one S3
+// request each, returning the SDK's error as it is (for AnswerOf, Kind
+// and Err, as Reader's).
 type Buckets interface {
 	// BucketExists sends a HeadBucket: false, and no error, when the
 	// bucket does not exist.
@@ -20,16 +19,12 @@ type Buckets interface {
 	// CreateBucket sends a CreateBucket, with the driver's region as the
 	// location constraint unless it is us-east-1 (which S3 refuses there).
 	CreateBucket(ctx context.Context) error
-	// DeleteBucket sends a DeleteBucket.
 	DeleteBucket(ctx context.Context) error
-	// GetLifecycle sends a GetBucketLifecycleConfiguration and returns its
-	// rules (see Rule).
+	// GetLifecycle sends a GetBucketLifecycleConfiguration; PutLifecycle
+	// a PutBucketLifecycleConfiguration, or a DeleteBucketLifecycle when
+	// there are no rules (S3 refuses an empty configuration).
 	GetLifecycle(ctx context.Context) ([]Rule, error)
-	// PutLifecycle sends a PutBucketLifecycleConfiguration of rules, or a
-	// DeleteBucketLifecycle when there are none (S3 refuses an empty
-	// configuration).
 	PutLifecycle(ctx context.Context, rules []Rule) error
-
 	AnswerOf(err error) Answer
 	Kind(err error) error
 	Err(op, key string, err error) error
@@ -39,45 +34,39 @@ type Buckets interface {
 // Config.CreateBucket): a HeadBucket, then a CreateBucket if needed. A
 // bucket these credentials can use is fine, whoever created it (also a
 // concurrent open that won the race); a name another account holds is
-// ErrPermission. Errors are named "create-bucket" and the bucket.
+// ErrPermission.
 func EnsureBucket(ctx context.Context, a Buckets, bucket string) error {
 	const op = "create-bucket"
 	ok, err := a.BucketExists(ctx)
-	if err != nil {
-		return a.Err(op, bucket, err)
-	}
-	if ok {
-		return nil
-	}
-	err = a.CreateBucket(ctx)
-	if err == nil {
-		return nil
+	if err == nil && !ok {
+		err = a.CreateBucket(ctx)
 	}
 	switch a.AnswerOf(err).Code {
+	case "": // no answer: a success, or a failure on the way
 	case "BucketAlreadyOwnedByYou":
 		return nil // created meanwhile by another client of ours
 	case "BucketAlreadyExists":
 		// S3 says so of another account's bucket, MinIO of any bucket
-		// that exists (also ours, created meanwhile).
+		// that exists (ours too, created meanwhile).
 		if ok, xerr := a.BucketExists(ctx); xerr == nil && ok {
 			return nil
 		}
-		return backend.NewError(op, bucket, backend.ErrPermission,
-			fmt.Errorf("the bucket name is taken by another account: %w", err))
+		return backend.NewError(op, bucket, backend.ErrPermission, fmt.Errorf("the bucket name is taken by another account: %w", err))
 	}
-	return a.Err(op, bucket, err)
+	if err != nil {
+		return a.Err(op, bucket, err)
+	}
+	return nil
 }
 
 // RemoveOp is the Op of the errors of a bucket removal (backend.Remover's).
 const RemoveOp = "remove-store"
 
 // RemoveBucket removes the bucket of a, which must be empty, with one
-// DeleteBucket; where names the server in errors.
-//
-// S3 refuses to remove a bucket that holds objects or object versions
-// (BucketNotEmpty): that is ErrExist, and nothing is removed. A bucket
-// that does not exist is ErrNotFound; one of another account,
-// ErrPermission.
+// DeleteBucket; where names the server in errors. S3 refuses to remove a
+// bucket that holds objects or object versions (BucketNotEmpty): that is
+// ErrExist, and nothing is removed. A bucket that does not exist is
+// ErrNotFound; one of another account, ErrPermission.
 func RemoveBucket(ctx context.Context, a Buckets, bucket, where string) error {
 	err := a.DeleteBucket(ctx)
 	switch {
@@ -94,7 +83,7 @@ func RemoveBucket(ctx context.Context, a Buckets, bucket, where string) error {
 }
 
 // RemoveErr gives an error of a removal that is not the removal's own (a
-// configuration error of "open") the Op RemoveOp, keeping its kind and
+// configuration error, Op "open") the Op RemoveOp, keeping its kind and
 // cause.
 func RemoveErr(err error) error {
 	var be *backend.Error
@@ -104,9 +93,8 @@ func RemoveErr(err error) error {
 	return err
 }
 
-// Remover is the backend.Remover of a driver's scheme: the Config that
-// parse makes of the URL, removed by remove; every error is named
-// RemoveOp.
+// Remover is the backend.Remover of a driver's scheme: the Config parse
+// makes of the URL, removed by remove, every error named RemoveOp.
 func Remover[C any](parse func(*url.URL) (C, error), remove func(context.Context, C) error) backend.Remover {
 	return func(ctx context.Context, u *url.URL) error {
 		cfg, err := parse(u)
