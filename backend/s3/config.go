@@ -126,24 +126,24 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
-// String describes the configuration as an s3:// URL, without its
-// credentials (fmt's %v and %+v print this).
+// String describes the configuration as an s3:// URL that opens it
+// again (given the same credentials), without secrets: fmt's %v and %+v
+// print this, and so does Driver.String.
 func (c Config) String() string {
-	var q []string
-	if c.Region != "" {
-		q = append(q, "region="+c.Region)
-	}
+	q := url.Values{}
 	if c.Endpoint != "" {
-		q = append(q, "endpoint="+backend.Redact(c.Endpoint))
+		q.Set("endpoint", backend.Redact(c.Endpoint))
 	}
 	if c.PathStyle {
-		q = append(q, "path_style=true")
+		q.Set("path_style", "true")
 	}
-	s := "s3://" + c.Bucket
-	if len(q) > 0 {
-		s += "?" + strings.Join(q, "&")
+	if c.Region != "" {
+		q.Set("region", c.Region)
 	}
-	return s
+	if len(q) == 0 {
+		return "s3://" + c.Bucket
+	}
+	return "s3://" + c.Bucket + "?" + q.Encode()
 }
 
 // GoString keeps %#v from printing the credentials.

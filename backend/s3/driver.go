@@ -188,25 +188,10 @@ func (d *Driver) Close() error {
 	return nil
 }
 
-// String describes the store without secrets, as a URL that opens it
-// again (given the same credentials):
+// String describes the store as Config.String does:
 // "s3://bucket?endpoint=...&path_style=true&region=...".
 func (d *Driver) String() string {
-	q := url.Values{}
-	if d.endpoint != "" {
-		q.Set("endpoint", d.endpoint)
-	}
-	if d.pathStyle {
-		q.Set("path_style", "true")
-	}
-	if d.region != "" {
-		q.Set("region", d.region)
-	}
-	s := "s3://" + d.bucket
-	if len(q) > 0 {
-		s += "?" + q.Encode()
-	}
-	return s
+	return Config{Bucket: d.bucket, Region: d.region, Endpoint: d.endpoint, PathStyle: d.pathStyle}.String()
 }
 
 // GoString is what %#v prints: the store as String describes it. fmt
