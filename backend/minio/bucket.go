@@ -4,23 +4,22 @@ import (
 	"context"
 
 	minio "github.com/minio/minio-go/v7"
+
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
-// ensureBucket creates the driver's bucket. A bucket that already exists
-// and that these credentials can use is fine, whoever created it (also a
-// concurrent New that won the race).
-func (d *Driver) ensureBucket(ctx context.Context) error {
-	err := d.client.MakeBucket(ctx, d.bucket, minio.MakeBucketOptions{Region: d.region})
-	if err == nil {
-		return nil
-	}
-	switch minio.ToErrorResponse(err).Code {
-	case "BucketAlreadyOwnedByYou":
-		return nil
-	case "BucketAlreadyExists":
-		if ok, xerr := d.client.BucketExists(ctx, d.bucket); xerr == nil && ok {
-			return nil
-		}
-	}
-	return d.err("create-bucket", d.bucket, err)
+// The bucket requests of s3core.Buckets; the engines (bucket creation and
+// removal, expiry rules) are s3core's.
+var _ s3core.Buckets = uploader{}
+
+func (u uploader) BucketExists(ctx context.Context) (bool, error) {
+	return u.d.client.BucketExists(ctx, u.d.bucket)
+}
+
+func (u uploader) CreateBucket(ctx context.Context) error {
+	return u.d.client.MakeBucket(ctx, u.d.bucket, minio.MakeBucketOptions{Region: u.d.region})
+}
+
+func (u uploader) DeleteBucket(ctx context.Context) error {
+	return u.d.client.RemoveBucket(ctx, u.d.bucket)
 }

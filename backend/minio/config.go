@@ -15,25 +15,20 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/failover"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
-// Limits of the S3 multipart protocol, which MinIO keeps.
+// Limits of the S3 multipart protocol, which MinIO keeps, and the
+// defaults (the S3 driver's too: internal/s3core). An object holds at
+// most MaxParts × PartSize bytes.
 const (
-	MinPartSize     = 5 << 20 // every part but the last is at least 5 MiB
-	MaxPartSize     = 5 << 30 // and at most 5 GiB
-	DefaultPartSize = 8 << 20 // 8 MiB
-	// DefaultConcurrency is the number of parts of one upload in flight:
-	// with DefaultPartSize, 24 MiB of buffers per upload (the S3 driver's
-	// defaults too; docs/benchmarks.md has the measurement).
-	DefaultConcurrency = 3
-	// MaxParts is the number of parts of one multipart upload, so an
-	// object holds at most MaxParts × PartSize bytes.
-	MaxParts = 10000
-	// DefaultRegion is MinIO's region unless the server sets another one
-	// (MINIO_SITE_REGION).
-	DefaultRegion = "us-east-1"
-	// MaxConcurrency caps Config.Concurrency.
-	MaxConcurrency = 16
+	MinPartSize        = s3core.MinPartSize
+	MaxPartSize        = s3core.MaxPartSize
+	DefaultPartSize    = s3core.DefaultPartSize
+	DefaultConcurrency = s3core.DefaultConcurrency
+	MaxConcurrency     = s3core.MaxConcurrency
+	MaxParts           = s3core.MaxParts
+	DefaultRegion      = s3core.DefaultRegion
 )
 
 // The environment variables that supply credentials when neither the URL
@@ -168,17 +163,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Region == "" {
 		c.Region = DefaultRegion
 	}
-	switch {
-	case c.PartSize == 0:
-		c.PartSize = DefaultPartSize
-	case c.PartSize < MinPartSize || c.PartSize > MaxPartSize:
-		return c, errConfig("part size %d is outside [%d, %d] (5 MiB to 5 GiB)", c.PartSize, MinPartSize, MaxPartSize)
-	}
-	switch {
-	case c.Concurrency == 0:
-		c.Concurrency = DefaultConcurrency
-	case c.Concurrency < 0 || c.Concurrency > MaxConcurrency:
-		return c, errConfig("concurrency %d is outside [1, %d]", c.Concurrency, MaxConcurrency)
+	var err error
+	if c.PartSize, c.Concurrency, err = s3core.PartSettings(c.PartSize, c.Concurrency); err != nil {
+		return c, errConfig("%v", err)
 	}
 	if (c.AccessKey == "") != (c.SecretKey == "") {
 		return c, errConfig("only one of the access key and the secret key is set")

@@ -46,26 +46,9 @@
 // (minio.ErrorResponse, with the S3 code and HTTP status) or the transport
 // error, so errors.As reaches the native error. The sentinel comes from
 // the S3 error code, then the HTTP status, then the transport error, by
-// the table the S3 driver uses too (internal/s3core); among others:
-//
-//   - NoSuchKey, and 404 → ErrNotFound; NoSuchBucket → ErrNotFound with a
-//     hint to create the bucket;
-//   - PreconditionFailed (412, a create-only put over an existing object)
-//     → ErrExist;
-//   - AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch (403) →
-//     ErrPermission;
-//   - InvalidRange, InvalidArgument, MetadataTooLarge (400, 416) →
-//     ErrInvalidArgument; XMinioInvalidObjectName, KeyTooLongError,
-//     InvalidObjectName → ErrInvalidKey;
-//   - EntityTooLarge, XMinioStorageFull, and an object over 10,000 parts →
-//     ErrTooLarge;
-//   - SlowDown, InternalError, quorum errors, 429/500/502/503/504, and a
-//     416 for a range the object holds (it grew between the GET and the
-//     HEAD after it) → ErrServerBusy;
-//   - refused, reset or timed-out connections, DNS failures, bodies cut
-//     short and a Content-Range that does not parse or holds another
-//     range → ErrUnavailable;
-//   - use after Close → ErrClosed.
+// the table the S3 driver uses too (internal/s3core, errors.go; listed in
+// docs/minio.md). A missing bucket is ErrNotFound with a hint to create
+// it; use after Close is ErrClosed.
 //
 // A Put whose reader fails reports the reader's error (errors.Is works on
 // it), whatever the transport made of it. Errors, String and GoString

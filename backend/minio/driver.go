@@ -14,11 +14,8 @@ import (
 )
 
 var (
-	_ backend.Backend       = (*Driver)(nil)
-	_ backend.BatchRemover  = (*Driver)(nil)
-	_ backend.HealthChecker = (*Driver)(nil)
-	_ backend.Presigner     = (*Driver)(nil)
-	_ backend.Lifecycler    = (*Driver)(nil)
+	_ backend.Backend = (*Driver)(nil)
+	_ s3core.Driver   = (*Driver)(nil) // every capability of the S3 drivers
 )
 
 // Driver is the raw driver of one MinIO endpoint: every call is one
@@ -26,8 +23,9 @@ var (
 // (New wraps it in backend/failover) decides what to retry and where.
 // It is safe for concurrent use.
 type Driver struct {
-	// Put, Get, Stat, Copy and Compose: the S3 engines of internal/s3core
-	// over this driver's requests (uploader).
+	// Put, Get, Stat, Copy, Compose, Remove, RemoveMany, Presign,
+	// SetExpiry and Expiry: the S3 engines of internal/s3core over this
+	// driver's requests (uploader).
 	s3core.Methods
 
 	client   *minio.Client
@@ -64,7 +62,7 @@ func NewEndpoint(ctx context.Context, cfg Config, endpoint string) (*Driver, err
 		return nil, err
 	}
 	if s.CreateBucket {
-		if err := d.ensureBucket(ctx); err != nil {
+		if err := s3core.EnsureBucket(ctx, uploader{d}, d.bucket); err != nil {
 			d.Close()
 			return nil, err
 		}

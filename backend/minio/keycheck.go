@@ -6,8 +6,6 @@ import "github.com/objstore-dev/objstore/backend"
 // file or directory name on its drives.
 const maxSegmentLen = 255
 
-var _ backend.KeyChecker = (*Driver)(nil)
-
 // CheckKey refuses, without I/O, keys MinIO cannot hold: what ValidateKey
 // refuses, and a segment longer than 255 bytes (backend.KeyChecker).
 func (d *Driver) CheckKey(op, key string) error { return checkKey(op, key) }

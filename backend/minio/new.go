@@ -7,9 +7,11 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/failover"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
-// bucketTimeout bounds the bucket creation on one endpoint in New.
+// bucketTimeout bounds the bucket creation (New) or removal
+// (RemoveBucket) on one endpoint.
 const bucketTimeout = 30 * time.Second
 
 // New returns the Backend of a MinIO deployment: the raw drivers of its
@@ -27,29 +29,9 @@ func New(ctx context.Context, cfg Config) (backend.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	resolve := s.Resolve
-	if resolve == nil {
-		eps, err := expandEndpoints(s.Endpoints)
-		if err != nil {
-			return nil, err
-		}
-		if len(eps) == 0 {
-			return nil, errConfig("no endpoints: set Config.Endpoints or Config.Resolve")
-		}
-		resolve = func(context.Context) ([]string, error) { return eps, nil }
-	} else {
-		user := resolve
-		resolve = func(ctx context.Context) ([]string, error) {
-			eps, err := user(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return expandEndpoints(eps)
-		}
-	}
-	eps, err := resolve(ctx)
+	resolve, eps, err := s.endpoints(ctx)
 	if err != nil {
-		return nil, backend.NewError("open", "", nil, err)
+		return nil, err
 	}
 	for _, ep := range eps {
 		// Configuration mistakes fail here, not at the first request.
@@ -58,7 +40,10 @@ func New(ctx context.Context, cfg Config) (backend.Backend, error) {
 		}
 	}
 	if s.CreateBucket {
-		if err := s.createBucket(ctx, eps); err != nil {
+		err := s.firstAnswering(ctx, eps, func(ctx context.Context, d *Driver) error {
+			return s3core.EnsureBucket(ctx, uploader{d}, d.bucket)
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -76,27 +61,54 @@ func New(ctx context.Context, cfg Config) (backend.Backend, error) {
 	return failover.New(ctx, fc)
 }
 
-// createBucket creates the bucket through the first endpoint that
-// answers; an endpoint that cannot be reached (or is busy) passes the
-// turn to the next one, any other error is final.
-func (s *settings) createBucket(ctx context.Context, eps []string) error {
-	var last error
-	for _, ep := range eps {
-		d, err := s.open(ep)
+// endpoints returns the resolver of the endpoints (cfg.Resolve's, else
+// cfg.Endpoints; the ellipsis notation expanded) and its first answer.
+func (s *settings) endpoints(ctx context.Context) (func(context.Context) ([]string, error), []string, error) {
+	resolve := s.Resolve
+	if resolve == nil {
+		eps, err := expandEndpoints(s.Endpoints)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		bctx, cancel := context.WithTimeout(ctx, bucketTimeout)
-		err = d.ensureBucket(bctx)
+		resolve = func(context.Context) ([]string, error) { return eps, nil }
+	} else {
+		user := resolve
+		resolve = func(ctx context.Context) ([]string, error) {
+			eps, err := user(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return expandEndpoints(eps)
+		}
+	}
+	eps, err := resolve(ctx)
+	if err != nil {
+		return nil, nil, backend.NewError("open", "", nil, err)
+	}
+	if len(eps) == 0 {
+		return nil, nil, errConfig("no endpoints: set Config.Endpoints or Config.Resolve")
+	}
+	return resolve, eps, nil
+}
+
+// firstAnswering calls f, bounded by bucketTimeout, with the driver of the
+// first of eps that answers (bucket creation and removal): an endpoint
+// that cannot be reached or is busy passes the turn to the next one, any
+// other error is final.
+func (s *settings) firstAnswering(ctx context.Context, eps []string, f func(context.Context, *Driver) error) error {
+	var err error
+	for _, ep := range eps {
+		d, oerr := s.open(ep)
+		if oerr != nil {
+			return oerr
+		}
+		fctx, cancel := context.WithTimeout(ctx, bucketTimeout)
+		err = f(fctx, d)
 		cancel()
 		d.Close()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil || !(errors.Is(err, backend.ErrUnavailable) || errors.Is(err, backend.ErrServerBusy)) {
+		if err == nil || ctx.Err() != nil || !(errors.Is(err, backend.ErrUnavailable) || errors.Is(err, backend.ErrServerBusy)) {
 			return err
 		}
-		last = err
 	}
-	return last
+	return err
 }

@@ -6,18 +6,11 @@ import (
 	"strings"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/internal/s3core"
 	"github.com/objstore-dev/objstore/internal/storeurl"
 )
 
 func init() { backend.Register("minio", storeurl.Opener(configFromURL, New)) }
-
-// queryParams are the query parameters a minio:// URL may carry: its own,
-// and the retry settings of every network driver (failover.RetryParams).
-var queryParams = append([]string{
-	"secure", "region", "part_size", "concurrency", "create_bucket", "ca_file",
-}, failover.RetryParams()...)
 
 // ParseURL returns the Config that a minio:// URL describes (see the
 // package documentation for the form). Errors never contain the secret.
@@ -62,20 +55,13 @@ func configFromURL(u *url.URL) (Config, error) {
 	if u.Fragment != "" {
 		return fail("a fragment (#...) is not allowed")
 	}
-	q, err := s3core.NewQuery(u.Query(), queryParams)
+	q, err := s3core.NewQuery(u.Query(), s3core.Params("secure", "ca_file"))
 	if err != nil {
 		return fail("%v", err)
 	}
-	cfg.Region = q.Get("region")
 	cfg.CAFile = q.Get("ca_file")
 	q.Bool("secure", &cfg.Secure)
-	q.Bool("create_bucket", &cfg.CreateBucket)
-	q.Size("part_size", &cfg.PartSize)
-	q.Count("concurrency", &cfg.Concurrency)
-	if err := q.Err(); err != nil {
-		return fail("%v", err)
-	}
-	if err := cfg.Retry.ParseQuery(u.Query()); err != nil {
+	if err := q.Common(&cfg.Region, &cfg.PartSize, &cfg.Concurrency, &cfg.CreateBucket, &cfg.Retry); err != nil {
 		return fail("%v", err)
 	}
 	return cfg, nil

@@ -2,7 +2,6 @@ package s3
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,35 +9,35 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
-// ensureBucket creates the bucket unless it exists (Config.CreateBucket).
-// A bucket that someone else owns is ErrPermission.
-func (d *Driver) ensureBucket(ctx context.Context) error {
-	_, err := d.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(d.bucket)}, d.callOpts...)
-	if err == nil {
-		return nil
+// The bucket requests of s3core.Buckets; the engines (bucket creation and
+// removal, expiry rules) are s3core's.
+var _ s3core.Buckets = uploader{}
+
+func (u uploader) BucketExists(ctx context.Context) (bool, error) {
+	_, err := u.d.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(u.d.bucket)}, u.d.callOpts...)
+	if err != nil && kindOf(err) == backend.ErrNotFound {
+		return false, nil
 	}
-	if kindOf(err) != backend.ErrNotFound {
-		return backend.NewError("create-bucket", d.bucket, kindOf(err), err)
-	}
-	in := &s3.CreateBucketInput{Bucket: aws.String(d.bucket)}
-	if d.region != "" && d.region != defaultRegion {
+	return err == nil, err
+}
+
+func (u uploader) CreateBucket(ctx context.Context) error {
+	in := &s3.CreateBucketInput{Bucket: aws.String(u.d.bucket)}
+	if u.d.region != "" && u.d.region != defaultRegion {
 		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{
-			LocationConstraint: types.BucketLocationConstraint(d.region),
+			LocationConstraint: types.BucketLocationConstraint(u.d.region),
 		}
 	}
-	_, err = d.client.CreateBucket(ctx, in, d.callOpts...)
-	switch {
-	case err == nil:
-		return nil
-	case answerOf(err).Code == "BucketAlreadyOwnedByYou":
-		return nil // created meanwhile by another client of ours
-	case answerOf(err).Code == "BucketAlreadyExists":
-		return backend.NewError("create-bucket", d.bucket, backend.ErrPermission,
-			fmt.Errorf("the bucket name is taken by another account: %w", err))
-	}
-	return backend.NewError("create-bucket", d.bucket, kindOf(err), err)
+	_, err := u.d.client.CreateBucket(ctx, in, u.d.callOpts...)
+	return err
+}
+
+func (u uploader) DeleteBucket(ctx context.Context) error {
+	_, err := u.d.client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(u.d.bucket)}, u.d.callOpts...)
+	return err
 }
 
 // Health reports whether the server answers and can serve the bucket,

@@ -10,19 +10,20 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/failover"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 // Limits of the S3 multipart protocol (the same on AWS, MinIO and
-// versitygw).
+// versitygw), and the defaults (the MinIO driver's too: internal/s3core).
 const (
-	MinPartSize     = 5 << 20 // every part but the last is at least 5 MiB
-	MaxPartSize     = 5 << 30 // 5 GiB
-	MaxParts        = 10000   // parts of one multipart upload
-	MaxObjectSize   = 5 << 40 // 5 TiB
-	defaultRegion   = "us-east-1"
-	DefaultPartSize = 8 << 20 // 8 MiB
-	// DefaultConcurrency is the number of parts of one upload in flight.
-	DefaultConcurrency = 3
+	MinPartSize        = s3core.MinPartSize
+	MaxPartSize        = s3core.MaxPartSize
+	MaxParts           = s3core.MaxParts
+	MaxObjectSize      = s3core.MaxObjectSize
+	DefaultPartSize    = s3core.DefaultPartSize
+	DefaultConcurrency = s3core.DefaultConcurrency
+	MaxConcurrency     = s3core.MaxConcurrency
+	defaultRegion      = s3core.DefaultRegion
 )
 
 // Config configures the driver. The zero value of every field but Bucket
@@ -76,7 +77,7 @@ type Config struct {
 	PartSize int64
 
 	// Concurrency is the number of parts of one upload being sent at the
-	// same time. Default DefaultConcurrency.
+	// same time. Default DefaultConcurrency; at most MaxConcurrency.
 	Concurrency int
 
 	// CreateBucket creates the bucket when it does not exist (at New).
@@ -118,39 +119,31 @@ func (c Config) withDefaults() (Config, error) {
 			return fail("endpoint %q carries credentials; use Config.Credentials or the AWS environment", u.Redacted())
 		}
 	}
-	switch {
-	case c.PartSize == 0:
-		c.PartSize = DefaultPartSize
-	case c.PartSize < MinPartSize || c.PartSize > MaxPartSize:
-		return fail("part size %d is outside [%d, %d] (5 MiB to 5 GiB)", c.PartSize, MinPartSize, MaxPartSize)
-	}
-	switch {
-	case c.Concurrency == 0:
-		c.Concurrency = DefaultConcurrency
-	case c.Concurrency < 0:
-		return fail("concurrency %d is negative", c.Concurrency)
+	var err error
+	if c.PartSize, c.Concurrency, err = s3core.PartSettings(c.PartSize, c.Concurrency); err != nil {
+		return fail("%v", err)
 	}
 	return c, nil
 }
 
-// String describes the configuration as an s3:// URL, without its
-// credentials (fmt's %v and %+v print this).
+// String describes the configuration as an s3:// URL that opens it
+// again (given the same credentials), without secrets: fmt's %v and %+v
+// print this, and so does Driver.String.
 func (c Config) String() string {
-	var q []string
-	if c.Region != "" {
-		q = append(q, "region="+c.Region)
-	}
+	q := url.Values{}
 	if c.Endpoint != "" {
-		q = append(q, "endpoint="+backend.Redact(c.Endpoint))
+		q.Set("endpoint", backend.Redact(c.Endpoint))
 	}
 	if c.PathStyle {
-		q = append(q, "path_style=true")
+		q.Set("path_style", "true")
 	}
-	s := "s3://" + c.Bucket
-	if len(q) > 0 {
-		s += "?" + strings.Join(q, "&")
+	if c.Region != "" {
+		q.Set("region", c.Region)
 	}
-	return s
+	if len(q) == 0 {
+		return "s3://" + c.Bucket
+	}
+	return "s3://" + c.Bucket + "?" + q.Encode()
 }
 
 // GoString keeps %#v from printing the credentials.

@@ -42,22 +42,13 @@
 // # Errors
 //
 // Every error is a *backend.Error naming the operation and the key. Its
-// Kind is found, by the table the MinIO driver uses too (internal/s3core),
-// from the S3 error code (NoSuchKey, NotFound: ErrNotFound;
-// PreconditionFailed: ErrExist; SlowDown, InternalError,
-// ServiceUnavailable, RequestTimeout, and ConditionalRequestConflict (a
-// 409 S3 documents as "a conflicting operation occurred; retry"):
-// ErrServerBusy; AccessDenied, SignatureDoesNotMatch: ErrPermission;
-// KeyTooLongError, InvalidObjectName: ErrInvalidKey; EntityTooLarge:
-// ErrTooLarge; ...), else from the HTTP status (backend.KindForStatus),
-// else from the network error (backend.NetworkKind: ErrUnavailable). A
-// Get answered 416 for a range the object holds (it grew in between) is
-// ErrServerBusy; one answered with a Content-Range that does not parse or
-// holds another range is ErrUnavailable. The SDK's error stays reachable
-// with errors.As: smithy.APIError for the code, *awshttp.ResponseError
-// for the status, *net.OpError and the like for the connection. Per-key
-// failures of RemoveMany carry a smithy.APIError with the code the server
-// gave for that key.
+// Kind comes from the S3 error code, then the HTTP status, then the
+// network error, by the table the MinIO driver uses too (internal/s3core,
+// errors.go; listed in docs/s3.md). The SDK's error stays reachable with
+// errors.As: smithy.APIError for the code, *awshttp.ResponseError for the
+// status, *net.OpError and the like for the connection. Per-key failures
+// of RemoveMany carry a smithy.APIError with the code the server gave for
+// that key.
 //
 // # Metadata
 //

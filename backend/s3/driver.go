@@ -20,10 +20,8 @@ import (
 )
 
 var (
-	_ backend.Backend       = (*Driver)(nil)
-	_ backend.BatchRemover  = (*Driver)(nil)
-	_ backend.Presigner     = (*Driver)(nil)
-	_ backend.HealthChecker = (*Driver)(nil)
+	_ backend.Backend = (*Driver)(nil)
+	_ s3core.Driver   = (*Driver)(nil) // every capability of the S3 drivers
 )
 
 // Driver is the raw S3 backend: every operation is one attempt (the SDK's
@@ -31,8 +29,9 @@ var (
 // sentinels so that a retry layer (New wraps the Driver in
 // backend/failover) can decide. It is safe for concurrent use.
 type Driver struct {
-	// Put, Get, Stat, Copy and Compose: the S3 engines of internal/s3core
-	// over this driver's requests (uploader).
+	// Put, Get, Stat, Copy, Compose, Remove, RemoveMany, Presign,
+	// SetExpiry and Expiry: the S3 engines of internal/s3core over this
+	// driver's requests (uploader).
 	s3core.Methods
 
 	client    *s3.Client
@@ -104,7 +103,7 @@ func NewDriver(ctx context.Context, cfg Config) (*Driver, error) {
 		po.ClientOptions = append(po.ClientOptions, d.callOpts...)
 	})
 	if cfg.CreateBucket {
-		if err := d.ensureBucket(ctx); err != nil {
+		if err := s3core.EnsureBucket(ctx, uploader{d}, d.bucket); err != nil {
 			d.Close()
 			return nil, err
 		}
@@ -189,25 +188,10 @@ func (d *Driver) Close() error {
 	return nil
 }
 
-// String describes the store without secrets, as a URL that opens it
-// again (given the same credentials):
+// String describes the store as Config.String does:
 // "s3://bucket?endpoint=...&path_style=true&region=...".
 func (d *Driver) String() string {
-	q := url.Values{}
-	if d.endpoint != "" {
-		q.Set("endpoint", d.endpoint)
-	}
-	if d.pathStyle {
-		q.Set("path_style", "true")
-	}
-	if d.region != "" {
-		q.Set("region", d.region)
-	}
-	s := "s3://" + d.bucket
-	if len(q) > 0 {
-		s += "?" + q.Encode()
-	}
-	return s
+	return Config{Bucket: d.bucket, Region: d.region, Endpoint: d.endpoint, PathStyle: d.pathStyle}.String()
 }
 
 // GoString is what %#v prints: the store as String describes it. fmt

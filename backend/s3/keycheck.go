@@ -7,8 +7,6 @@ import "github.com/objstore-dev/objstore/backend"
 // file-backed gateways) store. AWS S3 has no such limit.
 const maxSegmentLen = 255
 
-var _ backend.KeyChecker = (*Driver)(nil)
-
 // CheckKey refuses, without I/O, keys the server cannot hold
 // (backend.KeyChecker): what ValidateKey refuses and, on a server other
 // than AWS (an endpoint is set), a segment longer than 255 bytes.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/failover"
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 // New returns the S3 backend for cfg: the Driver, wrapped in the failover
@@ -13,7 +14,7 @@ import (
 // seekable readers for retried puts. The SDK's own retries are off, so
 // attempts do not multiply. The result also implements
 // backend.BatchRemover, backend.Presigner, backend.HealthChecker,
-// backend.Copier and backend.Composer.
+// backend.Lifecycler, backend.Copier and backend.Composer.
 //
 // The configuration is checked at once; the first request (with
 // cfg.CreateBucket, the bucket check) happens on first use.
@@ -31,7 +32,7 @@ func New(ctx context.Context, cfg Config) (backend.Backend, error) {
 	fc := failover.Config{
 		Open: func(ctx context.Context, _ string) (backend.Backend, error) {
 			if create {
-				if err := d.ensureBucket(ctx); err != nil {
+				if err := s3core.EnsureBucket(ctx, uploader{d}, d.bucket); err != nil {
 					return nil, err
 				}
 			}

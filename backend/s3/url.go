@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/backend/failover"
 	"github.com/objstore-dev/objstore/internal/s3core"
 	"github.com/objstore-dev/objstore/internal/storeurl"
 )
@@ -15,12 +14,6 @@ import (
 func init() {
 	backend.Register("s3", OpenURL)
 }
-
-// urlParams are the query parameters of an s3:// URL: its own, and the
-// retry settings of every network driver (failover.RetryParams).
-var urlParams = append([]string{
-	"region", "endpoint", "path_style", "part_size", "concurrency", "create_bucket",
-}, failover.RetryParams()...)
 
 // OpenURL opens an s3:// URL with New (see the package documentation for
 // the parameters). It is the opener registered for the "s3" scheme.
@@ -54,19 +47,13 @@ func ParseURL(u *url.URL) (Config, error) {
 	if u.Path != "" && u.Path != "/" {
 		return fail("a path after the bucket is not supported")
 	}
-	q, err := s3core.NewQuery(u.Query(), urlParams)
+	q, err := s3core.NewQuery(u.Query(), s3core.Params("endpoint", "path_style"))
 	if err != nil {
 		return fail("%v", err)
 	}
-	cfg := Config{Bucket: u.Host, Region: q.Get("region"), Endpoint: q.Get("endpoint")}
+	cfg := Config{Bucket: u.Host, Endpoint: q.Get("endpoint")}
 	q.Bool("path_style", &cfg.PathStyle)
-	q.Bool("create_bucket", &cfg.CreateBucket)
-	q.Size("part_size", &cfg.PartSize)
-	q.Count("concurrency", &cfg.Concurrency)
-	if err := q.Err(); err != nil {
-		return fail("%v", err)
-	}
-	if err := cfg.Retry.ParseQuery(u.Query()); err != nil {
+	if err := q.Common(&cfg.Region, &cfg.PartSize, &cfg.Concurrency, &cfg.CreateBucket, &cfg.Retry); err != nil {
 		return fail("%v", err)
 	}
 	return cfg, nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/backend/failover"
 )
 
 // Query reads the query parameters of a minio:// or s3:// URL, so that
@@ -37,6 +38,26 @@ func NewQuery(values url.Values, known []string) (*Query, error) {
 		}
 	}
 	return &Query{values: values}, nil
+}
+
+// Params returns own and the parameters of every minio:// and s3:// URL:
+// region, part_size, concurrency, create_bucket and the retry settings
+// of every network driver (failover.RetryParams).
+func Params(own ...string) []string {
+	return append(append(own, "region", "part_size", "concurrency", "create_bucket"), failover.RetryParams()...)
+}
+
+// Common reads the parameters of Params into a driver's Config fields,
+// the retry settings last, and returns the first error.
+func (q *Query) Common(region *string, partSize *int64, conc *int, create *bool, retry *failover.Retry) error {
+	*region = q.Get("region")
+	q.Size("part_size", partSize)
+	q.Count("concurrency", conc)
+	q.Bool("create_bucket", create)
+	if q.err != nil {
+		return q.err
+	}
+	return retry.ParseQuery(q.values)
 }
 
 // Get returns the value of the parameter name, "" when it is not given.
