@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -67,27 +66,11 @@ func (l *requestLog) ranged() []string {
 	return out
 }
 
-// rangeFrom returns the first byte a request's Range asks for, or -1.
-func rangeFrom(r *http.Request) int64 {
-	from, ok := strings.CutPrefix(r.Header.Get("Range"), "bytes=")
-	if !ok {
-		return -1
-	}
-	from, _, _ = strings.Cut(from, "-")
-	n, err := strconv.ParseInt(from, 10, 64)
-	if err != nil {
-		return -1
-	}
-	return n
-}
-
 // TestRetryLayer: New's Backend on fake-gcs-server behind the fault
 // proxies. Busy answers (503, 429) on puts and gets are retried and the
-// call succeeds; with MaxAttempts 1 a busy answer costs exactly one
-// request (the storage library's own retries are off, uploads included);
-// and retrytest.CheckLayer, where a download cut mid-body is resumed with
-// a ranged read of the same version, after the storage library's own
-// re-request.
+// call succeeds; and retrytest.CheckLayer, where a download cut mid-body
+// is resumed with a ranged read of the same version, after the storage
+// library's own re-request.
 func TestRetryLayer(t *testing.T) {
 	srv := testserver.StartFakeGCS(t)
 	ch := retrytest.StartChain(t, srv.Endpoint)
@@ -137,31 +120,6 @@ func TestRetryLayer(t *testing.T) {
 		assert.Equal(t, 2, ch.HTTP.Requests(http.MethodGet))
 	})
 
-	t.Run("the library makes one attempt", func(t *testing.T) {
-		r := retrytest.LayerRetry
-		r.MaxAttempts = 1
-		b := open(t, r)
-		ch.Reset(t)
-		require.NoError(t, put(direct, "one", small))
-		for _, c := range []struct {
-			method string
-			call   func() error
-		}{
-			{http.MethodGet, func() error { _, err := b.Stat(ctx, "one"); return err }},
-			{http.MethodGet, func() error { _, err := b.List(ctx, backend.ListOptions{}); return err }},
-			{http.MethodPost, func() error { return put(b, "one", small) }},
-			{http.MethodPost, func() error {
-				_, err := b.Put(ctx, "one", bytes.NewReader(small), backend.PutOptions{Size: -1})
-				return err
-			}},
-		} {
-			ch.HTTP.ResetCounts()
-			ch.HTTP.Inject(faultproxy.Fault{Method: c.method, Status: 503})
-			require.ErrorIs(t, c.call(), backend.ErrServerBusy, c.method)
-			assert.Equal(t, 1, ch.HTTP.Requests(c.method), "%s: exactly one request", c.method)
-		}
-	})
-
 	retrytest.CheckLayer(t, retrytest.Layer{
 		Chain:      ch,
 		Open:       open,
@@ -173,7 +131,7 @@ func TestRetryLayer(t *testing.T) {
 			// The storage library asks for the rest of a broken body once by
 			// itself; that request fails, so the retry layer resumes.
 			ch.HTTP.Inject(log.fault(), faultproxy.Fault{Method: http.MethodGet, Status: 503,
-				Match: func(r *http.Request) bool { return rangeFrom(r) > 0 }})
+				Match: func(r *http.Request) bool { return retrytest.RangeFrom(r) > 0 }})
 			return func(t *testing.T) {
 				assert.Equal(t, 1, ch.HTTP.Injected(http.MethodGet), "the library's own re-request")
 				ranged := log.ranged()
@@ -189,7 +147,7 @@ func TestRetryLayer(t *testing.T) {
 			// changed.
 			ch.HTTP.Inject(faultproxy.Fault{Method: http.MethodGet, Status: 503,
 				Match: func(r *http.Request) bool {
-					if rangeFrom(r) <= 0 {
+					if retrytest.RangeFrom(r) <= 0 {
 						return false
 					}
 					replace()

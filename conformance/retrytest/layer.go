@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -72,7 +74,9 @@ type Layer struct {
 }
 
 // CheckLayer runs, as subtests, the faults every retry layer over a
-// network driver must survive: permanent answers (403, 404) are sent
+// network driver must survive: with MaxAttempts 1 a busy answer costs
+// exactly one request (the SDK's own retries are off, uploads of unknown
+// size included); permanent answers (403, 404) are sent
 // once; MaxAttempts bounds the requests the proxy sees; a put of unknown
 // size is not sent again once read; a download cut mid-body is resumed
 // and its bytes are exact, and one whose object was replaced meanwhile
@@ -99,6 +103,32 @@ func CheckLayer(t *testing.T, l Layer) {
 	seed := func(t *testing.T, key string, data []byte) {
 		require.NoError(t, put(l.Direct, key, data))
 	}
+
+	t.Run("the SDK makes one attempt", func(t *testing.T) {
+		r := LayerRetry
+		r.MaxAttempts = 1
+		b := l.Open(t, r)
+		ch.Reset(t)
+		seed(t, "one", small)
+		for _, c := range []struct {
+			name, method string
+			call         func() error
+		}{
+			{"stat", l.StatMethod, func() error { _, err := b.Stat(ctx, "one"); return err }},
+			{"list", http.MethodGet, func() error { _, err := b.List(ctx, backend.ListOptions{}); return err }},
+			{"get", http.MethodGet, func() error { _, err := get(b, "one"); return err }},
+			{"put", l.PutMethod, func() error { return put(b, "one", small) }},
+			{"put of unknown size", l.PutMethod, func() error {
+				_, err := b.Put(ctx, "one", bytes.NewReader(small), backend.PutOptions{Size: -1})
+				return err
+			}},
+		} {
+			ch.HTTP.ResetCounts()
+			ch.HTTP.Inject(faultproxy.Fault{Method: c.method, Status: 503})
+			require.ErrorIs(t, c.call(), backend.ErrServerBusy, c.name)
+			assert.Equal(t, 1, ch.HTTP.Requests(c.method), "%s: exactly one request", c.name)
+		}
+	})
 
 	t.Run("permanent answers are not retried", func(t *testing.T) {
 		b := l.Open(t, LayerRetry)
@@ -256,6 +286,29 @@ func CheckLayer(t *testing.T, l Layer) {
 		require.NoError(t, err)
 		assert.Equal(t, small, got)
 	})
+}
+
+// RangeHeader is the range a request asks for (Azure's SDK sends
+// x-ms-range, the others Range), or "".
+func RangeHeader(r *http.Request) string {
+	if rg := r.Header.Get("x-ms-range"); rg != "" {
+		return rg
+	}
+	return r.Header.Get("Range")
+}
+
+// RangeFrom returns the first byte a request's range asks for, or -1.
+func RangeFrom(r *http.Request) int64 {
+	from, ok := strings.CutPrefix(RangeHeader(r), "bytes=")
+	if !ok {
+		return -1
+	}
+	from, _, _ = strings.Cut(from, "-")
+	n, err := strconv.ParseInt(from, 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // payload returns n random bytes.
