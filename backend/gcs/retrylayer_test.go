@@ -23,14 +23,14 @@ import (
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
-// chainClient returns an HTTP client that sends every request through
-// ch, with the URLs and Host of the server itself: fake-gcs-server reads
-// a Host other than its own as a virtual-hosted bucket name.
-func chainClient(t *testing.T, ch *retrytest.Chain) *http.Client {
+// dialingClient returns an HTTP client that sends every request to addr
+// (a proxy), with the URLs and Host of the server itself: fake-gcs-server
+// reads a Host other than its own as a virtual-hosted bucket name.
+func dialingClient(t *testing.T, addr string) *http.Client {
 	var d net.Dialer
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return d.DialContext(ctx, network, ch.TCP.Addr())
+			return d.DialContext(ctx, network, addr)
 		},
 		DisableCompression: true, // the stored bytes, as the driver's own transport
 	}
@@ -82,7 +82,7 @@ func TestRetryLayer(t *testing.T) {
 	t.Cleanup(func() { direct.Close() })
 	open := func(t *testing.T, r failover.Retry) backend.Backend {
 		b, err := gcs.New(ctx, gcs.Config{Bucket: bucket, Endpoint: srv.URL + "/storage/v1/", Anonymous: true, Retry: r,
-			ClientOptions: []option.ClientOption{option.WithHTTPClient(chainClient(t, ch))}})
+			ClientOptions: []option.ClientOption{option.WithHTTPClient(dialingClient(t, ch.TCP.Addr()))}})
 		require.NoError(t, err)
 		t.Cleanup(func() { b.Close() })
 		return b

@@ -2,6 +2,7 @@ package minio_test
 
 import (
 	"bytes"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -14,12 +15,12 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/minio"
 	"github.com/objstore-dev/objstore/backend/ratelimit"
+	"github.com/objstore-dev/objstore/conformance/retrytest"
 	"github.com/objstore-dev/objstore/internal/faultproxy"
-	"github.com/objstore-dev/objstore/internal/s3core/s3test"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
-// TestRetryAfter runs s3test.CheckRetryAfter on the raw driver of a real
+// TestRetryAfter runs retrytest.CheckRetryAfter on the raw driver of a real
 // MinIO behind an HTTP fault proxy, and checks the rate-limit parameters
 // of a minio:// URL on the same server.
 func TestRetryAfter(t *testing.T) {
@@ -28,10 +29,12 @@ func TestRetryAfter(t *testing.T) {
 	d, err := minio.NewEndpoint(t.Context(), baseConfig(t, srv), proxy.Addr())
 	require.NoError(t, err)
 	t.Cleanup(func() { d.Close() })
-	s3test.CheckRetryAfter(t, s3test.RetryAfter{
-		Backend: d,
-		Proxy:   proxy,
-		Secret:  srv.SecretKey,
+	retrytest.CheckRetryAfter(t, retrytest.RetryAfter{
+		Backend:    d,
+		Proxy:      proxy,
+		StatMethod: http.MethodHead,
+		PutMethod:  http.MethodPut,
+		Secret:     srv.SecretKey,
 		Native: func(t *testing.T, err error, status int, code string) {
 			var er miniogo.ErrorResponse
 			require.ErrorAs(t, err, &er, "minio-go's error stays reachable")

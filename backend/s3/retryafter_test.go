@@ -1,6 +1,7 @@
 package s3_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -10,11 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	s3drv "github.com/objstore-dev/objstore/backend/s3"
+	"github.com/objstore-dev/objstore/conformance/retrytest"
 	"github.com/objstore-dev/objstore/internal/faultproxy"
-	"github.com/objstore-dev/objstore/internal/s3core/s3test"
 )
 
-// TestRetryAfter runs s3test.CheckRetryAfter on the raw driver of MinIO
+// TestRetryAfter runs retrytest.CheckRetryAfter on the raw driver of MinIO
 // behind an HTTP fault proxy.
 func TestRetryAfter(t *testing.T) {
 	srv := servers[0].start(t) // minio
@@ -24,10 +25,12 @@ func TestRetryAfter(t *testing.T) {
 	d, err := s3drv.NewDriver(t.Context(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { d.Close() })
-	s3test.CheckRetryAfter(t, s3test.RetryAfter{
-		Backend: d,
-		Proxy:   proxy,
-		Secret:  srv.secretKey,
+	retrytest.CheckRetryAfter(t, retrytest.RetryAfter{
+		Backend:    d,
+		Proxy:      proxy,
+		StatMethod: http.MethodHead,
+		PutMethod:  http.MethodPut,
+		Secret:     srv.secretKey,
 		Native: func(t *testing.T, err error, status int, code string) {
 			var re *awshttp.ResponseError
 			require.ErrorAs(t, err, &re, "the SDK's error stays reachable")

@@ -1,4 +1,4 @@
-package s3test
+package retrytest
 
 import (
 	"context"
@@ -20,15 +20,33 @@ import (
 // RetryAfter is a raw driver whose requests go through an HTTP fault
 // proxy to a real server.
 type RetryAfter struct {
-	// Backend is the raw driver (no retries of its own), through Proxy.
+	// Backend is the raw driver (no retries of its own, its SDK's off),
+	// through Proxy.
 	Backend backend.Backend
 	Proxy   *faultproxy.HTTPProxy
-	// Secret is the secret key, which no error may hold.
+	// StatMethod and PutMethod are the HTTP methods of the requests of a
+	// Stat and of a small Put (a Get, a List and a Remove send GET, GET
+	// and DELETE).
+	StatMethod, PutMethod string
+	// Extra are cases of the driver's own, run after the others.
+	Extra []RetryAfterCase
+	// Secret is the secret key, which no error may hold ("" if none).
 	Secret string
 	// Native checks that the SDK's own error is reachable from err, an
 	// answer with status and, if not "", the error code (of its body: a
 	// HEAD answer has none).
 	Native func(t *testing.T, err error, status int, code string)
+}
+
+// RetryAfterCase is a busy answer to a call: the call's error must be
+// ErrServerBusy for Op, with Want as its delay (none if 0).
+type RetryAfterCase struct {
+	Name  string
+	Fault faultproxy.Fault
+	Call  func(ctx context.Context, b backend.Backend) error
+	Op    string
+	Want  time.Duration
+	date  bool // Retry-After is an HTTP date: Want within 2 s
 }
 
 // CheckRetryAfter: the proxy answers some requests with 503 SlowDown or
@@ -44,62 +62,66 @@ func CheckRetryAfter(t *testing.T, f RetryAfter) {
 	ctx := t.Context()
 	_, err := d.Put(ctx, "k", strings.NewReader("hello"), backend.PutOptions{Size: 5})
 	require.NoError(t, err)
-	stat := func() error { _, err := d.Stat(ctx, "k"); return err }
-	get := func() error { _, _, err := d.Get(ctx, "k", backend.WholeObject); return err }
-	list := func() error { _, err := d.List(ctx, backend.ListOptions{Prefix: "k"}); return err }
+	stat := func(ctx context.Context, d backend.Backend) error { _, err := d.Stat(ctx, "k"); return err }
+	get := func(ctx context.Context, d backend.Backend) error {
+		_, _, err := d.Get(ctx, "k", backend.WholeObject)
+		return err
+	}
+	list := func(ctx context.Context, d backend.Backend) error {
+		_, err := d.List(ctx, backend.ListOptions{Prefix: "k"})
+		return err
+	}
+	remove := func(ctx context.Context, d backend.Backend) error { return d.Remove(ctx, "k") }
+	put := func(ctx context.Context, d backend.Backend) error {
+		_, err := d.Put(ctx, "k2", strings.NewReader("x"), backend.PutOptions{Size: 1})
+		return err
+	}
 
 	t.Run("the driver's error carries it", func(t *testing.T) {
 		proxy.ResetCounts()
-		cases := []struct {
-			name  string
-			fault faultproxy.Fault
-			call  func() error
-			op    string
-			want  time.Duration
-			date  bool // Retry-After is an HTTP date: want within 2 s
-		}{
-			{"stat, 503 SlowDown, seconds", faultproxy.Fault{Method: http.MethodHead, Status: 503, Code: "SlowDown",
+		cases := append([]RetryAfterCase{
+			{"stat, 503 SlowDown, seconds", faultproxy.Fault{Method: f.StatMethod, Status: 503, Code: "SlowDown",
 				Header: http.Header{"Retry-After": {"2"}}}, stat, "stat", 2 * time.Second, false},
-			{"stat, 429", faultproxy.Fault{Method: http.MethodHead, Status: 429,
-				Header: http.Header{"Retry-After": {"2"}}}, stat, "stat", 2 * time.Second, false},
+			{"stat, 429", faultproxy.Fault{Method: f.StatMethod, Status: 429,
+				Header: http.Header{"Retry-After": {"3"}}}, stat, "stat", 3 * time.Second, false},
 			{"get, 503 SlowDown", faultproxy.Fault{Method: http.MethodGet, Status: 503, Code: "SlowDown",
 				Header: http.Header{"Retry-After": {"4"}}}, get, "get", 4 * time.Second, false},
 			{"get, 429, an HTTP date", faultproxy.Fault{Method: http.MethodGet, Status: 429,
 				Header: http.Header{"Retry-After": {time.Now().Add(time.Minute).UTC().Format(http.TimeFormat)}}},
 				get, "get", time.Minute, true},
-			{"put, 503", faultproxy.Fault{Method: http.MethodPut, Status: 503,
-				Header: http.Header{"Retry-After": {"5"}}},
-				func() error {
-					_, err := d.Put(ctx, "k2", strings.NewReader("x"), backend.PutOptions{Size: 1})
-					return err
-				}, "put", 5 * time.Second, false},
-			{"list (the driver's own request), 503", faultproxy.Fault{Method: http.MethodGet, Status: 503, Code: "SlowDown",
+			{"put, 503", faultproxy.Fault{Method: f.PutMethod, Status: 503,
+				Header: http.Header{"Retry-After": {"5"}}}, put, "put", 5 * time.Second, false},
+			{"list, 503", faultproxy.Fault{Method: http.MethodGet, Status: 503, Code: "SlowDown",
 				Header: http.Header{"Retry-After": {"3"}}}, list, "list", 3 * time.Second, false},
+			{"remove, 503", faultproxy.Fault{Method: http.MethodDelete, Status: 503,
+				Header: http.Header{"Retry-After": {"1"}}}, remove, "remove", time.Second, false},
 			{"remove, 503 without Retry-After", faultproxy.Fault{Method: http.MethodDelete, Status: 503, Code: "SlowDown"},
-				func() error { return d.Remove(ctx, "k") }, "remove", 0, false},
-		}
+				remove, "remove", 0, false},
+		}, f.Extra...)
 		for _, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
-				proxy.Inject(c.fault)
-				err := c.call()
+			t.Run(c.Name, func(t *testing.T) {
+				proxy.Inject(c.Fault)
+				err := c.Call(ctx, d)
 				require.ErrorIs(t, err, backend.ErrServerBusy)
 				var be *backend.Error
 				require.ErrorAs(t, err, &be)
-				assert.Equal(t, c.op, be.Op)
+				assert.Equal(t, c.Op, be.Op)
 				ra, ok := backend.RetryAfter(err)
-				assert.Equal(t, c.want != 0, ok, "%v", err)
+				assert.Equal(t, c.Want != 0, ok, "%v", err)
 				if c.date {
-					assert.InDelta(t, c.want.Seconds(), ra.Seconds(), 2)
-					assert.InDelta(t, c.want.Seconds(), be.RetryAfter.Seconds(), 2)
+					assert.InDelta(t, c.Want.Seconds(), ra.Seconds(), 2)
+					assert.InDelta(t, c.Want.Seconds(), be.RetryAfter.Seconds(), 2)
 				} else {
-					assert.Equal(t, c.want, ra)
-					assert.Equal(t, c.want, be.RetryAfter)
+					assert.Equal(t, c.Want, ra)
+					assert.Equal(t, c.Want, be.RetryAfter)
 				}
-				if c.want != 0 {
+				if c.Want != 0 {
 					assert.Contains(t, err.Error(), "retry after")
 				}
-				f.Native(t, err, c.fault.Status, codeOf(c.fault))
-				assert.NotContains(t, err.Error(), f.Secret)
+				f.Native(t, err, c.Fault.Status, codeOf(c.Fault))
+				if f.Secret != "" {
+					assert.NotContains(t, err.Error(), f.Secret)
+				}
 				t.Log(err)
 			})
 		}
@@ -108,15 +130,15 @@ func CheckRetryAfter(t *testing.T, f RetryAfter) {
 	})
 
 	t.Run("without Retry-After, nothing changes", func(t *testing.T) {
-		proxy.Inject(faultproxy.Fault{Method: http.MethodHead, Status: 503, Code: "SlowDown"})
-		err := stat()
+		proxy.Inject(faultproxy.Fault{Method: f.StatMethod, Status: 503, Code: "SlowDown"})
+		err := stat(ctx, d)
 		require.ErrorIs(t, err, backend.ErrServerBusy)
 		_, ok := backend.RetryAfter(err)
 		assert.False(t, ok)
 		f.Native(t, err, 503, "")
 		// A 403 with a Retry-After (a proxy that sets it anyway) is not busy.
-		proxy.Inject(faultproxy.Fault{Method: http.MethodHead, Status: 403, Code: "AccessDenied", Header: http.Header{"Retry-After": {"9"}}})
-		err = stat()
+		proxy.Inject(faultproxy.Fault{Method: f.StatMethod, Status: 403, Code: "AccessDenied", Header: http.Header{"Retry-After": {"9"}}})
+		err = stat(ctx, d)
 		require.ErrorIs(t, err, backend.ErrPermission)
 		assert.NotErrorIs(t, err, backend.ErrServerBusy)
 		_, ok = backend.RetryAfter(err)
