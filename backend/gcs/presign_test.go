@@ -25,7 +25,7 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/gcs"
-	"github.com/objstore-dev/objstore/internal/plainhttp"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
@@ -124,7 +124,7 @@ func verifyV4(t *testing.T, raw, method, contentType string, pub *rsa.PublicKey)
 // do sends one request with a plain client, no credentials.
 func do(t *testing.T, method, u, contentType, body string) (*http.Response, string) {
 	t.Helper()
-	return plainhttp.Send(t, method, u, plainhttp.ContentType(contentType), body)
+	return drivertest.Send(t, method, u, drivertest.ContentType(contentType), body)
 }
 
 // TestPresignV4 signs each method with a service account's key and uses

@@ -14,7 +14,7 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/gocloud"
-	"github.com/objstore-dev/objstore/internal/plainhttp"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
@@ -43,40 +43,40 @@ func TestPresignAzurite(t *testing.T) {
 	}
 
 	put := sign(http.MethodPut)
-	resp, body := plainhttp.Send(t, http.MethodPut, put, blockBlob, "presigned body")
+	resp, body := drivertest.Send(t, http.MethodPut, put, blockBlob, "presigned body")
 	require.Equal(t, http.StatusCreated, resp.StatusCode, "PUT stores: %s", body)
 	info, err := b.Stat(ctx, key)
 	require.NoError(t, err)
 	assert.EqualValues(t, len("presigned body"), info.Size)
 
 	get := sign(http.MethodGet)
-	resp, body = plainhttp.Send(t, http.MethodGet, get, nil, "")
+	resp, body = drivertest.Send(t, http.MethodGet, get, nil, "")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "presigned body", body, "GET returns the bytes")
 
 	head := sign(http.MethodHead)
-	resp, _ = plainhttp.Send(t, http.MethodHead, head, nil, "")
+	resp, _ = drivertest.Send(t, http.MethodHead, head, nil, "")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, strconv.Itoa(len("presigned body")), resp.Header.Get("Content-Length"), "HEAD gives the size")
 
 	// A read URL grants no write, nor delete; another key, or another
 	// signature, is refused.
-	resp, _ = plainhttp.Send(t, http.MethodPut, get, blockBlob, "overwrite")
+	resp, _ = drivertest.Send(t, http.MethodPut, get, blockBlob, "overwrite")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "PUT with a GET URL")
-	resp, _ = plainhttp.Send(t, http.MethodDelete, get, nil, "")
+	resp, _ = drivertest.Send(t, http.MethodDelete, get, nil, "")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "DELETE with a GET URL")
-	resp, _ = plainhttp.Send(t, http.MethodGet, strings.Replace(get, "/pre%2F", "/prf%2F", 1), nil, "")
+	resp, _ = drivertest.Send(t, http.MethodGet, strings.Replace(get, "/pre%2F", "/prf%2F", 1), nil, "")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "another key")
 	u, err := url.Parse(get)
 	require.NoError(t, err)
 	q := u.Query()
 	q.Set("se", time.Now().Add(48*time.Hour).UTC().Format(time.RFC3339))
 	u.RawQuery = q.Encode()
-	resp, _ = plainhttp.Send(t, http.MethodGet, u.String(), nil, "")
+	resp, _ = drivertest.Send(t, http.MethodGet, u.String(), nil, "")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "a longer expiry than signed")
 
 	del := sign(http.MethodDelete)
-	resp, _ = plainhttp.Send(t, http.MethodDelete, del, nil, "")
+	resp, _ = drivertest.Send(t, http.MethodDelete, del, nil, "")
 	require.Equal(t, http.StatusAccepted, resp.StatusCode, "DELETE removes")
 	_, err = b.Stat(ctx, key)
 	require.ErrorIs(t, err, backend.ErrNotFound)
@@ -89,7 +89,7 @@ func TestPresignAzurite(t *testing.T) {
 	short, err := b.Presign(ctx, http.MethodGet, "pre/short", time.Second, backend.PresignOptions{})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
-		resp, _ := plainhttp.Send(t, http.MethodGet, short, nil, "")
+		resp, _ := drivertest.Send(t, http.MethodGet, short, nil, "")
 		return resp.StatusCode == http.StatusForbidden
 	}, 30*time.Second, 250*time.Millisecond, "an expired URL is refused")
 }

@@ -11,11 +11,11 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/minio"
-	"github.com/objstore-dev/objstore/internal/s3core/s3test"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
-// TestForeignKeys runs s3test.CheckForeignKeys, filling the bucket with
+// TestForeignKeys runs drivertest.CheckForeignKeys, filling the bucket with
 // minio-go, on what users get from New and minio:// URLs (the driver
 // behind failover) and on the raw driver of one endpoint. MinIO stores
 // and lists every foreign key as it is.
@@ -34,7 +34,7 @@ func TestForeignKeys(t *testing.T) {
 				b, err = minio.NewEndpoint(ctx, cfg, srv.Endpoint)
 			}
 			require.NoError(t, err)
-			s3test.CheckForeignKeys(t, s3test.Foreign{
+			drivertest.CheckForeignKeys(t, drivertest.Foreign{
 				Backend: b,
 				Put: func(t *testing.T, key, data string) error {
 					_, err := adm.PutObject(t.Context(), cfg.Bucket, key, strings.NewReader(data), int64(len(data)), miniogo.PutObjectOptions{})

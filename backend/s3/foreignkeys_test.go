@@ -9,17 +9,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/require"
 
-	"github.com/objstore-dev/objstore/internal/s3core/s3test"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 )
 
-// TestForeignKeys runs s3test.CheckForeignKeys, filling the bucket with
+// TestForeignKeys runs drivertest.CheckForeignKeys, filling the bucket with
 // the plain SDK, on New (the driver behind failover), on MinIO, which
 // stores and lists every foreign key as it is, and on versitygw, which
 // keeps folder objects as directories.
 func TestForeignKeys(t *testing.T) {
 	forEachServer(t, func(t *testing.T, srv *server) {
 		b, bucket := srv.open(t)
-		s3test.CheckForeignKeys(t, s3test.Foreign{
+		drivertest.CheckForeignKeys(t, drivertest.Foreign{
 			Backend: b,
 			Put: func(t *testing.T, key, data string) error {
 				_, err := srv.admin.PutObject(t.Context(), &s3.PutObjectInput{

@@ -14,14 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/objstore-dev/objstore/backend"
-	"github.com/objstore-dev/objstore/internal/plainhttp"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 )
 
 // sendPlain makes one request with a plain HTTP client, no credentials,
 // and returns the answer and its body.
 func sendPlain(t *testing.T, method, u, contentType, body string) (*http.Response, string) {
 	t.Helper()
-	return plainhttp.Send(t, method, u, plainhttp.ContentType(contentType), body)
+	return drivertest.Send(t, method, u, drivertest.ContentType(contentType), body)
 }
 
 // CheckSigV4Methods uses URLs of each method from p on a server that

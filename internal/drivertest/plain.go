@@ -1,7 +1,10 @@
-// Package plainhttp sends the requests of a holder of a presigned URL in
-// tests: a plain HTTP client with no credentials. Test code, imported only
-// by tests.
-package plainhttp
+// Package drivertest holds the checks that several drivers run the same
+// way against their real servers, each with a fixture of its own (a plain
+// client of the server's SDK, to look behind the driver's back), and the
+// helpers they share: test code, imported only by tests. The checks of
+// the S3 drivers alone are in internal/s3core/s3test; those of the retry
+// layer in conformance/retrytest.
+package drivertest
 
 import (
 	"io"
@@ -13,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Send makes one request with a plain HTTP client of its own, no
-// credentials, with header and body (none if ""), and returns the answer
+// Send makes one request as the holder of a presigned URL would: with a
+// plain HTTP client of its own, no credentials, with header and body (none if ""), and returns the answer
 // and its body, read whole (the answer's Body is closed).
 func Send(t testing.TB, method, u string, header http.Header, body string) (*http.Response, string) {
 	t.Helper()

@@ -1,4 +1,4 @@
-package s3test
+package drivertest
 
 import (
 	"context"
@@ -36,7 +36,7 @@ type Foreign struct {
 	// sorted.
 	List func(t *testing.T, prefix string) []string
 	// Exact says that the server stores and lists every key as it is,
-	// folder objects and "//" among them (MinIO). Otherwise a server may
+	// folder objects and "//" among them (MinIO, GCS). Otherwise a server may
 	// refuse a key, or keep a folder object as a directory that it lists
 	// only while empty, or not at all (versitygw over posix).
 	Exact bool
