@@ -52,9 +52,10 @@ func CheckRemoveMany(t *testing.T, b backend.Backend, dc *DeleteCounter) {
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
-	for w := range 8 {
+	const workers = 16
+	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < n-100; i += 8 { // the last 100 never exist
+			for i := w; i < n-100; i += workers { // the last 100 never exist
 				if _, err := b.Put(ctx, keys[i], strings.NewReader("x"), backend.PutOptions{Size: 1}); err != nil {
 					errs <- err
 				}
