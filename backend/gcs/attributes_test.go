@@ -2,7 +2,6 @@ package gcs_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"io"
@@ -17,25 +16,9 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/gcs"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
-
-// allAttributes has every HTTP attribute set.
-var allAttributes = backend.HTTPAttributes{
-	CacheControl:       "public, max-age=60",
-	ContentDisposition: `attachment; filename="trace.pcap"`,
-	ContentEncoding:    "gzip",
-	ContentLanguage:    "en-GB",
-}
-
-func gzipOf(t *testing.T, data []byte) []byte {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write(data)
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
-}
 
 // rawGet fetches u with a plain HTTP client that never decompresses, with
 // the Accept-Encoding given (none when empty).
@@ -68,8 +51,8 @@ func TestPresignedGetServesAttributes(t *testing.T) {
 	signer := openSigner(t, srv, anon.Bucket(), creds)
 	ctx := t.Context()
 	plain := bytes.Repeat([]byte("packet capture "), 300)
-	data := gzipOf(t, plain)
-	_, err := anon.Put(ctx, "served", bytes.NewReader(data), backend.PutOptions{Size: int64(len(data)), ContentType: "text/plain", HTTPAttributes: allAttributes})
+	data := drivertest.Gzip(t, plain)
+	_, err := anon.Put(ctx, "served", bytes.NewReader(data), backend.PutOptions{Size: int64(len(data)), ContentType: "text/plain", HTTPAttributes: drivertest.AllAttributes})
 	require.NoError(t, err)
 	u, err := signer.Presign(ctx, http.MethodGet, "served", time.Hour, backend.PresignOptions{})
 	require.NoError(t, err)
@@ -78,10 +61,10 @@ func TestPresignedGetServesAttributes(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, data, body, "the stored bytes")
 	assert.Equal(t, "text/plain", resp.Header.Get("Content-Type"))
-	assert.Equal(t, allAttributes.CacheControl, resp.Header.Get("Cache-Control"))
-	assert.Equal(t, allAttributes.ContentDisposition, resp.Header.Get("Content-Disposition"))
-	assert.Equal(t, allAttributes.ContentEncoding, resp.Header.Get("Content-Encoding"))
-	assert.Equal(t, allAttributes.ContentLanguage, resp.Header.Get("Content-Language"))
+	assert.Equal(t, drivertest.AllAttributes.CacheControl, resp.Header.Get("Cache-Control"))
+	assert.Equal(t, drivertest.AllAttributes.ContentDisposition, resp.Header.Get("Content-Disposition"))
+	assert.Equal(t, drivertest.AllAttributes.ContentEncoding, resp.Header.Get("Content-Encoding"))
+	assert.Equal(t, drivertest.AllAttributes.ContentLanguage, resp.Header.Get("Content-Language"))
 	crc := base64.StdEncoding.EncodeToString(backend.ChecksumOf(backend.CRC32C, data).Value)
 	assert.Contains(t, resp.Header.Get("X-Goog-Hash"), "crc32c="+crc)
 
@@ -89,7 +72,7 @@ func TestPresignedGetServesAttributes(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, plain, body, "decompressive transcoding for a client that does not accept gzip")
 	assert.Empty(t, resp.Header.Get("Content-Encoding"))
-	assert.Equal(t, allAttributes.CacheControl, resp.Header.Get("Cache-Control"))
+	assert.Equal(t, drivertest.AllAttributes.CacheControl, resp.Header.Get("Cache-Control"))
 }
 
 // TestCopyAttributes: a copy keeps the attributes and the checksum; a copy
@@ -100,7 +83,7 @@ func TestCopyAttributes(t *testing.T) {
 	srv := testserver.StartFakeGCS(t)
 	b := openFresh(t, srv, gcs.Config{})
 	ctx := t.Context()
-	data := gzipOf(t, []byte("some text"))
+	data := drivertest.Gzip(t, []byte("some text"))
 	put := func(key string, opts backend.PutOptions) backend.ObjectInfo {
 		t.Helper()
 		opts.Size = int64(len(data))
@@ -108,13 +91,13 @@ func TestCopyAttributes(t *testing.T) {
 		require.NoError(t, err)
 		return info
 	}
-	src := put("src", backend.PutOptions{ContentType: "text/plain", HTTPAttributes: allAttributes})
-	require.Equal(t, allAttributes, src.HTTPAttributes)
+	src := put("src", backend.PutOptions{ContentType: "text/plain", HTTPAttributes: drivertest.AllAttributes})
+	require.Equal(t, drivertest.AllAttributes, src.HTTPAttributes)
 	require.True(t, src.Checksum.Equal(backend.ChecksumOf(backend.CRC32C, data)), "Put returns the checksum: %s", src.Checksum)
 
 	cp, err := b.Copy(ctx, "kept", "src", backend.CopyOptions{})
 	require.NoError(t, err)
-	assert.Equal(t, allAttributes, cp.HTTPAttributes)
+	assert.Equal(t, drivertest.AllAttributes, cp.HTTPAttributes)
 	assert.True(t, cp.Checksum.Equal(src.Checksum), "the copy has the same checksum")
 
 	bare := put("bare", backend.PutOptions{})
@@ -131,11 +114,11 @@ func TestCopyAttributes(t *testing.T) {
 	_, err = b.Copy(ctx, "replaced", "src", backend.CopyOptions{ReplaceMetadata: true, HTTPAttributes: other})
 	require.ErrorIs(t, err, backend.ErrNotSupported, "Content-Disposition and Content-Encoding would have to be cleared")
 	assert.Contains(t, err.Error(), "Content-Disposition")
-	_, err = b.Copy(ctx, "src", "src", backend.CopyOptions{ReplaceMetadata: true, HTTPAttributes: allAttributes, Metadata: map[string]string{"k": "v"}})
+	_, err = b.Copy(ctx, "src", "src", backend.CopyOptions{ReplaceMetadata: true, HTTPAttributes: drivertest.AllAttributes, Metadata: map[string]string{"k": "v"}})
 	require.NoError(t, err, "in place, the same attributes and new metadata")
 	st, err = b.Stat(ctx, "src")
 	require.NoError(t, err)
-	assert.Equal(t, allAttributes, st.HTTPAttributes)
+	assert.Equal(t, drivertest.AllAttributes, st.HTTPAttributes)
 	assert.Equal(t, map[string]string{"k": "v"}, st.Metadata)
 }
 
@@ -152,7 +135,7 @@ func TestJSONReadsCannotReadGzip(t *testing.T) {
 	t.Cleanup(func() { client.Close() })
 	b := openFresh(t, srv, gcs.Config{Client: client})
 	ctx := t.Context()
-	data := gzipOf(t, []byte("some text"))
+	data := drivertest.Gzip(t, []byte("some text"))
 	for _, key := range []string{"plain", "gzip"} {
 		opts := backend.PutOptions{Size: int64(len(data))}
 		if key == "gzip" {

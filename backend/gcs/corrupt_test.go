@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,75 +19,35 @@ import (
 	objstore "github.com/objstore-dev/objstore"
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/gcs"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
-// damagingTransport flips one byte in transit: in the body of every
-// object download (a GET outside the JSON API: an XML read, or alt=media)
-// when reads is set, and in the body of every upload request that carries
-// object bytes (marked by a run of 'A's, which JSON metadata and multipart
-// framing never hold) when uploads is set. It counts what it damaged.
+// damagingTransport is a drivertest.Damaging for the storage library: it
+// damages the body of every object download (a GET outside the JSON API:
+// an XML read, or alt=media) when reads is set, and of every upload
+// request that carries object bytes when uploads is set, and records the
+// X-Goog-Hash of the upload requests that send one.
 type damagingTransport struct {
-	inner          *http.Transport
-	reads, uploads bool
-	damaged        atomic.Int32
-	mu             sync.Mutex
-	hashes         []string // X-Goog-Hash of the upload requests that sent one
+	*drivertest.Damaging
+	mu     sync.Mutex
+	hashes []string
 }
 
 func newDamagingTransport(t *testing.T, reads, uploads bool) *damagingTransport {
-	d := &damagingTransport{inner: http.DefaultTransport.(*http.Transport).Clone(), reads: reads, uploads: uploads}
-	t.Cleanup(d.inner.CloseIdleConnections)
+	upload := func(req *http.Request) bool { return strings.HasPrefix(req.URL.Path, "/upload/") }
+	d := &damagingTransport{Damaging: drivertest.NewDamaging(t, reads, uploads, func(req *http.Request) bool {
+		return req.Method == http.MethodGet &&
+			(!strings.HasPrefix(req.URL.Path, "/storage/v1/") || req.URL.Query().Get("alt") == "media")
+	}, upload)}
+	d.Observe = func(req *http.Request) {
+		if h := req.Header.Get("X-Goog-Hash"); h != "" && upload(req) {
+			d.mu.Lock()
+			d.hashes = append(d.hashes, h)
+			d.mu.Unlock()
+		}
+	}
 	return d
-}
-
-var marker = []byte("AAAAAAAA")
-
-func (d *damagingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if h := req.Header.Get("X-Goog-Hash"); h != "" && strings.HasPrefix(req.URL.Path, "/upload/") {
-		d.mu.Lock()
-		d.hashes = append(d.hashes, h)
-		d.mu.Unlock()
-	}
-	if d.uploads && req.Body != nil && strings.HasPrefix(req.URL.Path, "/upload/") {
-		body, err := io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		if i := bytes.Index(body, marker); i >= 0 {
-			body = bytes.Clone(body)
-			body[i+len(marker)/2] ^= 0x01
-			d.damaged.Add(1)
-		}
-		req = req.Clone(req.Context())
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	}
-	resp, err := d.inner.RoundTrip(req)
-	download := req.Method == http.MethodGet &&
-		(!strings.HasPrefix(req.URL.Path, "/storage/v1/") || req.URL.Query().Get("alt") == "media")
-	if err == nil && d.reads && download && resp.StatusCode/100 == 2 {
-		resp.Body = &flipAt{ReadCloser: resp.Body, at: 100, d: d}
-	}
-	return resp, err
-}
-
-// flipAt flips the byte at offset at of a body.
-type flipAt struct {
-	io.ReadCloser
-	at, off int64
-	d       *damagingTransport
-}
-
-func (f *flipAt) Read(p []byte) (int, error) {
-	n, err := f.ReadCloser.Read(p)
-	if i := f.at - f.off; i >= 0 && i < int64(n) {
-		p[i] ^= 0x01
-		f.d.damaged.Add(1)
-	}
-	f.off += int64(n)
-	return n, err
 }
 
 // openDamaging opens the bucket of clean through a client whose
@@ -125,12 +84,12 @@ func TestCorruptReadFails(t *testing.T) {
 	} {
 		_, err := clean.Put(ctx, "obj", bytes.NewReader(data), opts)
 		require.NoError(t, err)
-		before := d.damaged.Load()
+		before := d.Damaged()
 		rc, err := damaged.GetObject(ctx, "obj")
 		require.NoError(t, err)
 		got, err := io.ReadAll(rc)
 		rc.Close()
-		require.Equal(t, before+1, d.damaged.Load(), "the transport damaged the download")
+		require.Equal(t, before+1, d.Damaged(), "the transport damaged the download")
 		require.ErrorIs(t, err, objstore.ErrCorrupt, "a damaged full read (encoding %q) must fail, not return %d bytes", opts.ContentEncoding, len(got))
 		var be *backend.Error
 		require.ErrorAs(t, err, &be)
@@ -178,12 +137,12 @@ func TestCorruptUpload(t *testing.T) {
 		if size == 0 {
 			size = int64(c.n)
 		}
-		before := d.damaged.Load()
+		before := d.Damaged()
 		d.mu.Lock()
 		d.hashes = nil
 		d.mu.Unlock()
 		_, err := b.Put(ctx, c.key, bytes.NewReader(data), backend.PutOptions{Size: size})
-		require.Greater(t, d.damaged.Load(), before, "%s: the transport damaged the upload", c.key)
+		require.Greater(t, d.Damaged(), before, "%s: the transport damaged the upload", c.key)
 		require.ErrorIs(t, err, backend.ErrCorrupt, c.key)
 		var be *backend.Error
 		require.ErrorAs(t, err, &be)

@@ -2,7 +2,6 @@ package gocloud_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/md5"
 	"encoding/base64"
@@ -23,25 +22,9 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/gocloud"
 	"github.com/objstore-dev/objstore/conformance"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
-
-// allAttributes has every HTTP attribute set.
-var allAttributes = backend.HTTPAttributes{
-	CacheControl:       "public, max-age=60",
-	ContentDisposition: `attachment; filename="trace.pcap"`,
-	ContentEncoding:    "gzip",
-	ContentLanguage:    "en-GB",
-}
-
-func gzipOf(t *testing.T, data []byte) []byte {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write(data)
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
-}
 
 // TestPresignedGetServesAttributesAzurite fetches a SAS URL of a blob put
 // with every HTTP attribute, with a plain HTTP client that never
@@ -52,8 +35,8 @@ func TestPresignedGetServesAttributesAzurite(t *testing.T) {
 	az := testserver.StartAzurite(t)
 	b := openAzure(t, az)
 	ctx := t.Context()
-	data := gzipOf(t, bytes.Repeat([]byte("packet capture "), 300))
-	_, err := b.Put(ctx, "served", bytes.NewReader(data), backend.PutOptions{Size: -1, ContentType: "text/plain", HTTPAttributes: allAttributes})
+	data := drivertest.Gzip(t, bytes.Repeat([]byte("packet capture "), 300))
+	_, err := b.Put(ctx, "served", bytes.NewReader(data), backend.PutOptions{Size: -1, ContentType: "text/plain", HTTPAttributes: drivertest.AllAttributes})
 	require.NoError(t, err)
 	u, err := b.Presign(ctx, http.MethodGet, "served", time.Hour, backend.PresignOptions{})
 	require.NoError(t, err)
@@ -70,10 +53,10 @@ func TestPresignedGetServesAttributesAzurite(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, data, body, "the stored bytes")
 	assert.Equal(t, "text/plain", resp.Header.Get("Content-Type"))
-	assert.Equal(t, allAttributes.CacheControl, resp.Header.Get("Cache-Control"))
-	assert.Equal(t, allAttributes.ContentDisposition, resp.Header.Get("Content-Disposition"))
-	assert.Equal(t, allAttributes.ContentEncoding, resp.Header.Get("Content-Encoding"))
-	assert.Equal(t, allAttributes.ContentLanguage, resp.Header.Get("Content-Language"))
+	assert.Equal(t, drivertest.AllAttributes.CacheControl, resp.Header.Get("Cache-Control"))
+	assert.Equal(t, drivertest.AllAttributes.ContentDisposition, resp.Header.Get("Content-Disposition"))
+	assert.Equal(t, drivertest.AllAttributes.ContentEncoding, resp.Header.Get("Content-Encoding"))
+	assert.Equal(t, drivertest.AllAttributes.ContentLanguage, resp.Header.Get("Content-Language"))
 	sum := md5.Sum(data)
 	assert.Equal(t, base64.StdEncoding.EncodeToString(sum[:]), resp.Header.Get("Content-MD5"))
 }
@@ -88,14 +71,14 @@ func TestChecksumsAzurite(t *testing.T) {
 	ctx := t.Context()
 	data := payload(3 << 19) // two blocks
 	want := backend.ChecksumOf(backend.MD5, data)
-	info, err := b.Put(ctx, "k", bytes.NewReader(data), backend.PutOptions{Size: -1, HTTPAttributes: allAttributes})
+	info, err := b.Put(ctx, "k", bytes.NewReader(data), backend.PutOptions{Size: -1, HTTPAttributes: drivertest.AllAttributes})
 	require.NoError(t, err)
 	assert.True(t, info.Checksum.Equal(want), "Put's info: %s", info.Checksum)
-	assert.Equal(t, allAttributes, info.HTTPAttributes)
+	assert.Equal(t, drivertest.AllAttributes, info.HTTPAttributes)
 	cp, err := b.Copy(ctx, "copy", "k", backend.CopyOptions{})
 	require.NoError(t, err)
 	assert.True(t, cp.Checksum.Equal(want), "the copy keeps the Content-MD5: %s", cp.Checksum)
-	assert.Equal(t, allAttributes, cp.HTTPAttributes)
+	assert.Equal(t, drivertest.AllAttributes, cp.HTTPAttributes)
 
 	// Another tool, with the SDK alone (raw blob names: no characters the
 	// key encoding changes).

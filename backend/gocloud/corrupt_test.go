@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"cloud.google.com/go/storage"
@@ -23,74 +22,28 @@ import (
 	objstore "github.com/objstore-dev/objstore"
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/gocloud"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
-// damagingTransport flips one byte in transit: at offset 100 of every
-// blob download (a GET of a blob, not a listing: no comp= or restype=,
-// nor a GCS JSON API call but alt=media) when reads is set, and in the
-// body of every upload request (Put Blob, Put Block) that carries a run
-// of 'A's when uploads is set. It counts what it damaged.
-type damagingTransport struct {
-	inner          *http.Transport
-	reads, uploads bool
-	damaged        atomic.Int32
-}
-
-func newDamagingTransport(t *testing.T, reads, uploads bool) *damagingTransport {
-	d := &damagingTransport{inner: http.DefaultTransport.(*http.Transport).Clone(), reads: reads, uploads: uploads}
-	t.Cleanup(d.inner.CloseIdleConnections)
-	return d
-}
-
-var marker = []byte("AAAAAAAA")
-
-func (d *damagingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	q := req.URL.Query()
-	if d.uploads && req.Method == http.MethodPut && req.Body != nil && (q.Get("comp") == "" || q.Get("comp") == "block") {
-		body, err := io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		if i := bytes.Index(body, marker); i >= 0 {
-			body = bytes.Clone(body)
-			body[i+len(marker)/2] ^= 0x01
-			d.damaged.Add(1)
-		}
-		req = req.Clone(req.Context())
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	}
-	resp, err := d.inner.RoundTrip(req)
-	download := req.Method == http.MethodGet && !q.Has("comp") && !q.Has("restype") &&
-		(!strings.HasPrefix(req.URL.Path, "/storage/v1/") || q.Get("alt") == "media")
-	if err == nil && d.reads && download && resp.StatusCode/100 == 2 {
-		resp.Body = &flipAt{ReadCloser: resp.Body, at: 100, d: d}
-	}
-	return resp, err
-}
-
-// flipAt flips the byte at offset at of a body.
-type flipAt struct {
-	io.ReadCloser
-	at, off int64
-	d       *damagingTransport
-}
-
-func (f *flipAt) Read(p []byte) (int, error) {
-	n, err := f.ReadCloser.Read(p)
-	if i := f.at - f.off; i >= 0 && i < int64(n) {
-		p[i] ^= 0x01
-		f.d.damaged.Add(1)
-	}
-	f.off += int64(n)
-	return n, err
+// newDamagingTransport returns a drivertest.Damaging that damages the
+// body of every blob download (a GET of a blob, not a listing: no comp=
+// or restype=, nor a GCS JSON API call but alt=media) when reads is set,
+// and of every upload request (Put Blob, Put Block) when uploads is set.
+func newDamagingTransport(t *testing.T, reads, uploads bool) *drivertest.Damaging {
+	return drivertest.NewDamaging(t, reads, uploads, func(req *http.Request) bool {
+		q := req.URL.Query()
+		return req.Method == http.MethodGet && !q.Has("comp") && !q.Has("restype") &&
+			(!strings.HasPrefix(req.URL.Path, "/storage/v1/") || q.Get("alt") == "media")
+	}, func(req *http.Request) bool {
+		comp := req.URL.Query().Get("comp")
+		return req.Method == http.MethodPut && (comp == "" || comp == "block")
+	})
 }
 
 // openDamaging opens the container of clean through a caller's container
 // client whose HTTP transport is d.
-func openDamaging(t *testing.T, az *testserver.Azurite, clean *gocloud.Backend, d *damagingTransport, opts ...gocloud.Option) *gocloud.Backend {
+func openDamaging(t *testing.T, az *testserver.Azurite, clean *gocloud.Backend, d *drivertest.Damaging, opts ...gocloud.Option) *gocloud.Backend {
 	t.Helper()
 	name := strings.TrimPrefix(clean.String(), "azblob://")
 	cred, err := container.NewSharedKeyCredential(az.Account, az.Key)
@@ -157,9 +110,9 @@ func TestCorruptReadAzurite(t *testing.T) {
 		data := payload(c.n)
 		_, err := clean.Put(ctx, c.key, bytes.NewReader(data), c.opts)
 		require.NoError(t, err)
-		before := d.damaged.Load()
+		before := d.Damaged()
 		_, err = readAll(ctx, damaged, c.key)
-		require.Equal(t, before+1, d.damaged.Load(), "%s: the transport damaged the download", c.key)
+		require.Equal(t, before+1, d.Damaged(), "%s: the transport damaged the download", c.key)
 		wantCorrupt(t, err, c.key)
 
 		rc, err := damaged.GetObjectRange(ctx, c.key, 0, 1000)
@@ -187,7 +140,7 @@ func TestCorruptUploadAzurite(t *testing.T) {
 
 	small := bytes.Repeat([]byte("A"), 1000)
 	_, err := b.Put(ctx, "one-request", bytes.NewReader(small), backend.PutOptions{Size: int64(len(small))})
-	require.Equal(t, int32(1), d.damaged.Load(), "the transport damaged the upload")
+	require.Equal(t, int32(1), d.Damaged(), "the transport damaged the upload")
 	require.ErrorIs(t, err, backend.ErrCorrupt)
 	var re *azcore.ResponseError
 	require.ErrorAs(t, err, &re, "Azurite's own refusal")
@@ -198,7 +151,7 @@ func TestCorruptUploadAzurite(t *testing.T) {
 	large := bytes.Repeat([]byte("A"), 3<<19)
 	_, err = b.Put(ctx, "blocks", bytes.NewReader(large), backend.PutOptions{Size: -1})
 	require.NoError(t, err, "Azure does not check a block list against the blob's MD5")
-	require.Greater(t, d.damaged.Load(), int32(1), "the transport damaged the blocks")
+	require.Greater(t, d.Damaged(), int32(1), "the transport damaged the blocks")
 	st, err := clean.Stat(ctx, "blocks")
 	require.NoError(t, err)
 	assert.True(t, st.Checksum.Equal(backend.ChecksumOf(backend.MD5, large)), "the MD5 committed is that of the bytes put: %s", st.Checksum)
@@ -235,9 +188,9 @@ func TestCorruptReadGCSBlob(t *testing.T) {
 	for _, attrs := range []backend.HTTPAttributes{{}, {ContentEncoding: "gzip"}} {
 		_, err := clean.Backend().Put(ctx, "obj", bytes.NewReader(payload(4000)), backend.PutOptions{Size: 4000, HTTPAttributes: attrs})
 		require.NoError(t, err)
-		before := d.damaged.Load()
+		before := d.Damaged()
 		_, err = readAll(ctx, damaged, "obj")
-		require.Equal(t, before+1, d.damaged.Load(), "the transport damaged the download")
+		require.Equal(t, before+1, d.Damaged(), "the transport damaged the download")
 		wantCorrupt(t, err, "obj")
 	}
 }

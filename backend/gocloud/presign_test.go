@@ -2,7 +2,6 @@ package gocloud_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,28 +14,9 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/gocloud"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
-
-// send makes one request with a plain HTTP client, no credentials.
-func send(t *testing.T, method, u string, header http.Header, body string) (*http.Response, string) {
-	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, u, r)
-	require.NoError(t, err)
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, string(b)
-}
 
 // blockBlob is the header Azure's Put Blob needs.
 var blockBlob = http.Header{"X-Ms-Blob-Type": {"BlockBlob"}}
@@ -63,40 +43,40 @@ func TestPresignAzurite(t *testing.T) {
 	}
 
 	put := sign(http.MethodPut)
-	resp, body := send(t, http.MethodPut, put, blockBlob, "presigned body")
+	resp, body := drivertest.Send(t, http.MethodPut, put, blockBlob, "presigned body")
 	require.Equal(t, http.StatusCreated, resp.StatusCode, "PUT stores: %s", body)
 	info, err := b.Stat(ctx, key)
 	require.NoError(t, err)
 	assert.EqualValues(t, len("presigned body"), info.Size)
 
 	get := sign(http.MethodGet)
-	resp, body = send(t, http.MethodGet, get, nil, "")
+	resp, body = drivertest.Send(t, http.MethodGet, get, nil, "")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "presigned body", body, "GET returns the bytes")
 
 	head := sign(http.MethodHead)
-	resp, _ = send(t, http.MethodHead, head, nil, "")
+	resp, _ = drivertest.Send(t, http.MethodHead, head, nil, "")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, strconv.Itoa(len("presigned body")), resp.Header.Get("Content-Length"), "HEAD gives the size")
 
 	// A read URL grants no write, nor delete; another key, or another
 	// signature, is refused.
-	resp, _ = send(t, http.MethodPut, get, blockBlob, "overwrite")
+	resp, _ = drivertest.Send(t, http.MethodPut, get, blockBlob, "overwrite")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "PUT with a GET URL")
-	resp, _ = send(t, http.MethodDelete, get, nil, "")
+	resp, _ = drivertest.Send(t, http.MethodDelete, get, nil, "")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "DELETE with a GET URL")
-	resp, _ = send(t, http.MethodGet, strings.Replace(get, "/pre%2F", "/prf%2F", 1), nil, "")
+	resp, _ = drivertest.Send(t, http.MethodGet, strings.Replace(get, "/pre%2F", "/prf%2F", 1), nil, "")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "another key")
 	u, err := url.Parse(get)
 	require.NoError(t, err)
 	q := u.Query()
 	q.Set("se", time.Now().Add(48*time.Hour).UTC().Format(time.RFC3339))
 	u.RawQuery = q.Encode()
-	resp, _ = send(t, http.MethodGet, u.String(), nil, "")
+	resp, _ = drivertest.Send(t, http.MethodGet, u.String(), nil, "")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "a longer expiry than signed")
 
 	del := sign(http.MethodDelete)
-	resp, _ = send(t, http.MethodDelete, del, nil, "")
+	resp, _ = drivertest.Send(t, http.MethodDelete, del, nil, "")
 	require.Equal(t, http.StatusAccepted, resp.StatusCode, "DELETE removes")
 	_, err = b.Stat(ctx, key)
 	require.ErrorIs(t, err, backend.ErrNotFound)
@@ -109,7 +89,7 @@ func TestPresignAzurite(t *testing.T) {
 	short, err := b.Presign(ctx, http.MethodGet, "pre/short", time.Second, backend.PresignOptions{})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
-		resp, _ := send(t, http.MethodGet, short, nil, "")
+		resp, _ := drivertest.Send(t, http.MethodGet, short, nil, "")
 		return resp.StatusCode == http.StatusForbidden
 	}, 30*time.Second, 250*time.Millisecond, "an expired URL is refused")
 }

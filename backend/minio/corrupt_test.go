@@ -1,29 +1,20 @@
 package minio_test
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	objstore "github.com/objstore-dev/objstore"
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/minio"
-	"github.com/objstore-dev/objstore/internal/faultproxy"
+	"github.com/objstore-dev/objstore/internal/s3core/s3test"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
-// TestCorruptedReadFails: a GET answer damaged on its way back (one byte
-// of the body flipped; length and headers, the checksum among them,
-// unchanged) makes a full read through the client fail with ErrCorrupt
-// naming the key, for an object put with one PUT and for one put as a
-// FULL_OBJECT multipart upload: the driver returns the object's CRC32C
-// with Get, and the client checks the bytes against it at their end.
-// minio-go does not check them itself (the driver does not ask it to), so
-// the error is the client's, never wrong bytes and a clean io.EOF.
+// TestCorruptedReadFails runs s3test.CheckCorruptedReadFails on the driver
+// of one endpoint: minio-go does not check the bytes itself (the driver
+// does not ask it to), the client does.
 func TestCorruptedReadFails(t *testing.T) {
 	srv := testserver.StartMinIO(t)
 	cfg := baseConfig(t, srv)
@@ -31,31 +22,10 @@ func TestCorruptedReadFails(t *testing.T) {
 	clean, err := minio.NewEndpoint(t.Context(), cfg, srv.Endpoint)
 	require.NoError(t, err)
 	t.Cleanup(func() { clean.Close() })
-
-	tr := &faultproxy.CorruptGets{Base: &http.Transport{DisableCompression: true}}
-	t.Cleanup(tr.Base.(*http.Transport).CloseIdleConnections)
-	cfg.Transport, cfg.CreateBucket = tr, false
-	damaging, err := minio.NewEndpoint(t.Context(), cfg, srv.Endpoint)
-	require.NoError(t, err)
-	c := objstore.New(damaging)
-	t.Cleanup(func() { c.Close() })
-
-	for name, size := range map[string]int{"one PUT": 64 << 10, "multipart": minio.MinPartSize + 1} {
-		key := "corrupt/" + name
-		data := payload(uint64(size), size)
-		info, err := clean.Put(t.Context(), key, opaque{bytes.NewReader(data)}, backend.PutOptions{Size: -1})
-		require.NoError(t, err, name)
-		require.Equal(t, backend.ChecksumOf(backend.CRC32C, data), info.Checksum, "%s: Put's info", name)
-
-		before := tr.Damaged()
-		rc, err := c.GetObject(t.Context(), key)
-		require.NoError(t, err, name)
-		got, err := io.ReadAll(rc)
-		require.NoError(t, rc.Close())
-		require.Equal(t, before+1, tr.Damaged(), "%s: the transport damaged the body", name)
-		require.Len(t, got, size, "%s: every byte came, one of them damaged", name)
-		require.ErrorIs(t, err, objstore.ErrCorrupt, "%s: reading a damaged body", name)
-		assert.Contains(t, err.Error(), `get "`+key+`"`)
-		t.Logf("%s: %v", name, err)
-	}
+	s3test.CheckCorruptedReadFails(t, clean, minio.MinPartSize, func(t *testing.T, rt http.RoundTripper) backend.Backend {
+		cfg.Transport, cfg.CreateBucket = rt, false
+		d, err := minio.NewEndpoint(t.Context(), cfg, srv.Endpoint)
+		require.NoError(t, err)
+		return d
+	})
 }

@@ -3,104 +3,38 @@ package s3_test
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"net/http"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/objstore-dev/objstore/backend"
+	s3drv "github.com/objstore-dev/objstore/backend/s3"
+	"github.com/objstore-dev/objstore/internal/s3core/s3test"
 )
 
-// TestPresign uploads and downloads through presigned URLs with a plain
-// http.Client, which has no credentials.
+// TestPresign runs s3test.CheckPresignRoundTrip on New, on MinIO and
+// versitygw.
 func TestPresign(t *testing.T) {
 	forEachServer(t, func(t *testing.T, srv *server) {
 		b, _ := srv.open(t)
-		p, ok := backend.As[backend.Presigner](b)
-		require.True(t, ok)
-		client := &http.Client{Transport: &http.Transport{}}
-		t.Cleanup(client.CloseIdleConnections)
-
-		putURL, err := p.Presign(t.Context(), http.MethodPut, "pre/sent é", time.Minute, backend.PresignOptions{})
-		require.NoError(t, err)
-		assert.NotContains(t, putURL, srv.secretKey)
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPut, putURL, strings.NewReader("presigned body"))
-		require.NoError(t, err)
-		resp, err := client.Do(req)
-		require.NoError(t, err)
-		msg, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		require.Equal(t, http.StatusOK, resp.StatusCode, "%s", msg)
-		assert.Equal(t, "presigned body", string(getAll(t, b, "pre/sent é")))
-
-		getURL, err := p.Presign(t.Context(), http.MethodGet, "pre/sent é", time.Minute, backend.PresignOptions{})
-		require.NoError(t, err)
-		resp, err = client.Get(getURL)
-		require.NoError(t, err)
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		assert.Equal(t, http.StatusOK, resp.StatusCode)
-		assert.Equal(t, "presigned body", string(body))
-
-		// The URL is for that key only.
-		resp, err = client.Get(strings.Replace(getURL, "pre/", "pro/", 1))
-		require.NoError(t, err)
-		resp.Body.Close()
-		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
-
-		_, err = p.Presign(t.Context(), http.MethodGet, "pre/x", 0, backend.PresignOptions{})
-		assert.ErrorIs(t, err, backend.ErrInvalidArgument)
-		_, err = p.Presign(t.Context(), http.MethodPut, "pre/x", 8*24*time.Hour, backend.PresignOptions{})
-		assert.ErrorIs(t, err, backend.ErrInvalidArgument)
-		_, err = p.Presign(t.Context(), http.MethodGet, "../x", time.Minute, backend.PresignOptions{})
-		assert.ErrorIs(t, err, backend.ErrInvalidKey)
+		s3test.CheckPresignRoundTrip(t, b, srv.secretKey)
 	})
 }
 
-// TestRemoveMany removes more keys than one DeleteObjects request takes,
-// missing keys among them.
+// TestRemoveMany runs s3test.CheckRemoveMany on New, on MinIO and
+// versitygw.
 func TestRemoveMany(t *testing.T) {
 	forEachServer(t, func(t *testing.T, srv *server) {
-		b, _ := srv.open(t)
-		const n = 2345
-		keys := make([]string, n)
-		for i := range keys {
-			keys[i] = fmt.Sprintf("many/%05d", i)
-		}
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, 16)
-		for _, k := range keys[:n-100] { // the last 100 never exist
-			wg.Go(func() {
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				_, err := b.Put(t.Context(), k, strings.NewReader("x"), backend.PutOptions{Size: 1})
-				assert.NoError(t, err)
-			})
-		}
-		_, err := b.Put(t.Context(), "keep", strings.NewReader("x"), backend.PutOptions{Size: 1})
-		require.NoError(t, err)
-		wg.Wait()
-
-		r, ok := backend.As[backend.BatchRemover](b)
-		require.True(t, ok)
-		require.NoError(t, r.RemoveMany(t.Context(), keys))
-		page, err := b.List(t.Context(), backend.ListOptions{})
-		require.NoError(t, err)
-		require.Len(t, page.Objects, 1)
-		assert.Equal(t, "keep", page.Objects[0].Key)
-
-		// An invalid key is refused on its own and does not stop the
-		// others (foreignkeys_test.go has the keys of a listing).
-		err = r.RemoveMany(t.Context(), []string{"keep", "bad//key"})
-		assert.ErrorIs(t, err, backend.ErrInvalidKey)
-		_, err = b.Stat(t.Context(), "keep")
-		assert.ErrorIs(t, err, backend.ErrNotFound, "the valid key is removed")
-		require.NoError(t, r.RemoveMany(t.Context(), nil))
+		dc := &s3test.DeleteCounter{Base: http.DefaultTransport.(*http.Transport).Clone()}
+		t.Cleanup(dc.Base.(*http.Transport).CloseIdleConnections)
+		b, _ := srv.open(t, func(c *s3drv.Config) { c.HTTPClient = &http.Client{Transport: dc} })
+		s3test.CheckRemoveMany(t, b, dc)
 	})
 }
 
@@ -183,51 +117,40 @@ func TestListAcrossDirectories(t *testing.T) {
 	})
 }
 
-// TestHealth checks the health report of a running and a killed server.
+// TestHealth runs s3test.CheckHealthy on New and s3test.CheckHealth on
+// the raw driver, on MinIO and versitygw.
 func TestHealth(t *testing.T) {
-	for _, s := range servers {
-		t.Run(s.name, func(t *testing.T) {
-			srv := s.start(t)
-			b, _ := srv.open(t)
-			h, ok := backend.As[backend.HealthChecker](b)
-			require.True(t, ok)
-			hs, err := h.Health(t.Context())
-			require.NoError(t, err)
-			require.Len(t, hs, 1)
-			assert.True(t, hs[0].Live)
-			assert.True(t, hs[0].Ready)
-			assert.Equal(t, srv.url, hs[0].Endpoint)
-		})
-	}
-}
-
-// TestLifecycle sets, replaces and removes expiry rules on MinIO, and
-// checks that versitygw, which has no lifecycle API, gives ErrNotSupported.
-func TestLifecycle(t *testing.T) {
 	forEachServer(t, func(t *testing.T, srv *server) {
 		b, _ := srv.open(t)
-		l, ok := backend.As[backend.Lifecycler](b)
-		require.True(t, ok)
-		ctx := t.Context()
-		err := l.SetExpiry(ctx, "logs/", 7)
+		s3test.CheckHealthy(t, b, srv.url)
+		d, _ := srv.openRaw(t)
+		s3test.CheckHealth(t, d, srv.proc, srv.url)
+	})
+}
+
+// TestLifecycle runs s3test.CheckLifecycle on New: on MinIO, reading the
+// rules back with the plain SDK; versitygw has no lifecycle API.
+func TestLifecycle(t *testing.T) {
+	forEachServer(t, func(t *testing.T, srv *server) {
+		b, bucket := srv.open(t)
 		if srv.name == "versitygw" {
-			assert.ErrorIs(t, err, backend.ErrNotSupported)
-			_, err = l.Expiry(ctx)
-			assert.ErrorIs(t, err, backend.ErrNotSupported)
+			s3test.CheckLifecycle(t, b, nil)
 			return
 		}
-		require.NoError(t, err)
-		require.NoError(t, l.SetExpiry(ctx, "tmp/", 1))
-		require.NoError(t, l.SetExpiry(ctx, "logs/", 30))
-		rules, err := l.Expiry(ctx)
-		require.NoError(t, err)
-		assert.Equal(t, map[string]int{"logs/": 30, "tmp/": 1}, rules)
-		require.NoError(t, l.SetExpiry(ctx, "logs/", 0))
-		require.NoError(t, l.SetExpiry(ctx, "tmp/", 0))
-		rules, err = l.Expiry(ctx)
-		require.NoError(t, err)
-		assert.Empty(t, rules)
-		assert.ErrorIs(t, l.SetExpiry(ctx, "x/", -1), backend.ErrInvalidArgument)
-		assert.ErrorIs(t, l.SetExpiry(ctx, "../", 1), backend.ErrInvalidKey)
+		s3test.CheckLifecycle(t, b, func(t *testing.T) []string {
+			out, err := srv.admin.GetBucketLifecycleConfiguration(t.Context(), &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(bucket)})
+			require.NoError(t, err)
+			var rules []string
+			for _, r := range out.Rules {
+				prefix := aws.ToString(r.Prefix) // or in Filter, below
+				if r.Filter != nil && r.Filter.Prefix != nil {
+					prefix = *r.Filter.Prefix
+				}
+				require.NotNil(t, r.Expiration)
+				rules = append(rules, fmt.Sprintf("%s=%d", prefix, aws.ToInt32(r.Expiration.Days)))
+			}
+			slices.Sort(rules)
+			return rules
+		})
 	})
 }

@@ -25,6 +25,13 @@
 // conformance suite requires. The checks read and write a few hundred KiB
 // and take well under a second each on a local server.
 //
+// Two more checks take a real server behind internal/faultproxy's proxies
+// instead of the fault wrapper: CheckLayer, a driver's retry layer (what
+// its New returns) under busy and permanent answers, cut and stalled
+// downloads, hangs and refused connections; and CheckRetryAfter, a raw
+// driver's error for an answer with a Retry-After, and the retry layer
+// and the rate limiter waiting for it.
+//
 // It is not part of package conformance because it needs backend/failover,
 // whose own tests use package conformance.
 package retrytest

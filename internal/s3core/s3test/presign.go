@@ -4,7 +4,6 @@
 package s3test
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,29 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 )
 
 // sendPlain makes one request with a plain HTTP client, no credentials,
-// and returns the status and body.
+// and returns the answer and its body.
 func sendPlain(t *testing.T, method, u, contentType, body string) (*http.Response, string) {
 	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, u, r)
-	require.NoError(t, err)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr, Timeout: 30 * time.Second}).Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, string(b)
+	return drivertest.Send(t, method, u, drivertest.ContentType(contentType), body)
 }
 
 // CheckSigV4Methods uses URLs of each method from p on a server that
