@@ -2,13 +2,10 @@ package s3
 
 import (
 	"context"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/internal/s3core"
@@ -37,12 +34,11 @@ func (u uploader) ListObjectsV2(ctx context.Context, req s3core.ListRequest) (s3
 	if err != nil {
 		return s3core.ListAnswer{}, wrapErr("list", req.Prefix, err)
 	}
-	resp, _ := awsmiddleware.GetRawResponse(out.ResultMetadata).(*smithyhttp.Response)
 	ans := s3core.ListAnswer{
 		URLEncoded:            out.EncodingType == types.EncodingTypeUrl,
 		IsTruncated:           aws.ToBool(out.IsTruncated),
 		NextContinuationToken: aws.ToString(out.NextContinuationToken),
-		ServerIsMinIO:         resp != nil && strings.EqualFold(resp.Header.Get("Server"), "MinIO"),
+		ServerIsMinIO:         u.KnownMinIO(), // from this answer's Server header (conflict.go)
 	}
 	for _, o := range out.Contents {
 		ans.Objects = append(ans.Objects, backend.ObjectInfo{

@@ -55,8 +55,10 @@ import (
 //     token form too, for the defect of MinIO's start-after (see
 //     mayHaveCutShort).
 //   - Elsewhere, with StartAfter: the last entry means the same on every
-//     S3 server (continuation tokens are server-specific), outlives the
-//     driver and sees keys written after it was made. After a prefix "P/"
+//     S3 server (continuation tokens are server-specific, and MinIO's
+//     point into a cached listing that may miss later writes: conformance
+//     list-pagination checks that a resumed listing sees them), outlives
+//     the driver and sees keys written after it was made. After a prefix "P/"
 //     the listing goes on after "P/" followed by the largest rune, so that
 //     the server skips P's keys rather than listing P again.
 
@@ -260,81 +262,41 @@ func pageOf(ents []listEntry, next string) backend.ListPage {
 	return page
 }
 
-// firstUnder returns the first key under prefix, "" if none: one
-// ListObjectsV2 of one key (the conflict check's LIST; conflict.go).
+// firstUnder returns the first key under prefix, "" if none: the conflict
+// check's LIST (conflict.go), one request of the engine.
 func firstUnder(ctx context.Context, a Lister, prefix string) (string, error) {
-	ans, err := a.ListObjectsV2(ctx, ListRequest{Prefix: prefix, MaxKeys: 1})
-	if err != nil {
+	page, err := List(ctx, a, backend.ListOptions{Prefix: prefix, PageSize: 1})
+	if err != nil || len(page.Objects) == 0 {
 		return "", err
 	}
-	ents, _, err := appendListed(nil, ans, "")
-	if err != nil {
-		return "", backend.NewError("list", prefix, nil, err)
-	}
-	for _, e := range ents {
-		if e.obj != nil {
-			return e.name, nil
-		}
-	}
-	return "", nil
+	return page.Objects[0].Key, nil
 }
 
-// A page token is "a." followed by the page's last entry, or "m."
-// followed by that entry, "." and the tags of MinIO's continuation token
-// of the page, each in base64 (URL alphabet, no padding). Both forms
-// mean "list after the entry": a driver that does not page MinIO's way
-// ignores the tags, one that does sends the entry with them (with
-// "return:" for an "a." token), so neither form is misread. Anything else
-// is refused.
-const (
-	tokenAfter = "a."
-	tokenMinIO = "m."
-)
-
-var tokenEncoding = base64.RawURLEncoding
-
-// formatToken returns the page token that lists after entry, with MinIO's
-// tags (none: "").
+// A page token is "a" or "m" and the base64 (URL alphabet, no padding)
+// of the page's last entry, followed for "m" by the tags of MinIO's
+// continuation token of the page. Both forms mean "list after the
+// entry": a driver that does not page MinIO's way ignores the tags, one
+// that does sends the entry with them (with "return:" for an "a" token),
+// so neither form is misread. Anything else is refused.
 func formatToken(entry, tags string) string {
-	if tags == "" {
-		return tokenAfter + tokenEncoding.EncodeToString([]byte(entry))
+	form := "a"
+	if tags != "" {
+		form = "m"
 	}
-	return tokenMinIO + tokenEncoding.EncodeToString([]byte(entry)) + "." + tokenEncoding.EncodeToString([]byte(tags))
+	return form + base64.RawURLEncoding.EncodeToString([]byte(entry+tags))
 }
 
 // parseToken returns the entry and the MinIO tags of a formatToken token.
 func parseToken(token string) (entry, tags string, err error) {
-	bad := fmt.Errorf("malformed page token %q", token)
-	var parts []string
-	switch {
-	case strings.HasPrefix(token, tokenAfter):
-		parts = strings.Split(token[len(tokenAfter):], ".")
-		if len(parts) != 1 {
-			return "", "", bad
-		}
-	case strings.HasPrefix(token, tokenMinIO):
-		parts = strings.Split(token[len(tokenMinIO):], ".")
-		if len(parts) != 2 {
-			return "", "", bad
-		}
-	default:
-		return "", "", bad
+	raw, err := base64.RawURLEncoding.DecodeString(token[1:])
+	entry, form := string(raw), token[0]
+	if form == 'm' {
+		entry, tags = splitTags(entry)
 	}
-	raw := make([]string, len(parts))
-	for i, p := range parts {
-		b, err := tokenEncoding.DecodeString(p)
-		if err != nil || len(b) == 0 || !utf8.Valid(b) {
-			return "", "", bad
-		}
-		raw[i] = string(b)
+	if ok := form == 'a' || form == 'm' && tags != ""; !ok || err != nil || entry == "" || !utf8.ValidString(entry) {
+		return "", "", fmt.Errorf("malformed page token %q", token)
 	}
-	if len(raw) == 2 {
-		if !isMinIOTags(raw[1]) {
-			return "", "", bad
-		}
-		tags = raw[1]
-	}
-	return raw[0], tags, nil
+	return entry, tags, nil
 }
 
 // minioMarkerTags starts the tags MinIO appends to the key in its
@@ -344,8 +306,12 @@ const (
 	minioNewListing = "[minio_cache:v2,return:]"
 )
 
-func isMinIOTags(s string) bool {
-	return strings.HasPrefix(s, minioMarkerTags) && strings.HasSuffix(s, "]") && strings.Count(s, minioMarkerTags) == 1
+// splitTags splits MinIO's tags off the end of s ("" when it has none).
+func splitTags(s string) (key, tags string) {
+	if i := strings.LastIndex(s, minioMarkerTags); i >= 0 && strings.HasSuffix(s, "]") {
+		return s[:i], s[i:]
+	}
+	return s, ""
 }
 
 // minioToken returns MinIO's form of a continuation token that lists the
@@ -364,12 +330,7 @@ func minioToken(entry, tags string) string {
 // minioTags returns the tags of MinIO's continuation token next, "" when
 // it has none.
 func minioTags(next string) string {
-	raw, err := base64.StdEncoding.DecodeString(next)
-	if err != nil {
-		return ""
-	}
-	if i := strings.LastIndex(string(raw), minioMarkerTags); i >= 0 && isMinIOTags(string(raw[i:])) {
-		return string(raw[i:])
-	}
-	return ""
+	raw, _ := base64.StdEncoding.DecodeString(next)
+	_, tags := splitTags(string(raw))
+	return tags
 }

@@ -130,11 +130,8 @@ func (m Methods) Presign(ctx context.Context, method, key string, expiry time.Du
 
 // List returns one page of a listing with the listing engine (list.go).
 func (m Methods) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
-	opts, err := backend.CheckList(opts)
+	opts, err := m.guard.List(ctx, opts)
 	if err != nil {
-		return backend.ListPage{}, err
-	}
-	if err := m.guard.Ready(ctx, "list", opts.Prefix); err != nil {
 		return backend.ListPage{}, err
 	}
 	return List(ctx, m.a, opts)
