@@ -33,14 +33,3 @@ func (u uploader) Exists(ctx context.Context, key string) (bool, error) {
 	}
 	return false, u.d.err("stat", key, err)
 }
-
-func (u uploader) FirstUnder(ctx context.Context, prefix string) (string, error) {
-	page, err := u.d.list(ctx, prefix, 1, "")
-	if err != nil {
-		return "", u.d.err("list", prefix, err)
-	}
-	if len(page.Objects) == 0 {
-		return "", nil
-	}
-	return page.Objects[0].Key, nil
-}

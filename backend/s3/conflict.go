@@ -66,16 +66,3 @@ func (u uploader) Exists(ctx context.Context, key string) (bool, error) {
 	}
 	return false, wrapErr("stat", key, err)
 }
-
-func (u uploader) FirstUnder(ctx context.Context, prefix string) (string, error) {
-	out, err := u.d.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
-		Bucket: aws.String(u.d.bucket), Prefix: aws.String(prefix), MaxKeys: aws.Int32(1),
-	}, u.d.callOpts...)
-	if err != nil {
-		return "", wrapErr("list", prefix, err)
-	}
-	if len(out.Contents) == 0 {
-		return "", nil
-	}
-	return aws.ToString(out.Contents[0].Key), nil
-}

@@ -34,11 +34,11 @@ import (
 type Prober interface {
 	// CheckConflicts reports whether puts must pass the check.
 	CheckConflicts() bool
-	// Exists reports whether an object has the key (a HEAD).
+	// Exists reports whether an object has the key (a HEAD), or the
+	// driver's *backend.Error.
 	Exists(ctx context.Context, key string) (bool, error)
-	// FirstUnder returns the first key under prefix, "" if none (a
-	// one-key LIST). Both return the driver's *backend.Error.
-	FirstUnder(ctx context.Context, prefix string) (string, error)
+	// The one-key LIST (firstUnder, list.go).
+	Lister
 }
 
 // maxConflictChecks bounds the requests of one check in flight, for keys
@@ -70,7 +70,7 @@ func CheckConflicts(ctx context.Context, p Prober, op, key string) error {
 		wg.Go(func() { defer func() { <-sem }(); f() })
 	}
 	run(func() {
-		other, err := p.FirstUnder(ctx, key+"/")
+		other, err := firstUnder(ctx, p, key+"/")
 		report(other, err)
 	})
 	for i := 0; i < len(key); i++ {

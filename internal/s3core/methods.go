@@ -11,12 +11,13 @@ import (
 )
 
 // Adapter is everything a driver speaking S3 gives the engines: the
-// requests of a put, a copy and a read in its SDK, the signing of a URL
-// (and, on servers that need it, the questions of the conflict check:
-// Prober).
+// requests of a put, a copy, a read and a listing in its SDK, the signing
+// of a URL (and, on servers that need it, the questions of the conflict
+// check: Prober).
 type Adapter interface {
 	Copier
 	Reader
+	Lister
 	// PresignURL signs a URL for one request of method on key (checked by
 	// backend.CheckPresign), its errors named op; a non-empty contentType
 	// is a signed header of a PUT.
@@ -37,7 +38,7 @@ const MaxDeleteKeys = 1000
 // MaxPresignExpiry is the longest validity of a presigned URL (SigV4).
 const MaxPresignExpiry = 7 * 24 * time.Hour
 
-// Methods are the backend.Backend methods Put, Get and Stat and the
+// Methods are the backend.Backend methods Put, Get, Stat and List and the
 // backend.Copier and backend.Composer methods, the same for every driver
 // speaking S3: the argument checks, then the driver's guard (closed
 // state, ended context), then the engines over the driver's adapter. A
@@ -125,6 +126,15 @@ func (m Methods) Presign(ctx context.Context, method, key string, expiry time.Du
 		return "", err
 	}
 	return m.a.PresignURL(ctx, op, method, key, expiry, opts.ContentType)
+}
+
+// List returns one page of a listing with the listing engine (list.go).
+func (m Methods) List(ctx context.Context, opts backend.ListOptions) (backend.ListPage, error) {
+	opts, err := m.guard.List(ctx, opts)
+	if err != nil {
+		return backend.ListPage{}, err
+	}
+	return List(ctx, m.a, opts)
 }
 
 // Remove deletes the object at key; a missing key is nil.
