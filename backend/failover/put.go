@@ -20,6 +20,11 @@ import (
 // was when Put was called; a reader that cannot seek is retried only if the
 // failed attempt did not read from it at all, else Put fails with
 // ErrNotRewindable (never a short object). Nothing is buffered in memory.
+// A reader that can seek and also implements io.ReaderAt reaches the
+// driver as both, with offsets relative to its position when Put was
+// called, so that a driver can read its parts at offsets, in parallel
+// (s3core does); reads at offsets need no rewind, and the retry seeks back
+// all the same.
 //
 // With opts.IfNotExist and a seekable reader, the MD5 of the bytes sent is
 // computed on the way; when an attempt whose outcome is unknown (it failed

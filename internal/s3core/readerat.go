@@ -2,7 +2,6 @@ package s3core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -120,11 +119,14 @@ func (s *atSource) fail(err error) error {
 	return err
 }
 
+// blame returns the error of a part that read from s: when the reader
+// (or the context) failed, that failure is the cause, whatever the
+// driver made of it.
 func (s *atSource) blame(key string, err error) error {
 	s.mu.Lock()
 	serr := s.err
 	s.mu.Unlock()
-	if serr != nil && !errors.Is(err, serr) {
+	if serr != nil {
 		return readErr(key, serr)
 	}
 	return err
