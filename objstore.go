@@ -61,6 +61,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -286,8 +287,30 @@ func readerSize(r io.Reader) int64 {
 		if v != nil {
 			return int64(v.Len())
 		}
+	case *io.SectionReader:
+		if v != nil {
+			return remaining(v, v.Size())
+		}
+	case *os.File:
+		// A regular file: what is left from its offset. (A pipe, a device
+		// or a file that grows has no size to give.)
+		if v != nil {
+			if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+				return remaining(v, fi.Size())
+			}
+		}
 	}
 	return -1
+}
+
+// remaining is the number of bytes of a reader of size bytes from its
+// current offset on, -1 when it cannot tell.
+func remaining(s io.Seeker, size int64) int64 {
+	pos, err := s.Seek(0, io.SeekCurrent)
+	if err != nil || pos < 0 {
+		return -1
+	}
+	return max(size-pos, 0)
 }
 
 // isNil reports a nil reader, also a typed nil pointer in an interface,

@@ -20,6 +20,11 @@ import (
 // was when Put was called; a reader that cannot seek is retried only if the
 // failed attempt did not read from it at all, else Put fails with
 // ErrNotRewindable (never a short object). Nothing is buffered in memory.
+// A reader that can seek and also implements io.ReaderAt reaches the
+// driver as both, with offsets relative to its position when Put was
+// called, so that a driver can read its parts at offsets, in parallel
+// (s3core does); reads at offsets need no rewind, and the retry seeks back
+// all the same.
 //
 // With opts.IfNotExist and a seekable reader, the MD5 of the bytes sent is
 // computed on the way; when an attempt whose outcome is unknown (it failed
@@ -48,7 +53,11 @@ func (b *Backend) putAttempt(ctx context.Context, e *endpoint, be backend.Backen
 	var zero backend.ObjectInfo
 	wctx, wd := newWatchdog(ctx, b.cfg.AttemptTimeout)
 	a := src.newAttempt(wd, b.cfg.StallTimeout)
-	info, err := be.Put(wctx, key, a, opts)
+	var body io.Reader = a
+	if src.at != nil {
+		body = attemptAt{a}
+	}
+	info, err := be.Put(wctx, key, body, opts)
 	window, started := wd.currentWindow(), a.started.Load()
 	fired := wd.stop()
 	a.over.Store(true)
@@ -66,7 +75,7 @@ func (b *Backend) putAttempt(ctx context.Context, e *endpoint, be backend.Backen
 		}
 		err = timeoutError("put", key, e, which, window, err)
 	}
-	if a.eof.Load() && src.wantMD5 && classify(err) != classPermanent {
+	if a.eof.Load() && !a.random.Load() && src.wantMD5 && classify(err) != classPermanent {
 		// The whole body went out and the answer is unknown: the object
 		// may be stored.
 		src.setCandidate(a.n.Load(), a.hash.Sum(nil))
@@ -109,8 +118,9 @@ func etagIs(etag string, sum []byte) bool {
 type source struct {
 	key     string
 	r       io.Reader
-	seeker  io.Seeker // nil when r cannot seek
-	start   int64     // r's position when Put was called
+	seeker  io.Seeker   // nil when r cannot seek
+	at      io.ReaderAt // r, when it can seek and read at offsets
+	start   int64       // r's position when Put was called
 	wantMD5 bool
 
 	// sem is held during every Read of r, so that a Read still running for
@@ -132,6 +142,7 @@ func newSource(key string, r io.Reader, conditional bool) *source {
 	if sk, ok := r.(io.Seeker); ok {
 		if pos, err := sk.Seek(0, io.SeekCurrent); err == nil {
 			s.seeker, s.start = sk, pos
+			s.at, _ = r.(io.ReaderAt)
 		}
 	}
 	s.wantMD5 = conditional && s.seeker != nil
@@ -205,6 +216,7 @@ type attemptReader struct {
 	started atomic.Bool // a Read has returned
 	n       atomic.Int64
 	eof     atomic.Bool
+	random  atomic.Bool           // read at offsets or sought: n and hash are not the object's bytes in order
 	readErr atomic.Pointer[error] // a non-EOF error of the caller's reader
 }
 
@@ -242,6 +254,82 @@ func (a *attemptReader) Read(p []byte) (int, error) {
 	}
 	a.wd.resume()
 	return n, err
+}
+
+// attemptAt is an attempt's reader when the caller's reader can seek and
+// read at offsets: the driver below may then read the object's parts in
+// parallel, at offsets (s3core does). Offsets and positions are relative
+// to where the caller's reader was when Put was called, so the object is
+// the same bytes whichever way the driver reads it; a retry needs no
+// rewind for reads at offsets (rewind still seeks back, for the next
+// attempt's sequential reads).
+type attemptAt struct{ *attemptReader }
+
+// ReadAt reads the caller's reader at start+off. Parallel calls are fine,
+// as io.ReaderAt promises; they need no lock against rewind, whose Seek
+// does not move them.
+func (a attemptAt) ReadAt(p []byte, off int64) (int, error) {
+	if a.over.Load() {
+		return 0, errAttemptOver
+	}
+	a.random.Store(true)
+	a.wd.pause()
+	n, err := a.src.at.ReadAt(p, a.src.start+off)
+	if n > 0 {
+		a.n.Add(int64(n))
+	}
+	if err != nil && err != io.EOF {
+		a.readErr.Store(&err)
+	}
+	if !a.started.Swap(true) {
+		a.wd.setWindow(a.stall)
+	}
+	a.wd.resume()
+	return n, err
+}
+
+// Seek moves the caller's reader, relative to its start position.
+func (a attemptAt) Seek(off int64, whence int) (int64, error) {
+	if a.over.Load() {
+		return 0, errAttemptOver
+	}
+	a.src.sem <- struct{}{}
+	defer func() { <-a.src.sem }()
+	if a.over.Load() {
+		return 0, errAttemptOver
+	}
+	sk := a.src.seeker
+	cur, err := sk.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, err
+	}
+	target := cur + off
+	switch whence {
+	case io.SeekStart:
+		target = a.src.start + off
+	case io.SeekEnd:
+		end, err := sk.Seek(0, io.SeekEnd)
+		if err != nil {
+			return 0, err
+		}
+		target = end + off
+	case io.SeekCurrent:
+	default:
+		return 0, errors.New("failover: Seek: invalid whence")
+	}
+	if target < a.src.start {
+		_, _ = sk.Seek(cur, io.SeekStart)
+		return 0, errors.New("failover: Seek: before the start of the object")
+	}
+	pos, err := sk.Seek(target, io.SeekStart)
+	if err != nil {
+		return 0, err
+	}
+	if whence != io.SeekCurrent || off != 0 {
+		a.random.Store(true)
+		a.eof.Store(false)
+	}
+	return pos - a.src.start, nil
 }
 
 // touched reports whether the caller's reader was read from.

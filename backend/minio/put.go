@@ -139,6 +139,28 @@ func (u uploader) UploadPart(ctx context.Context, p *s3core.Plan, id string, par
 	return part, nil
 }
 
+// UploadSection uploads one part straight from the caller's reader (see
+// payloadHash): its SHA-256 and CRC32C in one pass, then the bytes.
+func (u uploader) UploadSection(ctx context.Context, p *s3core.Plan, id string, num int, r *io.SectionReader) (s3core.Part, error) {
+	part := s3core.Part{Num: num}
+	sha := sha256.New()
+	crc, err := s3core.HashSection(r, sha)
+	if err != nil {
+		return part, u.d.err("put", p.Key, fmt.Errorf("part %d: %w", num, err))
+	}
+	part.CRC32C = crc
+	op, err := u.d.core.PutObjectPart(ctx, u.d.bucket, p.Key, id, num, r, r.Size(),
+		minio.PutObjectPartOptions{
+			Sha256Hex: hex.EncodeToString(sha.Sum(nil)), DisableContentSha256: true,
+			CustomHeader: http.Header{s3core.HeaderCRC32C: {crc}},
+		})
+	if err != nil {
+		return part, u.d.err("put", p.Key, fmt.Errorf("part %d: %w", num, err))
+	}
+	part.ETag = op.ETag
+	return part, nil
+}
+
 // CompleteUpload publishes the object; the server checks the CRC32C of the
 // whole object against the one it combines from the parts' first.
 func (u uploader) CompleteUpload(ctx context.Context, p *s3core.Plan, id string, parts []s3core.Part, sum backend.Checksum) (backend.ObjectInfo, error) {

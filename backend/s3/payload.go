@@ -1,11 +1,15 @@
 package s3
 
 import (
+	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // How an upload's bytes are protected on the way to the server.
@@ -34,4 +38,18 @@ func (d *Driver) contentMD5(data []byte) *string {
 	}
 	sum := md5.Sum(data)
 	return aws.String(base64.StdEncoding.EncodeToString(sum[:]))
+}
+
+// withPayloadHash is a call option that signs a request with hash (hex),
+// the SHA-256 of its body computed beforehand, so that the SDK does not
+// read the body once more to hash it.
+func withPayloadHash(hash string) func(*s3.Options) {
+	return func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			return st.Initialize.Add(middleware.InitializeMiddlewareFunc("objstore.PayloadHash",
+				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+					return next.HandleInitialize(v4.SetPayloadHash(ctx, hash), in)
+				}), middleware.Before)
+		})
+	}
 }

@@ -75,7 +75,9 @@ var ErrStillListed = errors.New("the upload is still listed after the abort")
 // failure. One Engine serves one driver.
 //
 // Memory: a put of known size up to PartSize holds its size (nothing with
-// a Streamer); a larger or unknown one holds at most Concurrency buffers
+// a Streamer); a larger one from an io.ReaderAt and io.Seeker, with a
+// SectionUploader, holds no part buffers (readerat.go); a larger or
+// unknown one from another reader holds at most Concurrency buffers
 // of PartSize bytes, whatever the object's size: the caller's goroutine
 // fills one buffer at a time, and a goroutine per part sends it. A small
 // object of unknown size costs about its own size (the first buffer
@@ -131,6 +133,11 @@ const streamAbove = 1 << 20
 
 func (e *Engine) put(ctx context.Context, u Uploader, p *Plan, r io.Reader) (backend.ObjectInfo, error) {
 	size := p.Opts.Size
+	if su, ok := u.(SectionUploader); ok && size > e.PartSize {
+		if ra, sk, base, ok := sectionSource(r); ok {
+			return e.putSections(ctx, u, su, p, ra, sk, base)
+		}
+	}
 	src := &source{ctx: ctx, r: backend.ExactReader(p.Key, r, size)}
 	defer src.finish()
 	if s, ok := u.(Streamer); ok && size > streamAbove && size <= e.PartSize {
@@ -171,7 +178,15 @@ func (e *Engine) put(ctx context.Context, u Uploader, p *Plan, r io.Reader) (bac
 		sum := CRC32C(first)
 		return e.putChecked(ctx, u, p, func(p *Plan) (backend.ObjectInfo, error) { return u.PutObject(ctx, p, first, sum) })
 	}
-	return e.putMultipart(ctx, u, p, src, first)
+	sent := false
+	info, err := e.putMultipart(ctx, u, p, func(id string) ([]Part, int64, backend.Checksum, error) {
+		sent = true
+		return e.sendParts(ctx, u, p, id, src, first)
+	})
+	if !sent {
+		e.release(first)
+	}
+	return info, err
 }
 
 // preconditionErr gives a failed put with IfMatch its kind: the server's
@@ -217,22 +232,21 @@ func (e *Engine) release(b []byte) {
 	e.pool.Put(&b)
 }
 
-// putMultipart sends an object of more than one part: first holds the
-// first part, src delivers the rest. The object is published only by a
+// putMultipart sends an object of more than one part: send sends the
+// parts of upload id (sendParts, sendSections) and returns them in order,
+// the object's size and its CRC32C. The object is published only by a
 // successful completion; any failure aborts the upload.
-func (e *Engine) putMultipart(ctx context.Context, u Uploader, p *Plan, src *source, first []byte) (backend.ObjectInfo, error) {
+func (e *Engine) putMultipart(ctx context.Context, u Uploader, p *Plan, send func(id string) ([]Part, int64, backend.Checksum, error)) (backend.ObjectInfo, error) {
 	if err := checkBeforeUpload(ctx, u, p); err != nil {
-		e.release(first)
 		return backend.ObjectInfo{}, err
 	}
 	conflicts := checkAsync(ctx, u, p) // waited for before the completion
 	id, err := u.CreateUpload(ctx, p)
 	if err != nil {
-		e.release(first)
 		conflicts()
 		return backend.ObjectInfo{}, err
 	}
-	parts, size, sum, err := e.sendParts(ctx, u, p, id, src, first)
+	parts, size, sum, err := send(id)
 	if cerr := conflicts(); err == nil {
 		err = cerr
 	}

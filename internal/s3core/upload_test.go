@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -268,4 +270,133 @@ func filter(calls []string, prefix string) []string {
 		}
 	}
 	return out
+}
+
+// sectionStore is a fakeStore that takes parts straight from the
+// caller's ReaderAt; its first attempt at part retryPart reads half the
+// part and fails, and the part is sent again from the rewound section, as
+// an SDK's retry does.
+type sectionStore struct {
+	*fakeStore
+	retryPart int
+	inFlight  atomic.Int32
+	peak      atomic.Int32
+}
+
+func (f *sectionStore) UploadSection(ctx context.Context, p *Plan, id string, num int, r *io.SectionReader) (Part, error) {
+	n := f.inFlight.Add(1)
+	defer f.inFlight.Add(-1)
+	for {
+		old := f.peak.Load()
+		if n <= old || f.peak.CompareAndSwap(old, n) {
+			break
+		}
+	}
+	crc, err := HashSection(r)
+	if err != nil {
+		return Part{Num: num}, err
+	}
+	if num == f.retryPart {
+		f.call(fmt.Sprintf("retry %d", num))
+		if _, err := io.CopyN(io.Discard, r, r.Size()/2); err != nil {
+			return Part{Num: num}, err
+		}
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return Part{Num: num}, err
+		}
+	}
+	time.Sleep(10 * time.Millisecond) // let the parts overlap
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return Part{Num: num}, err
+	}
+	if EncodeChecksum(CRC32C(data)) != crc {
+		return Part{Num: num}, errors.New("the part's bytes changed between its hashing and its sending")
+	}
+	return f.fakeStore.UploadPart(ctx, p, id, Part{Num: num, CRC32C: crc}, data)
+}
+
+func TestSectionPuts(t *testing.T) {
+	f := &sectionStore{fakeStore: newFake(), retryPart: 2}
+	e := engine(t)
+	ctx := context.Background()
+	const skip = 1000
+	all := bytes.Repeat([]byte("0123456789abcdef"), (4*MinPartSize+12345+skip)/16)
+	data := all[skip:]
+	r := bytes.NewReader(all)
+	_, err := r.Seek(skip, io.SeekStart) // ReadAt is absolute: the object starts at the position
+	require.NoError(t, err)
+	info, err := e.Put(ctx, f, "k", r, backend.PutOptions{Size: int64(len(data))})
+	require.NoError(t, err)
+	assert.Equal(t, data, f.objects["k"], "the retried part re-read its range")
+	assert.Equal(t, CRC32C(data), info.Checksum, "combined from the parts'")
+	assert.EqualValues(t, len(data), info.Size)
+	assert.Equal(t, []string{"retry 2"}, filter(f.calls, "retry"))
+	assert.EqualValues(t, e.Concurrency, f.peak.Load(), "Concurrency parts in flight")
+	assert.Zero(t, r.Len(), "the reader is at the object's end")
+
+	// A part that fails aborts the upload.
+	f.failPart = 3
+	_, err = e.Put(ctx, f, "failed", bytes.NewReader(data), backend.PutOptions{Size: int64(len(data))})
+	require.ErrorIs(t, err, backend.ErrUnavailable)
+	assert.NotContains(t, f.objects, "failed")
+	assert.Empty(t, f.uploads, "aborted")
+	f.failPart = 0
+
+	// A reader that fails, or holds fewer or more bytes than its size:
+	// the reader is blamed, and the upload aborted (or never started).
+	boom := errors.New("boom")
+	for _, c := range []struct {
+		name string
+		r    io.Reader
+		size int
+		want error
+	}{
+		{"failing", &failAt{bytes.NewReader(data), MinPartSize * 3, boom}, len(data), boom},
+		{"short", bytes.NewReader(data[:len(data)-1]), len(data), backend.ErrInvalidArgument},
+		{"long", bytes.NewReader(data), len(data) - 1, backend.ErrInvalidArgument},
+	} {
+		f.calls = nil
+		_, err = e.Put(ctx, f, c.name, c.r, backend.PutOptions{Size: int64(c.size)})
+		require.ErrorIs(t, err, c.want, c.name)
+		assert.Contains(t, err.Error(), "reading the object's bytes", c.name)
+		assert.NotContains(t, f.objects, c.name)
+		assert.Empty(t, f.uploads, "%s: aborted", c.name)
+	}
+
+	// A cancelled context: no object.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = e.Put(cctx, f, "cancelled", bytes.NewReader(data), backend.PutOptions{Size: int64(len(data))})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotContains(t, f.objects, "cancelled")
+	assert.Empty(t, f.uploads)
+
+	// Unknown sizes keep the buffered path (UploadPart), as do readers
+	// that cannot seek, whose offsets cannot be known.
+	f.peak.Store(0)
+	_, err = e.Put(ctx, f, "unknown", bytes.NewReader(data), backend.PutOptions{Size: -1})
+	require.NoError(t, err)
+	assert.Equal(t, data, f.objects["unknown"])
+	_, err = e.Put(ctx, f, "no seek", struct {
+		io.ReaderAt
+		io.Reader
+	}{r, bytes.NewReader(data)}, backend.PutOptions{Size: int64(len(data))})
+	require.NoError(t, err)
+	assert.Equal(t, data, f.objects["no seek"])
+	assert.Zero(t, f.peak.Load(), "no UploadSection")
+}
+
+// failAt is a bytes.Reader whose ReadAt fails at the byte at.
+type failAt struct {
+	*bytes.Reader
+	at  int64
+	err error
+}
+
+func (f *failAt) ReadAt(p []byte, off int64) (int, error) {
+	if off <= f.at && f.at < off+int64(len(p)) {
+		return 0, f.err
+	}
+	return f.Reader.ReadAt(p, off)
 }
