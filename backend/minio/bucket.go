@@ -10,7 +10,7 @@ import (
 
 // The bucket requests of s3core.Buckets; the engines (bucket creation and
 // removal, expiry rules) are s3core's.
-var _ s3core.Buckets = uploader{}
+var _ s3core.Adapter = uploader{}
 
 func (u uploader) BucketExists(ctx context.Context) (bool, error) {
 	return u.d.client.BucketExists(ctx, u.d.bucket)

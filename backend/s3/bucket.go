@@ -14,7 +14,7 @@ import (
 
 // The bucket requests of s3core.Buckets; the engines (bucket creation and
 // removal, expiry rules) are s3core's.
-var _ s3core.Buckets = uploader{}
+var _ s3core.Adapter = uploader{}
 
 func (u uploader) BucketExists(ctx context.Context) (bool, error) {
 	_, err := u.d.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(u.d.bucket)}, u.d.callOpts...)

@@ -48,7 +48,7 @@ func (m Methods) SetExpiry(ctx context.Context, prefix string, days int) error {
 	if days < 0 {
 		return backend.NewError(op, prefix, backend.ErrInvalidArgument, fmt.Errorf("days %d is negative (0 removes the rule)", days))
 	}
-	a := m.buckets()
+	a := m.a
 	rules, err := m.lifecycleRules(ctx, op, prefix)
 	if err != nil {
 		return err
@@ -97,14 +97,10 @@ func (m Methods) lifecycleRules(ctx context.Context, op, prefix string) ([]Rule,
 	if err := m.guard.Ready(ctx, op, prefix); err != nil {
 		return nil, err
 	}
-	a := m.buckets()
+	a := m.a
 	rules, err := a.GetLifecycle(ctx)
 	if err != nil && a.AnswerOf(err).Code != "NoSuchLifecycleConfiguration" {
 		return nil, a.Err(op, prefix, err)
 	}
 	return rules, nil
 }
-
-// buckets returns the bucket requests of the adapter, which every driver's
-// adapter makes (each driver asserts it, beside its adapter's methods).
-func (m Methods) buckets() Buckets { return m.a.(Buckets) }

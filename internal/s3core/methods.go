@@ -11,13 +11,14 @@ import (
 )
 
 // Adapter is everything a driver speaking S3 gives the engines: the
-// requests of a put, a copy, a read and a listing in its SDK, the signing
-// of a URL (and, on servers that need it, the questions of the conflict
-// check: Prober).
+// requests of a put, a copy, a read, a listing and its bucket in its SDK,
+// the signing of a URL (and, on servers that need it, the questions of
+// the conflict check: Prober).
 type Adapter interface {
 	Copier
 	Reader
 	Lister
+	Buckets
 	// PresignURL signs a URL for one request of method on key (checked by
 	// backend.CheckPresign), its errors named op; a non-empty contentType
 	// is a signed header of a PUT.
