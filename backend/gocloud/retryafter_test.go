@@ -43,11 +43,9 @@ func retryAfterAzurite(t *testing.T, az *testserver.Azurite) {
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
 	retrytest.CheckRetryAfter(t, retrytest.RetryAfter{
-		Backend:    b,
-		Proxy:      proxy,
-		StatMethod: http.MethodHead,
-		PutMethod:  http.MethodPut,
-		Secret:     az.Key,
+		Backend: b,
+		Proxy:   proxy,
+		Secret:  az.Key,
 		Extra: []retrytest.RetryAfterCase{{
 			Name: "list, 503, x-ms-retry-after-ms",
 			Fault: faultproxy.Fault{Method: http.MethodGet, Status: 503, Code: "ServerBusy",

@@ -13,20 +13,14 @@ import (
 	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
-var (
-	_ backend.Backend = (*Driver)(nil)
-	_ s3core.Driver   = (*Driver)(nil) // every capability of the S3 drivers
-)
+var _ s3core.Driver = (*Driver)(nil) // backend.Backend and every capability of the S3 drivers
 
 // Driver is the raw driver of one MinIO endpoint: every call is one
 // attempt (minio-go's own retries are off), so that a retry layer above it
 // (New wraps it in backend/failover) decides what to retry and where.
 // It is safe for concurrent use.
 type Driver struct {
-	// Put, Get, Stat, Copy, Compose, Remove, RemoveMany, Presign,
-	// SetExpiry and Expiry: the S3 engines of internal/s3core over this
-	// driver's requests (uploader).
-	s3core.Methods
+	s3core.Methods // the backend's methods: s3core's engines over uploader, this driver's minio-go requests
 
 	client   *minio.Client
 	core     minio.Core

@@ -2,7 +2,6 @@ package minio_test
 
 import (
 	"bytes"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -28,13 +27,10 @@ func TestRetryAfter(t *testing.T) {
 	proxy := faultproxy.StartHTTP(t, srv.Endpoint)
 	d, err := minio.NewEndpoint(t.Context(), baseConfig(t, srv), proxy.Addr())
 	require.NoError(t, err)
-	t.Cleanup(func() { d.Close() })
 	retrytest.CheckRetryAfter(t, retrytest.RetryAfter{
-		Backend:    d,
-		Proxy:      proxy,
-		StatMethod: http.MethodHead,
-		PutMethod:  http.MethodPut,
-		Secret:     srv.SecretKey,
+		Backend: d,
+		Proxy:   proxy,
+		Secret:  srv.SecretKey,
 		Native: func(t *testing.T, err error, status int, code string) {
 			var er miniogo.ErrorResponse
 			require.ErrorAs(t, err, &er, "minio-go's error stays reachable")

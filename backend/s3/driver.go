@@ -19,20 +19,14 @@ import (
 	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
-var (
-	_ backend.Backend = (*Driver)(nil)
-	_ s3core.Driver   = (*Driver)(nil) // every capability of the S3 drivers
-)
+var _ s3core.Driver = (*Driver)(nil) // backend.Backend and every capability of the S3 drivers
 
 // Driver is the raw S3 backend: every operation is one attempt (the SDK's
 // own retries are off), and errors are classified into the backend
 // sentinels so that a retry layer (New wraps the Driver in
 // backend/failover) can decide. It is safe for concurrent use.
 type Driver struct {
-	// Put, Get, Stat, Copy, Compose, Remove, RemoveMany, Presign,
-	// SetExpiry and Expiry: the S3 engines of internal/s3core over this
-	// driver's requests (uploader).
-	s3core.Methods
+	s3core.Methods // the backend's methods: s3core's engines over uploader, this driver's aws-sdk-go-v2 requests
 
 	client    *s3.Client
 	presign   *s3.PresignClient

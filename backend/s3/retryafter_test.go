@@ -1,7 +1,6 @@
 package s3_test
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 
@@ -24,13 +23,10 @@ func TestRetryAfter(t *testing.T) {
 	cfg.Endpoint = "http://" + proxy.Addr()
 	d, err := s3drv.NewDriver(t.Context(), cfg)
 	require.NoError(t, err)
-	t.Cleanup(func() { d.Close() })
 	retrytest.CheckRetryAfter(t, retrytest.RetryAfter{
-		Backend:    d,
-		Proxy:      proxy,
-		StatMethod: http.MethodHead,
-		PutMethod:  http.MethodPut,
-		Secret:     srv.secretKey,
+		Backend: d,
+		Proxy:   proxy,
+		Secret:  srv.secretKey,
 		Native: func(t *testing.T, err error, status int, code string) {
 			var re *awshttp.ResponseError
 			require.ErrorAs(t, err, &re, "the SDK's error stays reachable")

@@ -1,6 +1,7 @@
 package retrytest
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -26,7 +27,7 @@ type RetryAfter struct {
 	Proxy   *faultproxy.HTTPProxy
 	// StatMethod and PutMethod are the HTTP methods of the requests of a
 	// Stat and of a small Put (a Get, a List and a Remove send GET, GET
-	// and DELETE).
+	// and DELETE); empty: HEAD and PUT, as S3 and Azure send them.
 	StatMethod, PutMethod string
 	// Extra are cases of the driver's own, run after the others.
 	Extra []RetryAfterCase
@@ -56,8 +57,11 @@ type RetryAfterCase struct {
 // SDK's error reachable, and holds no secret; without Retry-After, or on
 // a 403 that has one anyway, there is no delay. Over the driver, the
 // retry layer (failover) waits at least the delay and the rate limiter
-// records the pause.
+// records the pause. The Backend is closed when the test ends.
 func CheckRetryAfter(t *testing.T, f RetryAfter) {
+	t.Cleanup(func() { f.Backend.Close() })
+	f.StatMethod = cmp.Or(f.StatMethod, http.MethodHead)
+	f.PutMethod = cmp.Or(f.PutMethod, http.MethodPut)
 	d, proxy := f.Backend, f.Proxy
 	ctx := t.Context()
 	_, err := d.Put(ctx, "k", strings.NewReader("hello"), backend.PutOptions{Size: 5})
