@@ -108,29 +108,29 @@ const readingNotes = `## Reading the figures
 
 - **Small objects are the server's time, not the client's.** A CPU profile of the benchmark during the 1 KiB rows
   shows the client busy for a few percent of the time: a put or get of 1 KiB is a round trip to MinIO, which writes
-  (and fsyncs) its metadata. Differences between libraries there are mostly noise, except one: the MinIO driver's
-  conflict check (backend/minio/conflicts.go; the S3 driver has the same on MinIO). Before every put it sends one HEAD
-  per "/" in the key and one LIST of "key/" (in parallel), because MinIO stores "a" and "a/b" but never lists both, so
-  a later listing or RemoveObjects would silently miss objects. The column "objstore (minio, SkipConflictCheck)" is the
-  same driver with Config.SkipConflictCheck: the gap between the two is the price of that guarantee, and is why the
-  small put rows miss the 0.97x target with the default configuration.
+  (and fsyncs) its metadata. Differences between libraries there are mostly noise, except one: the key-conflict check
+  of both S3 drivers on MinIO (internal/s3core/conflict.go). Before the put of a new key it sends one HEAD per "/" in
+  the key and one LIST of "key/" (in parallel), because MinIO stores "a" and "a/b" but never lists both, so a later
+  listing or RemoveObjects would silently miss objects. An overwrite of a key the driver stored skips the check: one
+  PUT with If-Match and the ETag the driver remembers. The bench overwrites one key, so its put rows pay the
+  precondition, not the check; the column "objstore (minio, SkipConflictCheck)" is the same driver with
+  Config.SkipConflictCheck (plain PUTs).
 - **Large uploads: the client's hashing is the server's CPU.** Client and server share two cores, so every byte the
   client hashes is time the server does not get. The MinIO driver sends its buffered PUTs and parts with the SHA-256 of
   the body in the signed X-Amz-Content-Sha256 header (one SHA-NI pass) instead of Content-MD5 plus minio-go's streaming
   signature over plain HTTP (an MD5 and a SHA-256 of every byte, and an HMAC per 64 KiB chunk); the S3 driver leaves out
   its Content-MD5 over plain HTTP, where the SDK already signs the payload's SHA-256 (backend/s3/payload.go). The server
   checks either hash and refuses a body that does not match.
-- **Parallel parts: speed against memory.** The MinIO driver uploads Config.Concurrency parts at a time (default 1, so
-  an upload of unknown size holds one 16 MiB part and stays far under the 64 MiB RSS target); the column
-  "objstore (minio 4x8 MiB)" is the driver with Concurrency 4 and PartSize 8 MiB (32 MiB of
-  buffers). Parallel parts are what closes most of the gap on the put 64 MiB row; minio-go and the aws-sdk-go-v2
-  Uploader send parts in parallel without buffering them by reading a known-size source at offsets (io.ReaderAt),
-  which the drivers do not do yet. With the default of one part in flight, large known-size puts trade speed for the
-  memory bound; users who put large files should raise Concurrency.
-- **Parallel ranged downloads** are not implemented: a Get is one GET stream. The aws-sdk-go-v2 Downloader fetches 5
-  ranges of 5 MiB at a time, and on the get 64 MiB row that is the best peer; the gap is what ranged parallel reads
-  would win back. On two shared cores the MinIO server's reading and bitrot checking limits them, so no 1.2x gain
-  over the best peer shows here.
+- **Parallel parts.** Both S3 drivers send Config.Concurrency parts at a time (default 3 parts of 8 MiB). A source of
+  known size that is an io.ReaderAt with Seek (*os.File, *bytes.Reader, *strings.Reader, *io.SectionReader) is read
+  at the parts' offsets, without buffering, as minio-go and the aws-sdk-go-v2 Uploader do (internal/s3core/readerat.go).
+  Any other source of known size, and every source of unknown size, is copied into bounded part buffers (24 MiB with
+  the defaults), so that a 1 GiB put of unknown size stays under the 64 MiB RSS target. The "objstore (minio NxM)"
+  columns are the driver with other Concurrency and PartSize settings.
+- **Parallel ranged downloads** are the client's opt-in (objstore.WithParallelDownload, docs/downloads.md). By
+  default a read is split only when its first MiB arrives slower than 128 MiB/s, which never happens on loopback, so
+  the get rows are one GET stream. The aws-sdk-go-v2 Downloader fetches 5 ranges of 5 MiB at a time. On two shared
+  cores, the MinIO server's reading and bitrot checking limits them, so no 1.2x gain over the best peer shows here.
 - **Directory listings** roll each folder up on the server: one ListObjectsV2 page for the folders, where a flat
   listing of the same keys takes a page per 1,000 keys. objstore's Client.List then asks of each folder whether it is
   a stream object (a HEAD of its marker and a one-key LIST of its chunks, 8 folders at a time, docs/listing.md), so
