@@ -7,7 +7,7 @@ import (
 
 	"github.com/objstore-dev/objstore/backend/minio"
 	"github.com/objstore-dev/objstore/internal/faultproxy"
-	"github.com/objstore-dev/objstore/internal/s3core/s3coretest"
+	"github.com/objstore-dev/objstore/internal/s3core/s3test"
 	"github.com/objstore-dev/objstore/internal/testserver"
 )
 
@@ -19,5 +19,5 @@ func TestRangeAnswers(t *testing.T) {
 	d, err := minio.NewEndpoint(t.Context(), baseConfig(t, srv), proxy.Addr())
 	require.NoError(t, err)
 	t.Cleanup(func() { d.Close() })
-	s3coretest.RangeAnswers(t, d, proxy)
+	s3test.RangeAnswers(t, d, proxy)
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/minio"
-	"github.com/objstore-dev/objstore/internal/s3core/s3coretest"
+	"github.com/objstore-dev/objstore/internal/s3core/s3test"
 )
 
 // TestParseURLRefusesUnencodedSecret: a secret key with an unencoded '/',
@@ -30,7 +30,7 @@ func TestParseURLRefusesUnencodedSecret(t *testing.T) {
 		assert.ErrorIs(t, err, backend.ErrInvalidArgument, raw)
 		assert.Contains(t, err.Error(), "percent-encoded", raw)
 		assert.Contains(t, err.Error(), "%2F", raw)
-		for i, layer := range s3coretest.ErrorTree(err) {
+		for i, layer := range s3test.ErrorTree(err) {
 			for _, verb := range []string{"%v", "%+v"} {
 				assert.NotContains(t, fmt.Sprintf(verb, layer), "abcd", "%q: layer %d (%T)", raw, i, layer)
 				assert.NotContains(t, fmt.Sprintf(verb, layer), "1234", "%q: layer %d (%T)", raw, i, layer)
@@ -60,7 +60,7 @@ func TestParseURLErrorsHoldNoSecret(t *testing.T) {
 	} {
 		_, err := minio.ParseURL(raw)
 		require.Error(t, err, raw)
-		for i, layer := range s3coretest.ErrorTree(err) {
+		for i, layer := range s3test.ErrorTree(err) {
 			for _, verb := range []string{"%v", "%+v"} {
 				assert.NotContains(t, fmt.Sprintf(verb, layer), s, "%q: layer %d (%T)", raw, i, layer)
 			}

@@ -8,7 +8,7 @@ import (
 
 	s3drv "github.com/objstore-dev/objstore/backend/s3"
 	"github.com/objstore-dev/objstore/internal/faultproxy"
-	"github.com/objstore-dev/objstore/internal/s3core/s3coretest"
+	"github.com/objstore-dev/objstore/internal/s3core/s3test"
 )
 
 // TestRangeAnswers: the range answers of s3core (a 416 on an object that
@@ -21,5 +21,5 @@ func TestRangeAnswers(t *testing.T) {
 	d, err := s3drv.NewDriver(t.Context(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { d.Close() })
-	s3coretest.RangeAnswers(t, d, proxy)
+	s3test.RangeAnswers(t, d, proxy)
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/backend/s3"
-	"github.com/objstore-dev/objstore/internal/s3core/s3coretest"
+	"github.com/objstore-dev/objstore/internal/s3core/s3test"
 )
 
 // TestParseURLErrorsHoldNoSecret: the errors of ParseURL hold no secret
@@ -33,7 +33,7 @@ func TestParseURLErrorsHoldNoSecret(t *testing.T) {
 		_, err = s3.ParseURL(u)
 		require.Error(t, err, raw)
 		assert.ErrorIs(t, err, backend.ErrInvalidArgument, raw)
-		for i, layer := range s3coretest.ErrorTree(err) {
+		for i, layer := range s3test.ErrorTree(err) {
 			for _, verb := range []string{"%v", "%+v"} {
 				assert.NotContains(t, fmt.Sprintf(verb, layer), s, "%q: layer %d (%T)", raw, i, layer)
 			}

@@ -1,22 +1,9 @@
-// Package s3coretest checks, on a real server, that a driver that speaks
-// S3 hands the answers that package s3core decides to s3core: its
+// RangeAnswers and ErrorTree check, on a real server, that a driver that
+// speaks S3 hands the answers that package s3core decides to s3core: its
 // adapter from the SDK's errors and headers is the only part of the
-// decision the driver writes, and the checks here are the same for every
-// such driver.
-//
-// A driver's test is a few lines: a raw driver (no retries of its own)
-// whose requests go through a faultproxy.HTTPProxy in front of the
-// server.
-//
-//	func TestRangeAnswers(t *testing.T) {
-//		srv := testserver.StartMinIO(t)
-//		proxy := faultproxy.StartHTTP(t, srv.Endpoint)
-//		d, err := minio.NewEndpoint(t.Context(), baseConfig(t, srv), proxy.Addr())
-//		require.NoError(t, err)
-//		t.Cleanup(func() { d.Close() })
-//		s3coretest.RangeAnswers(t, d, proxy)
-//	}
-package s3coretest
+// decision the driver writes.
+
+package s3test
 
 import (
 	"io"
@@ -41,7 +28,7 @@ import (
 // *backend.Error of "get" naming the key.
 func RangeAnswers(t *testing.T, d backend.Backend, proxy *faultproxy.HTTPProxy) {
 	ctx := t.Context()
-	const key = "s3coretest/range"
+	const key = "s3test/range"
 	_, err := d.Put(ctx, key, strings.NewReader("0123456789"), backend.PutOptions{Size: 10})
 	require.NoError(t, err)
 
