@@ -11,7 +11,9 @@
 // # Errors
 //
 // Errors are *backend.Error values with the sentinels of package backend.
-// Data is copied on Put and on Get, so callers never alias the store.
+// Data is copied on Put, and stored bytes are never modified afterwards
+// (an overwrite stores a new slice), so a Get reads them in place and
+// callers never alias the store.
 package mem
 
 import (
