@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 )
 
 const secret = "s3cr3t-P4ss"
@@ -193,34 +194,12 @@ func TestOpenScrubsEveryErrorLayer(t *testing.T) {
 		var be *backend.Error
 		require.ErrorAs(t, err, &be, raw)
 		assert.Contains(t, err.Error(), "connection refused", raw)
-		for i, layer := range errorTree(err) {
-			for _, verb := range []string{"%v", "%+v", "%#v"} {
-				assert.NotContains(t, fmt.Sprintf(verb, layer), secret, "%q: layer %d (%T) with %s", raw, i, layer, verb)
-			}
-		}
+		drivertest.NoSecretInErrorTree(t, err, raw, secret)
 	}
 	// Nothing secret: the opener's error is returned as it is.
 	_, err := backend.Open(t.Context(), "regtest-noleak://host/b")
 	var ue *url.Error
 	assert.ErrorAs(t, err, &ue, "the native error stays reachable when it holds no secret")
-}
-
-// errorTree is err and every error it wraps, through Unwrap() error and
-// Unwrap() []error.
-func errorTree(err error) []error {
-	if err == nil {
-		return nil
-	}
-	out := []error{err}
-	switch u := err.(type) {
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			out = append(out, errorTree(e)...)
-		}
-	case interface{ Unwrap() error }:
-		out = append(out, errorTree(u.Unwrap())...)
-	}
-	return out
 }
 
 func TestRegisterRemoverAndRemoveStore(t *testing.T) {
@@ -294,9 +273,5 @@ func TestRemoveStoreScrubsErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, backend.ErrPermission)
 	assert.Contains(t, err.Error(), "remove-store")
-	for i, layer := range errorTree(err) {
-		for _, verb := range []string{"%v", "%+v", "%#v"} {
-			assert.NotContains(t, fmt.Sprintf(verb, layer), secret, "layer %d (%T) with %s", i, layer, verb)
-		}
-	}
+	drivertest.NoSecretInErrorTree(t, err, "remove-store", secret)
 }

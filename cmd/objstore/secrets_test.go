@@ -2,13 +2,13 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/drivertest"
 )
 
 // leakSecret is the secret of the URLs below; leakSecret2 the part of an
@@ -17,44 +17,6 @@ const (
 	leakSecret  = "S3CRETvalue"
 	leakSecret2 = "ETpart"
 )
-
-// errorLayers returns every error in err's tree (Unwrap() error and
-// Unwrap() []error), err first.
-func errorLayers(err error) []error {
-	var out []error
-	var walk func(error)
-	walk = func(e error) {
-		if e == nil {
-			return
-		}
-		out = append(out, e)
-		switch u := e.(type) {
-		case interface{ Unwrap() []error }:
-			for _, inner := range u.Unwrap() {
-				walk(inner)
-			}
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap())
-		}
-	}
-	walk(err)
-	return out
-}
-
-// assertNoSecretInErrorTree fails if any layer of err, formatted with %v
-// or %+v, holds one of secrets: errors.As must not reach a value (such as
-// a *url.Error) that quotes the raw URL.
-func assertNoSecretInErrorTree(t *testing.T, err error, what string, secrets ...string) {
-	t.Helper()
-	for i, layer := range errorLayers(err) {
-		for _, verb := range []string{"%v", "%+v"} {
-			text := fmt.Sprintf(verb, layer)
-			for _, s := range secrets {
-				assert.NotContains(t, text, s, "%s: layer %d (%T) formatted with %s", what, i, layer, verb)
-			}
-		}
-	}
-}
 
 // TestOpenErrorsHoldNoSecretInAnyLayer opens a bad URL of every scheme
 // the registry opens, with a secret in each place a URL can carry one,
@@ -110,7 +72,7 @@ func TestOpenErrorsHoldNoSecretInAnyLayer(t *testing.T) {
 				_ = b.Close()
 				return
 			}
-			assertNoSecretInErrorTree(t, err, raw, leakSecret, leakSecret2)
+			drivertest.NoSecretInErrorTree(t, err, raw, leakSecret, leakSecret2)
 			var be *backend.Error
 			assert.True(t, errors.As(err, &be), "%q: a *backend.Error", raw)
 		})

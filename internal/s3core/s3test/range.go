@@ -1,4 +1,4 @@
-// RangeAnswers and ErrorTree check, on a real server, that a driver that
+// RangeAnswers checks, on a real server, that a driver that
 // speaks S3 hands the answers that package s3core decides to s3core: its
 // adapter from the SDK's errors and headers is the only part of the
 // decision the driver writes.
@@ -86,25 +86,6 @@ func RangeAnswers(t *testing.T, d backend.Backend, proxy *faultproxy.HTTPProxy) 
 			requireGetError(t, err, c.want, key)
 		})
 	}
-}
-
-// ErrorTree is err and every error it wraps, through Unwrap() error and
-// Unwrap() []error: each layer a test must look at to be sure that no
-// secret of a URL shows in an error.
-func ErrorTree(err error) []error {
-	if err == nil {
-		return nil
-	}
-	out := []error{err}
-	switch u := err.(type) {
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			out = append(out, ErrorTree(e)...)
-		}
-	case interface{ Unwrap() error }:
-		out = append(out, ErrorTree(u.Unwrap())...)
-	}
-	return out
 }
 
 func requireGetError(t *testing.T, err, kind error, key string) {
