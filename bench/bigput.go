@@ -19,7 +19,7 @@ func runBigPut(ctx context.Context, cfg *settings, t target, stores []store) ([]
 	for r := 0; r < cfg.bigRounds; r++ {
 		for _, s := range stores {
 			cfg.logf("put %s of unknown size: %s (round %d)", label, s.Name(), r+1)
-			res, err := spawnChild(ctx, t, "-child", "bigput", "-child-store", s.Name(), "-child-size", strconv.FormatInt(cfg.bigSize, 10))
+			res, err := spawnChild(ctx, t, s.Name(), "-child", "bigput", "-child-size", strconv.FormatInt(cfg.bigSize, 10))
 			if err != nil {
 				return nil, fmt.Errorf("put %s of unknown size, %s: %w", label, s.Name(), err)
 			}

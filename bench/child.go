@@ -9,8 +9,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -87,13 +89,14 @@ func runChild(ctx context.Context, cf *childFlags) error {
 	return json.NewEncoder(os.Stdout).Encode(res)
 }
 
-// spawnChild runs the benchmark's own binary as a child and returns its
+// spawnChild runs a child for the contestant store and returns its
 // result with its peak RSS.
-func spawnChild(ctx context.Context, t target, args ...string) (childResult, error) {
-	self, err := os.Executable()
+func spawnChild(ctx context.Context, t target, store string, args ...string) (childResult, error) {
+	self, err := childBinary(store)
 	if err != nil {
 		return childResult{}, err
 	}
+	args = append([]string{"-child-store", store}, args...)
 	tj, err := json.Marshal(t)
 	if err != nil {
 		return childResult{}, err
@@ -110,6 +113,56 @@ func spawnChild(ctx context.Context, t target, args ...string) (childResult, err
 		return childResult{}, fmt.Errorf("child %v: undecodable result %q: %w", args, out, err)
 	}
 	return res, nil
+}
+
+// The program a child runs. A contestant on the MinIO server runs in the
+// benchmark built again with -tags leanchild, which leaves out the GCS and
+// Azure SDKs and their contestants: their package initialisation alone
+// holds some 12 MiB, which an S3 user's program does not have, and which
+// would count in every S3 contestant's peak. The emulators' contestants
+// run in the benchmark itself.
+var lean struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func childBinary(store string) (string, error) {
+	if serverOf(store) != serverMinIO {
+		return os.Executable()
+	}
+	lean.once.Do(func() {
+		dir, err := os.MkdirTemp("", "objstore-bench-")
+		if err != nil {
+			lean.err = err
+			return
+		}
+		lean.path = filepath.Join(dir, "bench-lean")
+		// The bench module is the working directory (make bench and the
+		// README run it from bench/).
+		out, err := exec.Command("go", "build", "-tags", "leanchild", "-o", lean.path, ".").CombinedOutput()
+		if err != nil {
+			lean.err = fmt.Errorf("building the lean child (go build -tags leanchild in bench/): %w: %s", err, out)
+		}
+	})
+	return lean.path, lean.err
+}
+
+// removeChildBinary removes the lean child's program, if one was built.
+func removeChildBinary() {
+	if lean.path != "" {
+		os.RemoveAll(filepath.Dir(lean.path))
+	}
+}
+
+// serverOf returns the server of the contestant store ("" if unknown).
+func serverOf(store string) string {
+	for _, s := range allStores {
+		if s.name == store {
+			return s.server
+		}
+	}
+	return ""
 }
 
 // selfMaxRSS returns this process's peak RSS since its exec, in KiB

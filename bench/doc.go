@@ -138,9 +138,11 @@ const readingNotes = `## Reading the figures
   ListOptions{PlainPrefixes: true} lists folders as folders, at the peers' cost. On fs, the driver looks for each
   subdirectory's first object in key order, which takes all of that subdirectory's names, so its directory listing
   reads every name one level below the listed one, where os.ReadDir reads the listed directory alone.
-- **Peak RSS** includes the benchmark binary itself (it links every peer library, so a fresh child starts at about
-  25 MiB); the "growth" row is the put's own memory. Go's collector lets the heap grow to about twice the live part
-  buffers before it collects, which is why a put holding one 16 MiB part peaks some 30 MiB above its start.
+- **Peak RSS** is that of a fresh child process doing one thing. A contestant on MinIO runs in the benchmark built
+  with -tags leanchild (every S3 peer library, not the GCS and Azure SDKs, whose initialisation alone holds some 12 MiB);
+  a fresh child starts at about 25 MiB. The "growth" row is the put's own memory. Go's collector lets the heap grow to
+  about twice the live part buffers before it collects, which is why a put holding 24 MiB of part buffers peaks some
+  35 MiB above its start.
 `
 
 // remoteNotes say how each contestant was used.
@@ -152,8 +154,9 @@ var remoteNotes = []string{
 		"time) above that and for the unknown size, `ListObjectsV2` paginator.",
 	"gocloud s3blob: `WriteAll`, `Upload` (unknown size), `NewReader`, `List`, defaults.",
 	"thanos objstore: S3 provider's `Upload`, `Get`, `Iter` (recursive), default config (64 MiB parts, Content-MD5).",
-	"Peak RSS is the child process's maximum resident set size (getrusage), Go runtime and client included: each " +
-		"contestant runs its operation alone in a fresh process.",
+	"Peak RSS is the child process's maximum resident set size (VmHWM), Go runtime and client included: each " +
+		"contestant runs its operation alone in a fresh process, the benchmark built with -tags leanchild (without the " +
+		"GCS and Azure SDKs).",
 }
 
 // verdict is one line of the targets section.

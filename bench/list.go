@@ -132,7 +132,7 @@ func runList(ctx context.Context, cfg *settings, t target, stores []store, data 
 		row := compRow{name: "peak RSS listing " + thousands(n) + " keys (child process)", unit: "MiB", values: map[string]float64{}}
 		for _, s := range stores {
 			cfg.logf("list %d keys in a child: %s", n, s.Name())
-			res, err := spawnChild(ctx, t, "-child", "list", "-child-store", s.Name(), "-child-prefix", listPrefix(n), "-child-want", strconv.Itoa(n))
+			res, err := spawnChild(ctx, t, s.Name(), "-child", "list", "-child-prefix", listPrefix(n), "-child-want", strconv.Itoa(n))
 			if err != nil {
 				return nil, err
 			}

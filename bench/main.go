@@ -210,6 +210,7 @@ func main() {
 const benchBucket = "bench"
 
 func run(ctx context.Context, cfg *settings) error {
+	defer removeChildBinary()
 	var rep report
 	rep.cfg = cfg
 	rep.machine = describeMachine()

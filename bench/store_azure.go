@@ -1,3 +1,5 @@
+//go:build !leanchild
+
 package main
 
 import (
@@ -18,11 +20,20 @@ import (
 // with the shared key of Azurite's development account (t.AccessKey,
 // t.SecretKey) and uses the container t.Bucket.
 
-const (
-	nameObjAzure  = "objstore (azblob)"
-	nameAzureblob = "gocloud azureblob"
-	nameAzblob    = "azure-sdk-for-go azblob"
-)
+func init() {
+	bucketMakers[serverAzure] = func(ctx context.Context, t target) error {
+		c, err := newAzblobClient(t)
+		if err != nil {
+			return err
+		}
+		_, err = c.CreateContainer(ctx, t.Bucket, nil)
+		return err
+	}
+	allStores = append(allStores,
+		contestant{nameObjAzure, serverAzure, true, openObjstoreAzure},
+		contestant{nameAzureblob, serverAzure, false, openAzureblob},
+		contestant{nameAzblob, serverAzure, false, openAzblob})
+}
 
 // azureServiceURL is the blob service of the Azurite at t.
 func azureServiceURL(t target) string { return t.URL() + "/" + t.AccessKey }

@@ -1,3 +1,5 @@
+//go:build !leanchild
+
 package main
 
 import (
@@ -21,11 +23,20 @@ import (
 // the emulator's JSON API endpoint without credentials, as the storage
 // library's users point it at an emulator.
 
-const (
-	nameObjGCS     = "objstore (gcs)"
-	nameGcsblob    = "gocloud gcsblob"
-	nameGCSStorage = "cloud.google.com/go/storage"
-)
+func init() {
+	bucketMakers[serverGCS] = func(ctx context.Context, t target) error {
+		c, err := newGCSClient(ctx, t)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		return c.Bucket(t.Bucket).Create(ctx, "objstore-bench", nil)
+	}
+	allStores = append(allStores,
+		contestant{nameObjGCS, serverGCS, true, openObjstoreGCS},
+		contestant{nameGcsblob, serverGCS, false, openGcsblob},
+		contestant{nameGCSStorage, serverGCS, false, openGCSStorage})
+}
 
 // gcsEndpoint is the JSON API endpoint of the emulator at t.
 func gcsEndpoint(t target) string { return t.URL() + "/storage/v1/" }
