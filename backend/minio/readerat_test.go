@@ -17,7 +17,7 @@ import (
 // and through New (failover and metrics above it).
 func TestReaderAtPuts(t *testing.T) {
 	srv := testserver.StartMinIO(t)
-	const size, conc = 42 << 20, 3
+	const size, conc = 3*minio.MinPartSize + 1, 3 // four parts, the last of one byte
 	parts := &s3test.PartCounter{Base: &http.Transport{DisableCompression: true}}
 	t.Cleanup(parts.Base.(*http.Transport).CloseIdleConnections)
 	tweak := func(c *minio.Config) {

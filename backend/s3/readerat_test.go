@@ -12,7 +12,7 @@ import (
 // that can be read at offsets sends its parts in parallel, unbuffered,
 // through the raw driver and through New (failover and metrics above it).
 func TestReaderAtPuts(t *testing.T) {
-	const size, conc = 42 << 20, 3
+	const size, conc = 3*s3drv.MinPartSize + 1, 3 // four parts, the last of one byte
 	forEachServer(t, func(t *testing.T, srv *server) {
 		tr := &http.Transport{DisableCompression: true}
 		t.Cleanup(tr.CloseIdleConnections)
