@@ -1,7 +1,6 @@
 package gcs_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -88,10 +87,7 @@ func TestRetryLayer(t *testing.T) {
 		return b
 	}
 	small := payload(64 << 10)
-	put := func(b backend.Backend, key string, data []byte) error {
-		_, err := b.Put(ctx, key, bytes.NewReader(data), backend.PutOptions{Size: int64(len(data))})
-		return err
-	}
+	put := func(b backend.Backend, key string, data []byte) error { return retrytest.Put(ctx, b, key, data) }
 
 	t.Run("busy answers are retried", func(t *testing.T) {
 		b := open(t, retrytest.LayerRetry)

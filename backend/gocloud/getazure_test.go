@@ -35,6 +35,19 @@ func (l *methodLog) take() []string {
 	return m
 }
 
+// openLoggedAzure returns the raw Azure driver on a fresh Azurite, its
+// requests going through a proxy that logs their methods.
+func openLoggedAzure(t *testing.T) (*methodLog, *gocloud.Backend) {
+	az := testserver.StartAzurite(t)
+	log, endpoint := proxyAzurite(t, az)
+	cfg := azureConfig(t, az)
+	cfg.ServiceURL = endpoint
+	b, err := gocloud.NewAzureDriver(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	return log, b
+}
+
 func proxyAzurite(t *testing.T, az *testserver.Azurite) (*methodLog, string) {
 	u, err := url.Parse(az.Endpoint)
 	require.NoError(t, err)
@@ -55,13 +68,7 @@ func proxyAzurite(t *testing.T, az *testserver.Azurite) (*methodLog, string) {
 // and for ranges; a range that starts at the end or past it, and a
 // conditional Get, still get their answers (through the attributes).
 func TestAzureGetIsOneRequest(t *testing.T) {
-	az := testserver.StartAzurite(t)
-	log, endpoint := proxyAzurite(t, az)
-	cfg := azureConfig(t, az)
-	cfg.ServiceURL = endpoint
-	b, err := gocloud.NewAzureDriver(context.Background(), cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { b.Close() })
+	log, b := openLoggedAzure(t)
 	ctx := t.Context()
 
 	data := bytes.Repeat([]byte("0123456789"), 1000)
@@ -71,7 +78,7 @@ func TestAzureGetIsOneRequest(t *testing.T) {
 		Metadata:       map[string]string{"owner": "ops", "odd-key_x": "a b/ü%"},
 		HTTPAttributes: backend.HTTPAttributes{CacheControl: "no-cache", ContentDisposition: "inline", ContentLanguage: "en"},
 	}
-	_, err = b.Put(ctx, "dir/obj", bytes.NewReader(data), put)
+	_, err := b.Put(ctx, "dir/obj", bytes.NewReader(data), put)
 	require.NoError(t, err)
 	want, err := b.Stat(ctx, "dir/obj")
 	require.NoError(t, err)
@@ -179,18 +186,12 @@ func TestAzureMetadataKeysUnescaped(t *testing.T) {
 // the bytes from where the reader stands, leaves the reader after them,
 // and a reader shorter or longer than the size stores nothing.
 func TestAzurePutFromReaderAt(t *testing.T) {
-	az := testserver.StartAzurite(t)
-	log, endpoint := proxyAzurite(t, az)
-	cfg := azureConfig(t, az)
-	cfg.ServiceURL = endpoint
-	b, err := gocloud.NewAzureDriver(context.Background(), cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { b.Close() })
+	log, b := openLoggedAzure(t)
 	ctx := t.Context()
 	data := bytes.Repeat([]byte("abcdefghij"), 1<<20+7) // 10 MiB and a bit: more than one block
 
 	r := bytes.NewReader(data)
-	_, err = r.Seek(3, io.SeekStart)
+	_, err := r.Seek(3, io.SeekStart)
 	require.NoError(t, err)
 	log.take()
 	info, err := b.Put(ctx, "at", r, backend.PutOptions{Size: int64(len(data) - 3)})

@@ -1,9 +1,7 @@
 package gocloud_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -67,18 +65,8 @@ func TestRetryLayerAzurite(t *testing.T) {
 		return b
 	}
 	small := payload(64 << 10)
-	put := func(b backend.Backend, key string, data []byte) error {
-		_, err := b.Put(ctx, key, bytes.NewReader(data), backend.PutOptions{Size: int64(len(data))})
-		return err
-	}
-	get := func(b backend.Backend, key string) ([]byte, error) {
-		rc, _, err := b.Get(ctx, key, backend.WholeObject)
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		return io.ReadAll(rc)
-	}
+	put := func(b backend.Backend, key string, data []byte) error { return retrytest.Put(ctx, b, key, data) }
+	get := func(b backend.Backend, key string) ([]byte, error) { return retrytest.GetAll(ctx, b, key) }
 
 	t.Run("busy answers are retried", func(t *testing.T) {
 		b := open(t, retrytest.LayerRetry)

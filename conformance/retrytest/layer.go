@@ -2,6 +2,7 @@ package retrytest
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"errors"
 	"io"
@@ -88,18 +89,8 @@ func CheckLayer(t *testing.T, l Layer) {
 	ch := l.Chain
 	ctx := t.Context()
 	small := payload(t, 64<<10)
-	put := func(b backend.Backend, key string, data []byte) error {
-		_, err := b.Put(ctx, key, bytes.NewReader(data), backend.PutOptions{Size: int64(len(data))})
-		return err
-	}
-	get := func(b backend.Backend, key string) ([]byte, error) {
-		rc, _, err := b.Get(ctx, key, backend.WholeObject)
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		return io.ReadAll(rc)
-	}
+	put := func(b backend.Backend, key string, data []byte) error { return Put(ctx, b, key, data) }
+	get := func(b backend.Backend, key string) ([]byte, error) { return GetAll(ctx, b, key) }
 	seed := func(t *testing.T, key string, data []byte) {
 		require.NoError(t, put(l.Direct, key, data))
 	}
@@ -312,6 +303,22 @@ func RangeFrom(r *http.Request) int64 {
 }
 
 // payload returns n random bytes.
+// Put stores data under key with b, its size known.
+func Put(ctx context.Context, b backend.Backend, key string, data []byte) error {
+	_, err := b.Put(ctx, key, bytes.NewReader(data), backend.PutOptions{Size: int64(len(data))})
+	return err
+}
+
+// GetAll reads the whole object at key with b.
+func GetAll(ctx context.Context, b backend.Backend, key string) ([]byte, error) {
+	rc, _, err := b.Get(ctx, key, backend.WholeObject)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
 func payload(t *testing.T, n int) []byte {
 	b := make([]byte, n)
 	_, err := rand.Read(b)
