@@ -56,4 +56,15 @@ func TestVerifyReader(t *testing.T) {
 	// No checksum: nothing to verify, the reader is returned as it is.
 	rc := io.NopCloser(strings.NewReader(damaged))
 	assert.Equal(t, rc, backend.VerifyReader("get", "k", rc, backend.Checksum{}))
+
+	// A body marked ChecksumVerified is returned as it is; the same bytes
+	// behind a reader without the mark are checked.
+	marked := verifiedBody{io.NopCloser(strings.NewReader(damaged))}
+	assert.Equal(t, io.ReadCloser(marked), backend.VerifyReader("get", "k", marked, good))
+	_, err = io.ReadAll(backend.VerifyReader("get", "k", io.NopCloser(marked), good))
+	assert.ErrorIs(t, err, backend.ErrCorrupt)
 }
+
+type verifiedBody struct{ io.ReadCloser }
+
+func (verifiedBody) ChecksumVerified() {}

@@ -142,6 +142,27 @@ func TestNoAliasing(t *testing.T) {
 	assert.Equal(t, "1", info.Metadata["a"])
 }
 
+// TestBodiesNeedNoVerification: a get reads the bytes Put checksummed,
+// which an overwrite does not touch, so the body carries the
+// backend.ChecksumVerified mark and the client does not digest it again.
+func TestBodiesNeedNoVerification(t *testing.T) {
+	ctx := t.Context()
+	b := mem.New()
+	defer b.Close()
+	_, err := b.Put(ctx, "k", bytes.NewReader([]byte("first")), backend.PutOptions{Size: 5})
+	require.NoError(t, err)
+	rc, info, err := b.Get(ctx, "k", backend.WholeObject)
+	require.NoError(t, err)
+	defer rc.Close()
+	assert.Implements(t, (*backend.ChecksumVerified)(nil), rc)
+	_, err = b.Put(ctx, "k", bytes.NewReader([]byte("other")), backend.PutOptions{Size: 5})
+	require.NoError(t, err)
+	data, err := io.ReadAll(rc)
+	require.NoError(t, err)
+	assert.Equal(t, "first", string(data), "an overwrite leaves the bytes of a body being read")
+	assert.True(t, info.Checksum.Equal(backend.ChecksumOf(backend.CRC32C, data)))
+}
+
 func TestRemoveMany(t *testing.T) {
 	ctx := t.Context()
 	b := mem.New()
