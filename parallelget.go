@@ -16,7 +16,7 @@ import (
 )
 
 // Parallel ranged downloads (see WithParallelDownload and
-// docs/downloads.md): defaults chosen by measurement (docs/benchmarks.md,
+// docs/downloads.md): defaults chosen by measurement (docs/benchmarks-history.md,
 // "Parallel ranged downloads").
 const (
 	// DefaultDownloadThreshold is the smallest read (in bytes) that is

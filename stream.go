@@ -56,7 +56,12 @@ func newStreamKeys(op, name string) (streamKeys, error) {
 	return k, nil
 }
 
-func (k streamKeys) chunk(n int) string { return k.chunkPrefix + strconv.Itoa(n) }
+// chunk returns the key of chunk n: one allocation per chunk written
+// (the digits are formatted on the stack).
+func (k streamKeys) chunk(n int) string {
+	var digits [20]byte
+	return k.chunkPrefix + string(strconv.AppendInt(digits[:0], int64(n), 10))
+}
 
 // checkStreamKeys refuses, before any I/O, a stream whose marker or chunk
 // keys the store could not hold (a backend.KeyChecker, such as fs with its

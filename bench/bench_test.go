@@ -73,12 +73,30 @@ func TestTargetsVerdicts(t *testing.T) {
 	var buf bytes.Buffer
 	r.targets(&buf)
 	out := buf.String()
-	assert.Contains(t, out, "**met** — ours: every put/get row ≥ 0.97x the best peer")
-	assert.Contains(t, out, "**met** — ours: 64 MiB and more ≥ 1.2x the best peer")
-	r.remote.rows[1].values["ours"] = 110
+	assert.Contains(t, out, "**NOT met** — ours: every put/get row ≥ 1.00x the best peer: put 1 KiB 0.99x")
+	assert.Contains(t, out, "**met** — ours: 64 MiB and more ≥ 1.1x the best peer")
+	r.remote.rows[0].values["ours"] = 100
+	r.remote.rows[1].values["ours"] = 109
 	buf.Reset()
 	r.targets(&buf)
-	assert.Contains(t, buf.String(), "**NOT met** — ours: 64 MiB and more ≥ 1.2x the best peer: get 64 MiB 1.10x")
+	assert.Contains(t, buf.String(), "**met** — ours: every put/get row ≥ 1.00x the best peer")
+	assert.Contains(t, buf.String(), "**NOT met** — ours: 64 MiB and more ≥ 1.1x the best peer: get 64 MiB 1.09x")
+
+	// mem against memblob and the emulated drivers: every row ≥ 1.00x.
+	r = &report{cfg: &settings{rounds: 1}, local: []*comparison{{
+		columns: []string{nameMem, nameMemblob}, objstore: []string{nameMem},
+		rows: []compRow{
+			{name: "put 1 KiB", unit: "ops/s", higherBetter: true, values: map[string]float64{nameMem: 3, nameMemblob: 1}},
+			{name: "get 1 MiB", unit: "MiB/s", higherBetter: true, values: map[string]float64{nameMem: 1, nameMemblob: 2}},
+		},
+	}}, emulated: []*comparison{{
+		columns: []string{"ours (gcs)", "peer"}, objstore: []string{"ours (gcs)"},
+		rows: []compRow{{name: "list 10,000 keys", unit: "keys/s", higherBetter: true, values: map[string]float64{"ours (gcs)": 2, "peer": 1}}},
+	}}}
+	buf.Reset()
+	r.targets(&buf)
+	assert.Contains(t, buf.String(), "**NOT met** — "+nameMem+": every put, get and list row ≥ 1.00x the best peer: put 1 KiB 3.00x; get 1 MiB 0.50x")
+	assert.Contains(t, buf.String(), "**met** — ours (gcs): every put, get and list row ≥ 1.00x the best peer: list 10,000 keys 2.00x")
 }
 
 func TestPatternIsUnknownSizeAndExact(t *testing.T) {

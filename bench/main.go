@@ -47,6 +47,7 @@ type settings struct {
 	noExtra   bool
 	variants  string
 	cpuProf   string
+	srvProf   string
 	start     time.Time
 	// picked holds the contestants -stores names (any server's); nil:
 	// all. stores is its MinIO part, in the order given.
@@ -86,6 +87,7 @@ func parseFlags(args []string) (*settings, *childFlags, error) {
 	fs.BoolVar(&c.noExtra, "no-nocheck", false, "leave out the put/get column of the MinIO driver with SkipConflictCheck")
 	fs.StringVar(&c.variants, "minio-variants", "4:8388608", "extra MinIO-driver columns in the put/get rows with other Config.Concurrency and PartSize, as CONCURRENCY:PARTSIZE pairs, comma-separated (\"\" for none)")
 	fs.StringVar(&c.cpuProf, "cpuprofile", "", "write a CPU profile of the run to this file")
+	fs.StringVar(&c.srvProf, "serverprofile", "", "write a CPU profile of the MinIO server, over the workloads that use it, to this file")
 	cf := registerChildFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
@@ -294,6 +296,17 @@ func runRemote(ctx context.Context, cfg *settings, rep *report) error {
 		}
 		defer s.Close()
 		stores = append(stores, s)
+	}
+	if cfg.srvProf != "" {
+		stopProfile, err := profileServer(ctx, srv, cfg.srvProf)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := stopProfile(); err != nil {
+				cfg.logf("%v", err)
+			}
+		}()
 	}
 	seed := &minioGoStore{c: mc, bucket: benchBucket}
 	remote := &comparison{
