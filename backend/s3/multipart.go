@@ -46,12 +46,14 @@ func (u uploader) CreateUpload(ctx context.Context, p *s3core.Plan) (string, err
 // UploadPart sends one part, its bytes checked by the server (payload.go),
 // with its CRC32C.
 func (u uploader) UploadPart(ctx context.Context, p *s3core.Plan, id string, part s3core.Part, data []byte) (s3core.Part, error) {
+	body := s3core.NewBody(data) // data is the engine's buffer again once this returns
+	defer body.Disable()
 	out, err := u.d.client.UploadPart(ctx, &s3.UploadPartInput{
 		Bucket:         aws.String(u.d.bucket),
 		Key:            aws.String(p.Key),
 		UploadId:       aws.String(id),
 		PartNumber:     aws.Int32(int32(part.Num)),
-		Body:           s3core.NewBody(data),
+		Body:           body,
 		ContentLength:  aws.Int64(int64(len(data))),
 		ContentMD5:     u.d.contentMD5(data), // see payload.go
 		ChecksumCRC32C: aws.String(part.CRC32C),

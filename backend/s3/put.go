@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"strings"
@@ -23,10 +22,12 @@ type uploader struct{ d *Driver }
 // PutObject sends data with one PutObject.
 func (u uploader) PutObject(ctx context.Context, p *s3core.Plan, data []byte, sum backend.Checksum) (backend.ObjectInfo, error) {
 	o := p.Opts
+	body := s3core.NewBody(data) // data is the engine's buffer again once this returns
+	defer body.Disable()
 	in := &s3.PutObjectInput{
 		Bucket:             aws.String(u.d.bucket),
 		Key:                aws.String(p.Key),
-		Body:               bytes.NewReader(data),
+		Body:               body,
 		ContentLength:      aws.Int64(int64(len(data))),
 		ContentMD5:         u.d.contentMD5(data), // see payload.go
 		ChecksumCRC32C:     aws.String(s3core.EncodeChecksum(sum)),

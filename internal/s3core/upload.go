@@ -131,6 +131,10 @@ func (e *Engine) Put(ctx context.Context, u Uploader, key string, r io.Reader, o
 // sent again (create-only first, see conflict.go) and signed whole.
 const streamAbove = 1 << 20
 
+// pooledAbove is the smallest known size buffered in a pooled part
+// buffer; smaller objects get a buffer of their own size.
+const pooledAbove = 256 << 10
+
 func (e *Engine) put(ctx context.Context, u Uploader, p *Plan, r io.Reader) (backend.ObjectInfo, error) {
 	size := p.Opts.Size
 	if su, ok := u.(SectionUploader); ok && size > e.PartSize {
@@ -156,8 +160,15 @@ func (e *Engine) put(ctx context.Context, u Uploader, p *Plan, r io.Reader) (bac
 		err   error
 	)
 	switch {
-	case size >= 0 && size <= e.PartSize:
+	case size >= 0 && size < pooledAbove:
 		first = make([]byte, size)
+		var n int
+		n, more, err = src.fill(first)
+		first = first[:n]
+	case size >= 0 && size <= e.PartSize:
+		// A part buffer from the pool: no fresh allocation to clear and
+		// collect for every put of a mid-sized object.
+		first = e.buffer()[:size]
 		var n int
 		n, more, err = src.fill(first)
 		first = first[:n]
