@@ -124,7 +124,8 @@ const readingNotes = `## Reading the figures
   checks either hash and refuses a body that does not match.
 - **Parallel parts.** Both S3 drivers send Config.Concurrency parts at a time (default 3 parts of 8 MiB). A source of
   known size that is an io.ReaderAt with Seek (*os.File, *bytes.Reader, *strings.Reader, *io.SectionReader) is read
-  at the parts' offsets, without buffering, as minio-go and the aws-sdk-go-v2 Uploader do (internal/s3core/readerat.go).
+  at the parts' offsets, without buffering, as minio-go and the aws-sdk-go-v2 Uploader do (internal/s3core/readerat.go);
+  such a source of 256 KiB up to one part is one PUT sent from the reader, as the SDKs' own PutObject sends it.
   Any other source of known size, and every source of unknown size, is copied into bounded part buffers (24 MiB with
   the defaults), so that a 1 GiB put of unknown size stays under the 64 MiB RSS target. The "objstore (minio NxM)"
   columns are the driver with other Concurrency and PartSize settings.

@@ -98,13 +98,34 @@ func (u uploader) PutStream(ctx context.Context, p *s3core.Plan, r io.Reader, si
 func (u uploader) PutObject(ctx context.Context, p *s3core.Plan, data []byte, sum backend.Checksum) (backend.ObjectInfo, error) {
 	body := s3core.NewBody(data)
 	defer body.Disable()
-	opts := options(p, checksumHeader(sum))
-	opts.DisableContentSha256 = true // no streaming signature: the hash is signed whole
-	ui, err := u.d.core.PutObject(ctx, u.d.bucket, p.Key, body, int64(len(data)), "", sha256Hex(data), opts)
+	return u.put(ctx, p, body, int64(len(data)), sha256Hex(data), sum)
+}
+
+// PutSection sends a section of the caller's reader with one PUT, its
+// SHA-256 and CRC32C computed in one pass (see payloadHash).
+func (u uploader) PutSection(ctx context.Context, p *s3core.Plan, r *io.SectionReader) (backend.ObjectInfo, error) {
+	sha := sha256.New()
+	crc, err := s3core.HashSection(r, sha)
 	if err != nil {
 		return backend.ObjectInfo{}, u.d.err("put", p.Key, err)
 	}
-	return backend.ObjectInfo{Size: int64(len(data)), ETag: ui.ETag, Checksum: sum}, nil
+	sum, err := backend.ParseChecksum(backend.CRC32C, crc)
+	if err != nil {
+		return backend.ObjectInfo{}, u.d.err("put", p.Key, err)
+	}
+	return u.put(ctx, p, r, r.Size(), hex.EncodeToString(sha.Sum(nil)), sum)
+}
+
+// put sends body, of size bytes whose SHA-256 is sha (hex) and CRC32C
+// sum, with one PUT signed whole.
+func (u uploader) put(ctx context.Context, p *s3core.Plan, body io.Reader, size int64, sha string, sum backend.Checksum) (backend.ObjectInfo, error) {
+	opts := options(p, checksumHeader(sum))
+	opts.DisableContentSha256 = true // no streaming signature: the hash is signed whole
+	ui, err := u.d.core.PutObject(ctx, u.d.bucket, p.Key, body, size, "", sha, opts)
+	if err != nil {
+		return backend.ObjectInfo{}, u.d.err("put", p.Key, err)
+	}
+	return backend.ObjectInfo{Size: size, ETag: ui.ETag, Checksum: sum}, nil
 }
 
 // fullObjectCRC32C are the headers that make a multipart upload one whose

@@ -2,14 +2,8 @@ package s3
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
-	"hash"
 	"io"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -70,33 +64,21 @@ func (u uploader) UploadPart(ctx context.Context, p *s3core.Plan, id string, par
 // the bytes, which the SDK does not hash again.
 func (u uploader) UploadSection(ctx context.Context, p *s3core.Plan, id string, num int, r *io.SectionReader) (s3core.Part, error) {
 	part := s3core.Part{Num: num}
-	var h hash.Hash
-	if u.d.signsPayload() {
-		h = sha256.New()
-	} else {
-		h = md5.New()
-	}
-	crc, err := s3core.HashSection(r, h)
+	h, err := u.d.hashSection(r)
 	if err != nil {
 		return part, backend.NewError(p.Op, p.Key, nil, fmt.Errorf("part %d: %w", num, err))
 	}
-	part.CRC32C = crc
-	in := &s3.UploadPartInput{
+	part.CRC32C = h.crc
+	out, err := u.d.client.UploadPart(ctx, &s3.UploadPartInput{
 		Bucket:         aws.String(u.d.bucket),
 		Key:            aws.String(p.Key),
 		UploadId:       aws.String(id),
 		PartNumber:     aws.Int32(int32(num)),
 		Body:           r,
 		ContentLength:  aws.Int64(r.Size()),
-		ChecksumCRC32C: aws.String(crc),
-	}
-	opts := u.d.callOpts
-	if u.d.signsPayload() {
-		opts = append(slices.Clip(opts), withPayloadHash(hex.EncodeToString(h.Sum(nil))))
-	} else {
-		in.ContentMD5 = aws.String(base64.StdEncoding.EncodeToString(h.Sum(nil)))
-	}
-	out, err := u.d.client.UploadPart(ctx, in, opts...)
+		ContentMD5:     h.md5,
+		ChecksumCRC32C: aws.String(h.crc),
+	}, h.opts...)
 	if err != nil {
 		return part, backend.NewError(p.Op, p.Key, kindOf(err), fmt.Errorf("part %d: %w", num, err))
 	}

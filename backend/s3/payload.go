@@ -3,13 +3,20 @@ package s3
 import (
 	"context"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"hash"
+	"io"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/objstore-dev/objstore/internal/s3core"
 )
 
 // How an upload's bytes are protected on the way to the server.
@@ -52,4 +59,34 @@ func withPayloadHash(hash string) func(*s3.Options) {
 				}), middleware.Before)
 		})
 	}
+}
+
+// sectionHashes are what an upload from a section of the caller's reader
+// needs, from one pass over it: the CRC32C (header value), and either the
+// call options that sign its SHA-256 or its Content-MD5 (see signsPayload).
+type sectionHashes struct {
+	crc  string
+	md5  *string
+	opts []func(*s3.Options)
+}
+
+// hashSection reads r once (s3core.HashSection) into its sectionHashes.
+func (d *Driver) hashSection(r *io.SectionReader) (sectionHashes, error) {
+	var h hash.Hash
+	if d.signsPayload() {
+		h = sha256.New()
+	} else {
+		h = md5.New()
+	}
+	crc, err := s3core.HashSection(r, h)
+	if err != nil {
+		return sectionHashes{}, err
+	}
+	out := sectionHashes{crc: crc, opts: d.callOpts}
+	if d.signsPayload() {
+		out.opts = append(slices.Clip(d.callOpts), withPayloadHash(hex.EncodeToString(h.Sum(nil))))
+	} else {
+		out.md5 = aws.String(base64.StdEncoding.EncodeToString(h.Sum(nil)))
+	}
+	return out, nil
 }

@@ -16,6 +16,8 @@ import (
 // the conflict check: Prober).
 type Adapter interface {
 	Copier
+	SectionUploader
+	SectionPutter
 	Reader
 	Lister
 	Buckets

@@ -25,6 +25,19 @@ type SectionUploader interface {
 	UploadSection(ctx context.Context, p *Plan, id string, num int, r *io.SectionReader) (Part, error)
 }
 
+// SectionPutter is an Uploader that can send a one-request object
+// straight from a section of the caller's io.ReaderAt, without copying it
+// into a buffer first (as the SDKs' own PutObject sends a bytes.Reader).
+type SectionPutter interface {
+	// PutSection sends r (r.Size() bytes from offset 0) with one PUT, with
+	// the plan's headers and preconditions, as PutObject sends its bytes.
+	// It hashes r with HashSection in the pass that computes whatever
+	// else its request needs, then sends r, which it may rewind; the
+	// ObjectInfo it returns carries that CRC32C. r is the engine's, as in
+	// UploadSection.
+	PutSection(ctx context.Context, p *Plan, r *io.SectionReader) (backend.ObjectInfo, error)
+}
+
 // Sources of known size that are an io.ReaderAt and an io.Seeker
 // (*os.File, *bytes.Reader, *strings.Reader, *io.SectionReader, and the
 // wrappers that keep both) are put in parallel parts read at their
@@ -164,6 +177,25 @@ func HashSection(r *io.SectionReader, also ...hash.Hash) (string, error) {
 		return "", err
 	}
 	return EncodeChecksum(backend.Checksum{Algorithm: backend.CRC32C, Value: crc.Sum(nil)}), nil
+}
+
+// putSection puts an object of one request from a section of the
+// caller's reader: hashed, then sent, without a copy (see SectionPutter).
+// A put sent again (putChecked) reads the section again.
+func (e *Engine) putSection(ctx context.Context, u Uploader, sp SectionPutter, p *Plan, ra io.ReaderAt, sk io.Seeker, base int64) (backend.ObjectInfo, error) {
+	src := &atSource{ctx: ctx, key: p.Key, r: ra, base: base, size: p.Opts.Size}
+	defer src.done.Store(true)
+	if err := src.checkEnd(); err != nil {
+		return backend.ObjectInfo{}, readErr(p.Key, err)
+	}
+	info, err := e.putChecked(ctx, u, p, func(p *Plan) (backend.ObjectInfo, error) {
+		return sp.PutSection(ctx, p, io.NewSectionReader(src, 0, src.size))
+	})
+	if err != nil {
+		return info, src.blame(p.Key, err)
+	}
+	_, _ = sk.Seek(base+src.size, io.SeekStart) // as in putSections
+	return info, nil
 }
 
 // putSections puts an object of size > PartSize from src, Concurrency

@@ -131,8 +131,9 @@ func (e *Engine) Put(ctx context.Context, u Uploader, key string, r io.Reader, o
 // sent again (create-only first, see conflict.go) and signed whole.
 const streamAbove = 1 << 20
 
-// pooledAbove is the smallest known size buffered in a pooled part
-// buffer; smaller objects get a buffer of their own size.
+// pooledAbove is the smallest known size sent from the caller's
+// io.ReaderAt (SectionPutter) or else buffered in a pooled part buffer;
+// smaller objects get a buffer of their own size.
 const pooledAbove = 256 << 10
 
 func (e *Engine) put(ctx context.Context, u Uploader, p *Plan, r io.Reader) (backend.ObjectInfo, error) {
@@ -140,6 +141,11 @@ func (e *Engine) put(ctx context.Context, u Uploader, p *Plan, r io.Reader) (bac
 	if su, ok := u.(SectionUploader); ok && size > e.PartSize {
 		if ra, sk, base, ok := sectionSource(r); ok {
 			return e.putSections(ctx, u, su, p, ra, sk, base)
+		}
+	}
+	if sp, ok := u.(SectionPutter); ok && size >= pooledAbove && size <= e.PartSize {
+		if ra, sk, base, ok := sectionSource(r); ok {
+			return e.putSection(ctx, u, sp, p, ra, sk, base)
 		}
 	}
 	src := &source{ctx: ctx, r: backend.ExactReader(p.Key, r, size)}

@@ -316,6 +316,89 @@ func (f *sectionStore) UploadSection(ctx context.Context, p *Plan, id string, nu
 	return f.fakeStore.UploadPart(ctx, p, id, Part{Num: num, CRC32C: crc}, data)
 }
 
+// PutSection reads the section as a driver would: one hashing pass, then
+// the bytes it sends, compared with the hash.
+func (f *sectionStore) PutSection(ctx context.Context, p *Plan, r *io.SectionReader) (backend.ObjectInfo, error) {
+	f.call("section " + p.Key)
+	crc, err := HashSection(r)
+	if err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return backend.ObjectInfo{}, err
+	}
+	if EncodeChecksum(CRC32C(data)) != crc {
+		return backend.ObjectInfo{}, errors.New("the bytes changed between their hashing and their sending")
+	}
+	info, err := f.fakeStore.PutObject(ctx, p, data, CRC32C(data))
+	info.Size, info.Checksum = int64(len(data)), CRC32C(data)
+	return info, err
+}
+
+// TestSectionPutOfOneRequest: an object of one request (from pooledAbove
+// up to one part) from an io.ReaderAt with Seek is sent from a section of
+// the reader, not copied into a buffer; a put sent again (the overwrite
+// hint's 412) reads it again; a reader of the wrong size or one that fails
+// is blamed and nothing is stored.
+func TestSectionPutOfOneRequest(t *testing.T) {
+	f := &sectionStore{fakeStore: newFake()}
+	f.conflicts = true
+	e := engine(t)
+	ctx := context.Background()
+	const skip = 100
+	all := bytes.Repeat([]byte("0123456789abcdef"), (pooledAbove+skip)/16+1000)
+	data := all[skip:]
+	r := bytes.NewReader(all)
+	_, err := r.Seek(skip, io.SeekStart)
+	require.NoError(t, err)
+	info, err := e.Put(ctx, f, "k", r, backend.PutOptions{Size: int64(len(data))})
+	require.NoError(t, err)
+	assert.Equal(t, data, f.objects["k"])
+	assert.Equal(t, CRC32C(data), info.Checksum)
+	assert.EqualValues(t, len(data), info.Size)
+	assert.Equal(t, []string{"section k"}, filter(f.calls, "section"), "sent from the reader")
+	assert.Zero(t, r.Len(), "the reader is at the object's end")
+
+	// Changed by another writer: the put pinned to the remembered ETag
+	// fails, and the plain put that follows reads the section again.
+	f.objects["k"] = []byte("other")
+	f.calls = nil
+	_, err = e.Put(ctx, f, "k", bytes.NewReader(data), backend.PutOptions{Size: int64(len(data))})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"section k", "section k"}, filter(f.calls, "section"))
+	assert.Equal(t, data, f.objects["k"])
+
+	boom := errors.New("boom")
+	for _, c := range []struct {
+		name string
+		r    io.Reader
+		size int
+		want error
+	}{
+		{"failing", &failAt{bytes.NewReader(data), 1000, boom}, len(data), boom},
+		{"short", bytes.NewReader(data[:len(data)-1]), len(data), backend.ErrInvalidArgument},
+		{"long", bytes.NewReader(data), len(data) - 1, backend.ErrInvalidArgument},
+	} {
+		_, err = e.Put(ctx, f, c.name, c.r, backend.PutOptions{Size: int64(c.size)})
+		require.ErrorIs(t, err, c.want, c.name)
+		assert.Contains(t, err.Error(), "reading the object's bytes", c.name)
+		assert.NotContains(t, f.objects, c.name)
+	}
+
+	// Smaller objects, and readers without Seek, are buffered (PutObject).
+	f.calls = nil
+	_, err = e.Put(ctx, f, "small", bytes.NewReader(data[:pooledAbove-1]), backend.PutOptions{Size: pooledAbove - 1})
+	require.NoError(t, err)
+	_, err = e.Put(ctx, f, "no seek", struct {
+		io.ReaderAt
+		io.Reader
+	}{r, bytes.NewReader(data)}, backend.PutOptions{Size: int64(len(data))})
+	require.NoError(t, err)
+	assert.Equal(t, data, f.objects["no seek"])
+	assert.Empty(t, filter(f.calls, "section"))
+}
+
 func TestSectionPuts(t *testing.T) {
 	f := &sectionStore{fakeStore: newFake(), retryPart: 2}
 	e := engine(t)

@@ -146,6 +146,44 @@ func CheckReaderAtPuts(t *testing.T, b backend.Backend, parts *PartCounter, size
 	require.ErrorIs(t, err, backend.ErrInvalidArgument)
 	_, err = b.Stat(ctx, "readerat/short")
 	require.ErrorIs(t, err, backend.ErrNotFound, "no object from a short reader")
+
+	// An object of one request (1 MiB) from a bytes.Reader at an offset is
+	// one PUT sent from the reader: no part, no buffer of its size.
+	const one = 1 << 20
+	small := bytes.NewReader(data[:skip+one])
+	_, err = small.Seek(skip, io.SeekStart)
+	require.NoError(t, err)
+	parts.Reset()
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err = c.PutObject(ctx, "readerat/one-request", small, nil)
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	_, total := parts.Reset()
+	assert.Zero(t, total, "one request, no parts")
+	alloc = after.TotalAlloc - before.TotalAlloc
+	t.Logf("a put of 1 MiB from a bytes.Reader allocated %.1f KiB", float64(alloc)/(1<<10))
+	assert.Less(t, alloc, uint64(one), "bytes allocated by a put of 1 MiB from a bytes.Reader: less than the object, so it was not copied")
+	assert.Zero(t, small.Len(), "the reader is at the object's end")
+	st, err := b.Stat(ctx, "readerat/one-request")
+	require.NoError(t, err)
+	assert.Equal(t, backend.ChecksumOf(backend.CRC32C, want[:one]), st.Checksum, "the stored CRC32C")
+	rc, err := c.GetObject(ctx, "readerat/one-request")
+	require.NoError(t, err)
+	got, err := io.ReadAll(rc)
+	require.NoError(t, rc.Close())
+	require.NoError(t, err, "a verified read")
+	assert.True(t, bytes.Equal(want[:one], got), "the bytes")
+	for _, tc := range []struct {
+		name string
+		size int
+	}{{"short", one + 1}, {"long", one - 1}} {
+		_, err = c.PutObjectWith(ctx, "readerat/one-"+tc.name, bytes.NewReader(want[:one]), backend.PutOptions{Size: int64(tc.size)})
+		require.ErrorIs(t, err, backend.ErrInvalidArgument, tc.name)
+		_, err = b.Stat(ctx, "readerat/one-"+tc.name)
+		require.ErrorIs(t, err, backend.ErrNotFound, "no object from a %s reader", tc.name)
+	}
 }
 
 // failingAt is a bytes.Reader whose ReadAt fails at the byte at.
