@@ -28,6 +28,8 @@ type SectionUploader interface {
 // SectionPutter is an Uploader that can send a one-request object
 // straight from a section of the caller's io.ReaderAt, without copying it
 // into a buffer first (as the SDKs' own PutObject sends a bytes.Reader).
+// The engine does so for puts without the caller's preconditions
+// (IfNotExist, IfMatch), which it reads in sequence (see put).
 type SectionPutter interface {
 	// PutSection sends r (r.Size() bytes from offset 0) with one PUT, with
 	// the plan's headers and preconditions, as PutObject sends its bytes.

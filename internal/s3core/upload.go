@@ -143,7 +143,11 @@ func (e *Engine) put(ctx context.Context, u Uploader, p *Plan, r io.Reader) (bac
 			return e.putSections(ctx, u, su, p, ra, sk, base)
 		}
 	}
-	if sp, ok := u.(SectionPutter); ok && size >= pooledAbove && size <= e.PartSize {
+	// A conditional put is read in sequence (buffered): the failover
+	// layer above hashes the bytes it passes down, to tell its own earlier
+	// write from another writer's after a retry (backend/failover, put.go).
+	conditional := p.Opts.IfNotExist || p.Opts.IfMatch != ""
+	if sp, ok := u.(SectionPutter); ok && !conditional && size >= pooledAbove && size <= e.PartSize {
 		if ra, sk, base, ok := sectionSource(r); ok {
 			return e.putSection(ctx, u, sp, p, ra, sk, base)
 		}

@@ -386,8 +386,14 @@ func TestSectionPutOfOneRequest(t *testing.T) {
 		assert.NotContains(t, f.objects, c.name)
 	}
 
-	// Smaller objects, and readers without Seek, are buffered (PutObject).
+	// Smaller objects, readers without Seek, and puts with the caller's
+	// preconditions (read in sequence, for the failover layer's hash) are
+	// buffered (PutObject).
 	f.calls = nil
+	_, err = e.Put(ctx, f, "create-only", bytes.NewReader(data), backend.PutOptions{Size: int64(len(data)), IfNotExist: true})
+	require.NoError(t, err)
+	_, err = e.Put(ctx, f, "create-only", bytes.NewReader(data), backend.PutOptions{Size: int64(len(data)), IfMatch: etagOf(data)})
+	require.NoError(t, err)
 	_, err = e.Put(ctx, f, "small", bytes.NewReader(data[:pooledAbove-1]), backend.PutOptions{Size: pooledAbove - 1})
 	require.NoError(t, err)
 	_, err = e.Put(ctx, f, "no seek", struct {
