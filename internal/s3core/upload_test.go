@@ -369,17 +369,7 @@ func TestSectionPutOfOneRequest(t *testing.T) {
 	assert.Equal(t, []string{"section k", "section k"}, filter(f.calls, "section"))
 	assert.Equal(t, data, f.objects["k"])
 
-	boom := errors.New("boom")
-	for _, c := range []struct {
-		name string
-		r    io.Reader
-		size int
-		want error
-	}{
-		{"failing", &failAt{bytes.NewReader(data), 1000, boom}, len(data), boom},
-		{"short", bytes.NewReader(data[:len(data)-1]), len(data), backend.ErrInvalidArgument},
-		{"long", bytes.NewReader(data), len(data) - 1, backend.ErrInvalidArgument},
-	} {
+	for _, c := range faultyReaders(data, 1000) {
 		_, err = e.Put(ctx, f, c.name, c.r, backend.PutOptions{Size: int64(c.size)})
 		require.ErrorIs(t, err, c.want, c.name)
 		assert.Contains(t, err.Error(), "reading the object's bytes", c.name)
@@ -396,10 +386,7 @@ func TestSectionPutOfOneRequest(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.Put(ctx, f, "small", bytes.NewReader(data[:pooledAbove-1]), backend.PutOptions{Size: pooledAbove - 1})
 	require.NoError(t, err)
-	_, err = e.Put(ctx, f, "no seek", struct {
-		io.ReaderAt
-		io.Reader
-	}{r, bytes.NewReader(data)}, backend.PutOptions{Size: int64(len(data))})
+	_, err = e.Put(ctx, f, "no seek", noSeek(r, data), backend.PutOptions{Size: int64(len(data))})
 	require.NoError(t, err)
 	assert.Equal(t, data, f.objects["no seek"])
 	assert.Empty(t, filter(f.calls, "section"))
@@ -434,17 +421,7 @@ func TestSectionPuts(t *testing.T) {
 
 	// A reader that fails, or holds fewer or more bytes than its size:
 	// the reader is blamed, and the upload aborted (or never started).
-	boom := errors.New("boom")
-	for _, c := range []struct {
-		name string
-		r    io.Reader
-		size int
-		want error
-	}{
-		{"failing", &failAt{bytes.NewReader(data), MinPartSize * 3, boom}, len(data), boom},
-		{"short", bytes.NewReader(data[:len(data)-1]), len(data), backend.ErrInvalidArgument},
-		{"long", bytes.NewReader(data), len(data) - 1, backend.ErrInvalidArgument},
-	} {
+	for _, c := range faultyReaders(data, MinPartSize*3) {
 		f.calls = nil
 		_, err = e.Put(ctx, f, c.name, c.r, backend.PutOptions{Size: int64(c.size)})
 		require.ErrorIs(t, err, c.want, c.name)
@@ -467,13 +444,41 @@ func TestSectionPuts(t *testing.T) {
 	_, err = e.Put(ctx, f, "unknown", bytes.NewReader(data), backend.PutOptions{Size: -1})
 	require.NoError(t, err)
 	assert.Equal(t, data, f.objects["unknown"])
-	_, err = e.Put(ctx, f, "no seek", struct {
-		io.ReaderAt
-		io.Reader
-	}{r, bytes.NewReader(data)}, backend.PutOptions{Size: int64(len(data))})
+	_, err = e.Put(ctx, f, "no seek", noSeek(r, data), backend.PutOptions{Size: int64(len(data))})
 	require.NoError(t, err)
 	assert.Equal(t, data, f.objects["no seek"])
 	assert.Zero(t, f.peak.Load(), "no UploadSection")
+}
+
+// faultyReader is a reader of an object that a put must blame: want is
+// the error the put returns.
+type faultyReader struct {
+	name string
+	r    io.Reader
+	size int
+	want error
+}
+
+// errReaderBoom is the failure of faultyReaders' failing reader.
+var errReaderBoom = errors.New("boom")
+
+// faultyReaders are readers of data that fail at the byte at, or hold one
+// byte fewer or more than their declared size.
+func faultyReaders(data []byte, at int64) []faultyReader {
+	return []faultyReader{
+		{"failing", &failAt{bytes.NewReader(data), at, errReaderBoom}, len(data), errReaderBoom},
+		{"short", bytes.NewReader(data[:len(data)-1]), len(data), backend.ErrInvalidArgument},
+		{"long", bytes.NewReader(data), len(data) - 1, backend.ErrInvalidArgument},
+	}
+}
+
+// noSeek is a reader of data that has ReadAt (of at) but no Seek, so its
+// position, and the offsets of its object, cannot be known.
+func noSeek(at io.ReaderAt, data []byte) io.Reader {
+	return struct {
+		io.ReaderAt
+		io.Reader
+	}{at, bytes.NewReader(data)}
 }
 
 // failAt is a bytes.Reader whose ReadAt fails at the byte at.
