@@ -76,6 +76,9 @@ type events struct {
 	retries   int
 	failovers []string
 	states    []string
+	// ends holds when each failed attempt ended (its AttemptRetry, which
+	// every failover follows), in order.
+	ends []time.Time
 }
 
 func (e *events) hook(ev backend.AttemptEvent) {
@@ -84,6 +87,7 @@ func (e *events) hook(ev backend.AttemptEvent) {
 	switch ev.Kind {
 	case backend.AttemptRetry:
 		e.retries++
+		e.ends = append(e.ends, time.Now())
 	case backend.AttemptFailover:
 		e.failovers = append(e.failovers, ev.Op+" "+ev.Endpoint+"->"+ev.To)
 	case backend.AttemptEndpointDown, backend.AttemptEndpointUp:
@@ -128,6 +132,23 @@ func (e *events) counts() (retries int, failovers, states []string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.retries, append([]string(nil), e.failovers...), append([]string(nil), e.states...)
+}
+
+// attempts returns how long each attempt of a call that ran from start to
+// end lasted (a failed attempt's time includes the backoff that followed
+// it), from the failed attempts the hook saw end in that span.
+func (e *events) attempts(start, end time.Time) []time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var d []time.Duration
+	from := start
+	for _, t := range e.ends {
+		if t.After(start) && !t.After(end) {
+			d = append(d, t.Sub(from))
+			from = t
+		}
+	}
+	return append(d, end.Sub(from))
 }
 
 // payload returns n pseudo-random bytes of a seed.
