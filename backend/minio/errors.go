@@ -63,5 +63,5 @@ func mapErr(op, bucket, key string, err error) error {
 		// object: say so.
 		err = fmt.Errorf("%w (bucket %q; create it, or open with create_bucket=true)", err, bucket)
 	}
-	return backend.NewError(op, key, kindOf(err), err).WithRetryAfter(a.Header)
+	return backend.NewError(op, key, kindOf(err), s3core.Explain(err, a)).WithRetryAfter(a.Header)
 }

@@ -16,7 +16,7 @@ import (
 // ...). A busy answer's Retry-After header becomes its RetryAfter.
 func wrapErr(op, key string, err error) error {
 	a := answerOf(err)
-	return backend.NewError(op, key, s3core.Kind(err, a), err).WithRetryAfter(a.Header)
+	return backend.NewError(op, key, s3core.Kind(err, a), s3core.Explain(err, a)).WithRetryAfter(a.Header)
 }
 
 // kindOf classifies an SDK error with the mapping shared with the MinIO

@@ -53,7 +53,7 @@ func (u uploader) UploadPart(ctx context.Context, p *s3core.Plan, id string, par
 		ChecksumCRC32C: aws.String(part.CRC32C),
 	}, u.d.callOpts...)
 	if err != nil {
-		return part, backend.NewError(p.Op, p.Key, kindOf(err), fmt.Errorf("part %d: %w", part.Num, err))
+		return part, wrapErr(p.Op, p.Key, fmt.Errorf("part %d: %w", part.Num, err))
 	}
 	part.ETag = aws.ToString(out.ETag)
 	return part, nil
@@ -80,7 +80,7 @@ func (u uploader) UploadSection(ctx context.Context, p *s3core.Plan, id string, 
 		ChecksumCRC32C: aws.String(h.crc),
 	}, h.opts...)
 	if err != nil {
-		return part, backend.NewError(p.Op, p.Key, kindOf(err), fmt.Errorf("part %d: %w", num, err))
+		return part, wrapErr(p.Op, p.Key, fmt.Errorf("part %d: %w", num, err))
 	}
 	part.ETag = aws.ToString(out.ETag)
 	return part, nil

@@ -3,6 +3,7 @@ package s3core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -43,8 +44,9 @@ var codeKinds = byKind(map[error][]string{
 	// write or multipart completion on the key): it says nothing about
 	// whether the key exists, and a retry settles it. BadDigest and the
 	// content mismatches (400): the bytes that arrived differ from those
-	// whose digest was sent; both drivers hash the very buffer they send,
-	// so this is corruption on the way, and sending again is the cure.
+	// whose digest was sent, damaged on the way or changed in the caller's
+	// reader between the hash and the send (Explain says so); a retry
+	// reads, hashes and sends them again.
 	backend.ErrServerBusy: {"SlowDown", "SlowDownRead", "SlowDownWrite", "Throttling", "ThrottlingException",
 		"RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled", "BandwidthLimitExceeded",
 		"InternalError", "ServiceUnavailable", "RequestTimeout", "XMinioServerNotInitialized",
@@ -64,6 +66,19 @@ func byKind(codes map[error][]string) map[string]error {
 		}
 	}
 	return m
+}
+
+// Explain returns err with what its S3 error code means for the caller
+// added to its text, where the server's message does not say it; err
+// stays reachable with errors.As. nil stays nil.
+func Explain(err error, a Answer) error {
+	switch a.Code {
+	case "BadDigest", "XAmzContentSHA256Mismatch", "XAmzContentChecksumMismatch":
+		return fmt.Errorf("%w (the bytes the store received do not match the hash sent with them: "+
+			"they were damaged on the way, or changed in the reader while the put read them, as a file "+
+			"rewritten during its upload; a retry reads and hashes them again)", err)
+	}
+	return err
 }
 
 // KindForCode returns the sentinel of an S3 error code, or nil for a code

@@ -169,26 +169,22 @@ func (e *Engine) put(ctx context.Context, u Uploader, p *Plan, r io.Reader) (bac
 		more  bool
 		err   error
 	)
-	switch {
-	case size >= 0 && size < pooledAbove:
-		first = make([]byte, size)
-		var n int
-		n, more, err = src.fill(first)
-		first = first[:n]
-	case size >= 0 && size <= e.PartSize:
-		// A part buffer from the pool: no fresh allocation to clear and
-		// collect for every put of a mid-sized object.
-		first = e.buffer()[:size]
-		var n int
-		n, more, err = src.fill(first)
-		first = first[:n]
-	case size > e.PartSize:
-		first = e.buffer()
-		var n int
-		n, more, err = src.fill(first)
-		first = first[:n]
-	default:
+	if size < 0 {
 		first, more, err = src.fillGrowing(e)
+	} else {
+		switch {
+		case size < pooledAbove:
+			first = make([]byte, size)
+		case size <= e.PartSize:
+			// A part buffer from the pool: no fresh allocation to clear
+			// and collect for every put of a mid-sized object.
+			first = e.buffer()[:size]
+		default:
+			first = e.buffer()
+		}
+		var n int
+		n, more, err = src.fill(first)
+		first = first[:n]
 	}
 	if err != nil {
 		e.release(first)

@@ -184,6 +184,81 @@ func CheckReaderAtPuts(t *testing.T, b backend.Backend, parts *PartCounter, size
 		_, err = b.Stat(ctx, "readerat/one-"+tc.name)
 		require.ErrorIs(t, err, backend.ErrNotFound, "no object from a %s reader", tc.name)
 	}
+
+	// A reader whose bytes change between the pass that hashes them and
+	// the send (a file rewritten during the put), in a one-request put and
+	// in a part: the server refuses the body that does not match its
+	// signed hash and checksum. The put fails and stores nothing, or a
+	// retry hashes again and stores the new bytes; never an object whose
+	// bytes are not the ones its checksum was computed from.
+	for _, tc := range []struct {
+		name string
+		size int
+	}{{"one-request", one}, {"multipart", size}} {
+		key := "readerat/changing-" + tc.name
+		cr := &changingAt{buf: bytes.Clone(want[:tc.size]), at: int64(tc.size) / 3}
+		_, err := c.PutObjectWith(ctx, key, io.NewSectionReader(cr, 0, int64(tc.size)), backend.PutOptions{Size: int64(tc.size)})
+		require.True(t, cr.changed(), "%s: the bytes changed after the first read", tc.name)
+		if err != nil {
+			t.Logf("%s: bytes changed during the put: %v", tc.name, err)
+			assert.Contains(t, err.Error(), "changed in the reader", "%s: the error says what happened", tc.name)
+			_, serr := b.Stat(ctx, key)
+			require.ErrorIs(t, serr, backend.ErrNotFound, "%s: no object after a refused body", tc.name)
+			continue
+		}
+		t.Logf("%s: bytes changed during the put; a retry stored the new ones", tc.name)
+		now := cr.bytes()
+		st, err := b.Stat(ctx, key)
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, backend.ChecksumOf(backend.CRC32C, now), st.Checksum, "%s: the stored CRC32C is the new bytes'", tc.name)
+		rc, err := c.GetObject(ctx, key)
+		require.NoError(t, err, tc.name)
+		got, err := io.ReadAll(rc)
+		require.NoError(t, rc.Close())
+		require.NoError(t, err, "%s: a verified read", tc.name)
+		assert.True(t, bytes.Equal(now, got), "%s: the new bytes", tc.name)
+	}
+}
+
+// changingAt is an io.ReaderAt over buf whose byte at changes (is
+// inverted) when a read covers it for the second time: the first pass
+// over the bytes sees the old value, every later one the new.
+type changingAt struct {
+	mu    sync.Mutex
+	buf   []byte
+	at    int64
+	reads int
+}
+
+func (c *changingAt) ReadAt(p []byte, off int64) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if off >= int64(len(c.buf)) {
+		return 0, io.EOF
+	}
+	if off <= c.at && c.at < off+int64(len(p)) {
+		c.reads++
+		if c.reads == 2 {
+			c.buf[c.at] = ^c.buf[c.at]
+		}
+	}
+	n := copy(p, c.buf[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (c *changingAt) changed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads >= 2
+}
+
+func (c *changingAt) bytes() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return bytes.Clone(c.buf)
 }
 
 // failingAt is a bytes.Reader whose ReadAt fails at the byte at.
