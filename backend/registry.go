@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/objstore-dev/objstore/internal/urlsecret"
 )
 
 // Opener opens a Backend for a parsed URL of its scheme.
@@ -324,7 +326,7 @@ func urlSecrets(rawURL string) []string {
 // everything from "//" to the '@' after it is replaced then.
 func Redact(rawURL string) string {
 	if u, err := url.Parse(rawURL); err == nil && !strings.Contains(u.Opaque, "@") {
-		if misplacedUserinfo(u) {
+		if urlsecret.MisplacedUserinfo(u) {
 			return redactMisplaced(rawURL)
 		}
 		redactQuery(u)
@@ -349,25 +351,6 @@ func Redact(rawURL string) string {
 		}
 	}
 	return rawURL
-}
-
-// misplacedUserinfo reports whether u looks like a URL whose password
-// held an unencoded '/', '?' or '#': no user, a host "user:pass-start",
-// and an '@' in the path, the fragment or a query parameter's name,
-// where no URL of this module puts one.
-func misplacedUserinfo(u *url.URL) bool {
-	if u.User != nil || !strings.Contains(u.Host, ":") {
-		return false
-	}
-	if strings.Contains(u.Path, "@") || strings.Contains(u.Fragment, "@") {
-		return true
-	}
-	for name := range u.Query() {
-		if strings.Contains(name, "@") {
-			return true
-		}
-	}
-	return false
 }
 
 // redactMisplaced replaces the text between "//" and the '@' that ends a

@@ -8,6 +8,7 @@ import (
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/internal/s3core"
 	"github.com/objstore-dev/objstore/internal/storeurl"
+	"github.com/objstore-dev/objstore/internal/urlsecret"
 )
 
 func init() { backend.Register("minio", storeurl.Opener(configFromURL, New)) }
@@ -32,7 +33,7 @@ func configFromURL(u *url.URL) (Config, error) {
 	if !strings.EqualFold(u.Scheme, "minio") {
 		return fail("the scheme must be minio")
 	}
-	if storeurl.MisplacedUserinfo(u) {
+	if urlsecret.MisplacedUserinfo(u) {
 		return fail("%s", "the user part ACCESS:SECRET holds an unencoded '/', '?' or '#', which ends it early: "+
 			"special characters of the keys must be percent-encoded ('/' as %2F, '?' as %3F, '#' as %23)")
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/objstore-dev/objstore/backend"
 	"github.com/objstore-dev/objstore/internal/s3core"
-	"github.com/objstore-dev/objstore/internal/storeurl"
+	"github.com/objstore-dev/objstore/internal/urlsecret"
 )
 
 func init() {
@@ -38,7 +38,7 @@ func ParseURL(u *url.URL) (Config, error) {
 	}
 	// A password with an unencoded '/' ends the user part early
 	// (s3://AK:12/34@bucket): refused like any credentials in the URL.
-	if u.User != nil || storeurl.MisplacedUserinfo(u) {
+	if u.User != nil || urlsecret.MisplacedUserinfo(u) {
 		return fail("credentials in the URL are not supported: use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the shared AWS config, or Config.Credentials")
 	}
 	if u.Host == "" {

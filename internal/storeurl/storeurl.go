@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/objstore-dev/objstore/backend"
+	"github.com/objstore-dev/objstore/internal/urlsecret"
 )
 
 // Form describes the URLs of one driver.
@@ -44,7 +45,7 @@ func (f Form) Parse(u *url.URL, params map[string]Param) (string, error) {
 		return "", f.Fail(u, fmt.Errorf("scheme is not %q", f.Scheme))
 	case u.User != nil:
 		return "", f.Fail(u, fmt.Errorf("credentials do not belong in %s:// URLs; %s", f.Scheme, f.Credentials))
-	case MisplacedUserinfo(u):
+	case urlsecret.MisplacedUserinfo(u):
 		return "", f.Fail(u, fmt.Errorf("credentials do not belong in %s:// URLs (this one looks like USER:PASSWORD@ with a '/', '?' or '#' in the password); %s", f.Scheme, f.Credentials))
 	case u.Host == "":
 		return "", f.Fail(u, fmt.Errorf("no %s: use %s", f.Name, usage))
@@ -74,28 +75,6 @@ func (f Form) Parse(u *url.URL, params map[string]Param) (string, error) {
 func (f Form) Fail(u *url.URL, err error) error {
 	return backend.NewError("open", "", backend.ErrInvalidArgument,
 		fmt.Errorf("%s: URL %q: %w", f.Driver, backend.Redact(u.String()), err))
-}
-
-// MisplacedUserinfo reports whether u looks like a URL whose password
-// held an unencoded '/', '?' or '#', which ends the user part early:
-// minio://AK:12/34@host/b parses as host "AK:12" and path "/34@host/b".
-// It holds when u has no user, its host has a ':', and an '@' is in the
-// path, the fragment or a query parameter's name, where no URL of this
-// module puts one. Such a URL must be refused without repeating it
-// (backend.Redact hides the whole user part of it).
-func MisplacedUserinfo(u *url.URL) bool {
-	if u.User != nil || !strings.Contains(u.Host, ":") {
-		return false
-	}
-	if strings.Contains(u.Path, "@") || strings.Contains(u.Fragment, "@") {
-		return true
-	}
-	for name := range u.Query() {
-		if strings.Contains(name, "@") {
-			return true
-		}
-	}
-	return false
 }
 
 // String is a Param that stores the value.
